@@ -1,0 +1,171 @@
+//! Parsing and validation of the keys inside `#[perf_budget(...)]`.
+//!
+//! Every mistake is a `syn::Error` spanned at the offending token, so the compiler points at it.
+
+use proc_macro2::TokenStream;
+use syn::meta::ParseNestedMeta;
+use syn::parse::Parser;
+use syn::{Lit, LitStr, Path, Token};
+
+/// A numeric limit as written in the attribute.
+pub struct Number {
+    pub value: f64,
+}
+
+/// What the attribute says, validated.
+#[derive(Default)]
+pub struct AttrOptions {
+    pub op: Option<LitStr>,
+    pub max_us: Option<Number>,
+    pub max_p95_us: Option<Number>,
+    pub max_p99_us: Option<Number>,
+    pub max_allocs: Option<Number>,
+    pub max_memory_kb: Option<Number>,
+    pub max_instance_bytes: Option<Number>,
+    pub min_success_rate: Option<Number>,
+    pub max_regression_percent: Option<Number>,
+    pub min_ops_per_sec: Option<Number>,
+    pub max_concurrent_p99_us: Option<Number>,
+    pub timeout_s: Option<Number>,
+    pub enable_memory_leak_check: Option<bool>,
+    pub stages: Option<Vec<LitStr>>,
+    pub setup: Option<Path>,
+}
+
+/// How a numeric key is checked.
+#[derive(Clone, Copy)]
+enum Range {
+    /// Greater than zero: a time, a rate, a percentage.
+    Positive,
+    /// Zero or more: an exact count, where zero means "none at all" (an allocation-free budget).
+    NonNegative,
+    /// A fraction in (0, 1].
+    Fraction,
+}
+
+const KEYS: &str = "op, max_us, max_p95_us, max_p99_us, max_allocs, max_memory_kb, max_instance_bytes, \
+                    min_success_rate, max_regression_percent, min_ops_per_sec, max_concurrent_p99_us, \
+                    timeout_s, enable_memory_leak_check, stages, setup";
+
+impl AttrOptions {
+    pub fn parse(tokens: TokenStream) -> syn::Result<Self> {
+        let mut options = AttrOptions::default();
+        let mut seen: Vec<String> = Vec::new();
+        syn::meta::parser(|meta| {
+            let key = meta
+                .path
+                .get_ident()
+                .map(ToString::to_string)
+                .ok_or_else(|| meta.error(format!("expected one of: {KEYS}")))?;
+            if seen.contains(&key) {
+                return Err(meta.error(format!("duplicate key `{key}`")));
+            }
+            seen.push(key.clone());
+            options.parse_key(&key, &meta)
+        })
+        .parse2(tokens)?;
+        Ok(options)
+    }
+
+    fn parse_key(&mut self, key: &str, meta: &ParseNestedMeta) -> syn::Result<()> {
+        use Range::*;
+        let slot = match key {
+            "op" => {
+                let op: LitStr = meta.value()?.parse()?;
+                if op.value().trim().is_empty() {
+                    return Err(syn::Error::new(op.span(), "`op` must not be empty"));
+                }
+                self.op = Some(op);
+                return Ok(());
+            }
+            "stages" => {
+                self.stages = Some(parse_stages(meta)?);
+                return Ok(());
+            }
+            "setup" => {
+                self.setup = Some(meta.value()?.parse()?);
+                return Ok(());
+            }
+            "enable_memory_leak_check" => {
+                let value: syn::LitBool = meta.value()?.parse()?;
+                self.enable_memory_leak_check = Some(value.value);
+                return Ok(());
+            }
+            "max_us" => (&mut self.max_us, Positive),
+            "max_p95_us" => (&mut self.max_p95_us, Positive),
+            "max_p99_us" => (&mut self.max_p99_us, Positive),
+            "max_allocs" => (&mut self.max_allocs, NonNegative),
+            "max_memory_kb" => (&mut self.max_memory_kb, NonNegative),
+            "max_instance_bytes" => (&mut self.max_instance_bytes, NonNegative),
+            "min_success_rate" => (&mut self.min_success_rate, Fraction),
+            "max_regression_percent" => (&mut self.max_regression_percent, Positive),
+            "min_ops_per_sec" => (&mut self.min_ops_per_sec, Positive),
+            "max_concurrent_p99_us" => (&mut self.max_concurrent_p99_us, Positive),
+            "timeout_s" => (&mut self.timeout_s, Positive),
+            _ => {
+                return Err(meta.error(format!("unknown key `{key}`; expected one of: {KEYS}")));
+            }
+        };
+        *slot.0 = Some(parse_number(key, meta, slot.1)?);
+        Ok(())
+    }
+}
+
+fn parse_number(key: &str, meta: &ParseNestedMeta, range: Range) -> syn::Result<Number> {
+    let input = meta.value()?;
+    if input.peek(Token![-]) {
+        let minus: Token![-] = input.parse()?;
+        return Err(syn::Error::new(minus.span, format!("`{key}` must not be negative")));
+    }
+    let lit: Lit = input.parse()?;
+    let value = match &lit {
+        Lit::Int(int) => int.base10_parse::<f64>()?,
+        Lit::Float(float) => float.base10_parse::<f64>()?,
+        other => {
+            return Err(syn::Error::new(
+                other.span(),
+                format!("`{key}` takes a number literal such as 6.4 or 12"),
+            ));
+        }
+    };
+    let span = lit.span();
+    if !value.is_finite() {
+        return Err(syn::Error::new(span, format!("`{key}` must be a finite number")));
+    }
+    match range {
+        Range::Positive if value <= 0.0 => Err(syn::Error::new(
+            span,
+            format!("`{key}` must be greater than zero"),
+        )),
+        Range::Fraction if !(value > 0.0 && value <= 1.0) => Err(syn::Error::new(
+            span,
+            format!("`{key}` is a fraction: greater than 0 and at most 1 (0.999 means 99.9%)"),
+        )),
+        _ => Ok(Number { value }),
+    }
+}
+
+fn parse_stages(meta: &ParseNestedMeta) -> syn::Result<Vec<LitStr>> {
+    let input = meta.value()?;
+    let content;
+    let brackets = syn::bracketed!(content in input);
+    let stages = content.parse_terminated(<LitStr as syn::parse::Parse>::parse, Token![,])?;
+    if stages.is_empty() {
+        return Err(syn::Error::new(
+            brackets.span.join(),
+            "`stages` must name at least one stage (omit the key to run at every stage)",
+        ));
+    }
+    let mut seen: Vec<String> = Vec::new();
+    for stage in &stages {
+        let name = stage.value();
+        if name.trim().is_empty() {
+            return Err(syn::Error::new(stage.span(), "a stage name must not be empty"));
+        }
+        if seen.contains(&name) {
+            return Err(syn::Error::new(stage.span(), format!("stage `{name}` is listed twice")));
+        }
+        seen.push(name);
+    }
+    Ok(stages.into_iter().collect())
+}

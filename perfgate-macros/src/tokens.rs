@@ -1,0 +1,116 @@
+//! The tokens emitted for an annotated function: the function unchanged, plus one registration.
+
+use crate::attr_options::{AttrOptions, Number};
+use crate::signature::Shape;
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
+use syn::ItemFn;
+
+pub fn expand(function: &ItemFn, options: &AttrOptions, shape: &Shape) -> TokenStream {
+    let private = quote!(::perfgate_runtime::__private);
+    let ident = &function.sig.ident;
+    let op = match &options.op {
+        Some(op) => quote!(#op),
+        None => {
+            let name = ident.to_string();
+            quote!(#name)
+        }
+    };
+    let function_name = ident.to_string();
+    let line = quote_spanned!(ident.span()=> ::core::line!());
+    let file = quote_spanned!(ident.span()=> ::core::file!());
+
+    let number = |number: &Option<Number>| match number {
+        Some(Number { value }) => quote!(::core::option::Option::Some(#value)),
+        None => quote!(::core::option::Option::None),
+    };
+    let max_us = number(&options.max_us);
+    let max_p95_us = number(&options.max_p95_us);
+    let max_p99_us = number(&options.max_p99_us);
+    let max_allocs = number(&options.max_allocs);
+    let max_memory_kb = number(&options.max_memory_kb);
+    let max_instance_bytes = number(&options.max_instance_bytes);
+    let min_success_rate = number(&options.min_success_rate);
+    let max_regression_percent = number(&options.max_regression_percent);
+    let min_ops_per_sec = number(&options.min_ops_per_sec);
+    let max_concurrent_p99_us = number(&options.max_concurrent_p99_us);
+    let timeout_s = number(&options.timeout_s);
+    let leak_check = match options.enable_memory_leak_check {
+        Some(on) => quote!(::core::option::Option::Some(#on)),
+        None => quote!(::core::option::Option::None),
+    };
+    let stages = match &options.stages {
+        Some(stages) => quote!(&[#(#stages),*]),
+        None => quote!(&[]),
+    };
+
+    // The value is inspected with autoref specialisation, so that `Result` (under any alias,
+    // `io::Result` included) counts its `Err`s and every other type counts as a success.
+    let succeeded = quote! {{
+        #[allow(unused_imports)]
+        use #private::{SucceededViaResult as _, SucceededViaAny as _};
+        (&&#private::Outcome(&value)).succeeded()
+    }};
+    let (input_type, inputs, call) = match (&shape.input, &options.setup) {
+        (Some(input), Some(setup)) => (
+            quote!(#input),
+            quote!(#private::inputs::<#input, _>(#setup())),
+            quote!(#ident(input)),
+        ),
+        _ => (quote!(()), quote!(::std::vec![()]), quote!(#ident())),
+    };
+
+    quote! {
+        #function
+
+        #[doc(hidden)]
+        const _: () = {
+            fn __perfgate_routine() -> ::std::boxed::Box<dyn #private::Routine> {
+                #private::routine(
+                    #inputs,
+                    |input: &#input_type| {
+                        let _ = input;
+                        let value = #call;
+                        let ok = #succeeded;
+                        #private::black_box(value);
+                        ok
+                    },
+                    |input: &#input_type, probe: &mut dyn ::core::ops::FnMut()| {
+                        let _ = input;
+                        let value = #call;
+                        probe();
+                        let size = ::core::mem::size_of_val(&value);
+                        #private::black_box(value);
+                        size
+                    },
+                )
+            }
+
+            #private::inventory::submit! {
+                #private::Entry {
+                    op: #op,
+                    function: #function_name,
+                    module_path: ::core::module_path!(),
+                    file: #file,
+                    line: #line,
+                    limits: #private::AttrLimits {
+                        max_us: #max_us,
+                        max_p95_us: #max_p95_us,
+                        max_p99_us: #max_p99_us,
+                        max_allocs: #max_allocs,
+                        max_memory_kb: #max_memory_kb,
+                        max_instance_bytes: #max_instance_bytes,
+                        min_success_rate: #min_success_rate,
+                        max_regression_percent: #max_regression_percent,
+                        min_ops_per_sec: #min_ops_per_sec,
+                        max_concurrent_p99_us: #max_concurrent_p99_us,
+                    },
+                    stages: #stages,
+                    timeout_s: #timeout_s,
+                    enable_memory_leak_check: #leak_check,
+                    routine: __perfgate_routine,
+                }
+            }
+        };
+    }
+}

@@ -1,0 +1,140 @@
+//! Measures `GlobalAlloc` memory usage.
+//!
+//! [`Allocator`] is the process's global allocator in a perf binary (installed by
+//! [`main!`](crate::main)). It forwards every request to [`System`]; while counting is switched on it
+//! forwards through a [`StatsAlloc`] instead, which adds a sequentially consistent atomic update per
+//! allocation and free. That update is not free: on a 2-core VM an operation making 20 small
+//! allocations took 147 ns/call under `System` and 490 ns/call under `StatsAlloc<System>`. So
+//! timing and counting are separate phases, and with counting off the only cost left is one relaxed
+//! load of a flag (measured 131–145 ns/call for the same operation: no measurable cost).
+//!
+//! Counting is switched only at phase boundaries: memory allocated while counting is off and freed
+//! while it is on would make the live-bytes figure drift.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use stats_alloc::StatsAlloc;
+
+static COUNTER: StatsAlloc<System> = StatsAlloc::system();
+static COUNTING: AtomicBool = AtomicBool::new(false);
+
+/// The counting global allocator of a perf binary.
+///
+/// ```ignore
+/// #[global_allocator]
+/// static GLOBAL: perfgate_runtime::Allocator = perfgate_runtime::Allocator;
+/// ```
+///
+/// [`main!`](crate::main) installs it for you.
+pub struct Allocator;
+
+// SAFETY: every method forwards to `System` or to `StatsAlloc<System>` (itself forwarding to
+// `System`) with the caller's arguments unchanged, so both allocate and free from the same heap and
+// a block may be freed by either path.
+unsafe impl GlobalAlloc for Allocator {
+    #[inline]
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        if COUNTING.load(Ordering::Relaxed) {
+            unsafe { COUNTER.alloc(layout) }
+        } else {
+            unsafe { System.alloc(layout) }
+        }
+    }
+
+    #[inline]
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        if COUNTING.load(Ordering::Relaxed) {
+            unsafe { COUNTER.dealloc(ptr, layout) }
+        } else {
+            unsafe { System.dealloc(ptr, layout) }
+        }
+    }
+
+    #[inline]
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        if COUNTING.load(Ordering::Relaxed) {
+            unsafe { COUNTER.alloc_zeroed(layout) }
+        } else {
+            unsafe { System.alloc_zeroed(layout) }
+        }
+    }
+
+    #[inline]
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        if COUNTING.load(Ordering::Relaxed) {
+            unsafe { COUNTER.realloc(ptr, layout, new_size) }
+        } else {
+            unsafe { System.realloc(ptr, layout, new_size) }
+        }
+    }
+}
+
+/// Cumulative allocator counters at one instant, while counting was on.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct AllocSnapshot {
+    /// Calls to `alloc` and `alloc_zeroed`.
+    pub allocations: u64,
+    /// Calls to `dealloc`.
+    pub deallocations: u64,
+    /// Calls to `realloc`.
+    pub reallocations: u64,
+    /// Bytes handed out, growth by `realloc` included.
+    pub bytes_allocated: u64,
+    /// Bytes given back, shrinking by `realloc` included.
+    pub bytes_freed: u64,
+}
+
+impl AllocSnapshot {
+    /// The counters now.
+    pub fn now() -> AllocSnapshot {
+        let stats = COUNTER.stats();
+        AllocSnapshot {
+            allocations: stats.allocations as u64,
+            deallocations: stats.deallocations as u64,
+            reallocations: stats.reallocations as u64,
+            bytes_allocated: stats.bytes_allocated as u64,
+            bytes_freed: stats.bytes_deallocated as u64,
+        }
+    }
+
+    /// Heap bytes allocated since `earlier` and not yet freed (negative when more was freed).
+    pub fn live_bytes_since(&self, earlier: &AllocSnapshot) -> i64 {
+        (self.bytes_allocated as i64 - earlier.bytes_allocated as i64)
+            - (self.bytes_freed as i64 - earlier.bytes_freed as i64)
+    }
+}
+
+/// Switches counting on until the guard is dropped.
+///
+/// Only one phase counts at a time: the counters are process-wide.
+pub struct Counting(());
+
+impl Counting {
+    /// Starts counting.
+    pub fn start() -> Counting {
+        COUNTING.store(true, Ordering::SeqCst);
+        Counting(())
+    }
+}
+
+impl Drop for Counting {
+    fn drop(&mut self) {
+        COUNTING.store(false, Ordering::SeqCst);
+    }
+}
+
+/// True when [`Allocator`] is this process's global allocator (allocations are seen by it).
+pub fn is_installed() -> bool {
+    let _counting = Counting::start();
+    let before = AllocSnapshot::now();
+    let probe = std::hint::black_box(Box::new(0u64));
+    drop(probe);
+    AllocSnapshot::now().allocations > before.allocations
+}
+
+/// Switches counting off whatever guard is alive: used when a measuring thread was abandoned
+/// (timed out) while it may have been counting, so later timings do not pay the counter's cost.
+pub fn stop_counting() {
+    COUNTING.store(false, Ordering::SeqCst);
+}

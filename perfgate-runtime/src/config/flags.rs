@@ -1,0 +1,221 @@
+//! perfgate's own command-line flags and their `PERFGATE_*` environment variables.
+//!
+//! The flags are taken out of the arguments before libtest-mimic parses the rest, so libtest's
+//! flags (`--list`, `--exact`, filters, ...) keep working. Each flag has an environment variable
+//! because nextest and a workspace-wide `cargo test -- ARGS` cannot pass custom flags; a flag wins
+//! over its variable.
+
+use std::path::{Path, PathBuf};
+
+use super::ConfigError;
+
+/// How thoroughly to measure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// 1000 calls per operation by default: a quick check for pull requests.
+    Quick,
+    /// 10000 calls per operation by default.
+    Full,
+}
+
+impl Mode {
+    pub fn name(self) -> &'static str {
+        match self {
+            Mode::Quick => "quick",
+            Mode::Full => "full",
+        }
+    }
+}
+
+/// How this run measures, from flags and environment.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunSettings {
+    /// Only operations required at this stage run; `None` runs every operation.
+    pub stage: Option<String>,
+    pub mode: Mode,
+    /// Timed calls per operation.
+    pub operations: u64,
+    pub output_dir: PathBuf,
+    pub budgets_path: PathBuf,
+    pub verbose: bool,
+}
+
+/// One of our flags: its spellings, environment variable and whether it takes a value.
+struct Flag {
+    names: &'static [&'static str],
+    env: &'static str,
+    takes_value: bool,
+}
+
+const STAGE: Flag = Flag { names: &["--stage", "--ci-stage"], env: "PERFGATE_STAGE", takes_value: true };
+const QUICK: Flag = Flag { names: &["--quick"], env: "PERFGATE_QUICK", takes_value: false };
+const OPERATIONS: Flag = Flag { names: &["--operations"], env: "PERFGATE_OPERATIONS", takes_value: true };
+const OUTPUT_DIR: Flag = Flag { names: &["--output-dir"], env: "PERFGATE_OUTPUT_DIR", takes_value: true };
+const BUDGETS: Flag = Flag { names: &["--budgets"], env: "PERFGATE_BUDGETS", takes_value: true };
+const VERBOSE: Flag = Flag { names: &["--verbose"], env: "PERFGATE_VERBOSE", takes_value: false };
+const FLAGS: [&Flag; 6] = [&STAGE, &QUICK, &OPERATIONS, &OUTPUT_DIR, &BUDGETS, &VERBOSE];
+
+/// The flag table, for `--help`.
+pub const HELP: &str = "\
+perfgate options (each also read from its environment variable; the flag wins):
+      --stage NAME        run only operations required at stage NAME (alias --ci-stage)  PERFGATE_STAGE
+      --quick             quick mode: 1000 calls per operation instead of 10000          PERFGATE_QUICK=1
+      --operations N      timed calls per operation                                      PERFGATE_OPERATIONS
+      --output-dir DIR    where report.json goes (default target/perfgate)              PERFGATE_OUTPUT_DIR
+      --budgets PATH      budgets file (default .performance/performance_budgets.json)  PERFGATE_BUDGETS
+      --verbose           print measurement details (timer cost, batches, sources)      PERFGATE_VERBOSE=1
+";
+
+/// Splits our flags from libtest's and resolves the settings.
+///
+/// `package_dir` is the tested package's root (budgets are looked up there) and `target_dir` the
+/// cargo target directory (the default output directory is inside it).
+pub fn parse_args(
+    args: impl IntoIterator<Item = String>,
+    env: impl Fn(&str) -> Option<String>,
+    package_dir: &Path,
+    target_dir: &Path,
+) -> Result<(RunSettings, Vec<String>), ConfigError> {
+    let mut found: Vec<(&'static str, String, String)> = Vec::new(); // (env, spelling, value)
+    let mut rest = Vec::new();
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        let (name, inline) = match arg.split_once('=') {
+            Some((name, value)) if name.starts_with("--") => (name.to_string(), Some(value.to_string())),
+            _ => (arg.clone(), None),
+        };
+        let Some(flag) = FLAGS.iter().find(|flag| flag.names.contains(&name.as_str())) else {
+            rest.push(arg);
+            continue;
+        };
+        let value = match (flag.takes_value, inline) {
+            (true, Some(value)) => value,
+            (true, None) => args.next().ok_or_else(|| ConfigError::Flag {
+                flag: name.clone(),
+                value: String::new(),
+                reason: "a value is required".into(),
+            })?,
+            (false, Some(value)) => value,
+            (false, None) => "1".into(),
+        };
+        found.retain(|(env, _, _)| *env != flag.env);
+        found.push((flag.env, name, value));
+    }
+    let lookup = |flag: &Flag| -> Option<(String, String)> {
+        found
+            .iter()
+            .find(|(env, _, _)| *env == flag.env)
+            .map(|(_, name, value)| (name.clone(), value.clone()))
+            .or_else(|| env(flag.env).map(|value| (flag.env.to_string(), value)))
+    };
+
+    let quick = match lookup(&QUICK) {
+        Some((name, value)) => parse_bool(&name, &value)?,
+        None => false,
+    };
+    let mode = if quick { Mode::Quick } else { Mode::Full };
+    let operations = match lookup(&OPERATIONS) {
+        Some((name, value)) => match value.trim().parse::<u64>() {
+            Ok(n) if n >= 10 => n,
+            _ => {
+                return Err(ConfigError::Flag {
+                    flag: name,
+                    value,
+                    reason: "expected a whole number of calls, at least 10".into(),
+                });
+            }
+        },
+        None if quick => 1000,
+        None => 10_000,
+    };
+    let stage = match lookup(&STAGE) {
+        Some((name, value)) if value.trim().is_empty() => {
+            return Err(ConfigError::Flag { flag: name, value, reason: "the stage name is empty".into() });
+        }
+        Some((_, value)) => Some(value.trim().to_string()),
+        None => None,
+    };
+    let path_of = |flag: &Flag, default: PathBuf| -> Result<PathBuf, ConfigError> {
+        match lookup(flag) {
+            Some((name, value)) if value.is_empty() => {
+                Err(ConfigError::Flag { flag: name, value, reason: "the path is empty".into() })
+            }
+            Some((_, value)) => Ok(package_dir.join(value)),
+            None => Ok(default),
+        }
+    };
+    let output_dir = path_of(&OUTPUT_DIR, target_dir.join("perfgate"))?;
+    let budgets_path = path_of(&BUDGETS, package_dir.join(".performance/performance_budgets.json"))?;
+    let verbose = match lookup(&VERBOSE) {
+        Some((name, value)) => parse_bool(&name, &value)?,
+        None => false,
+    };
+    Ok((RunSettings { stage, mode, operations, output_dir, budgets_path, verbose }, rest))
+}
+
+fn parse_bool(name: &str, value: &str) -> Result<bool, ConfigError> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" | "" => Ok(false),
+        _ => Err(ConfigError::Flag {
+            flag: name.to_string(),
+            value: value.to_string(),
+            reason: "expected 1/true/yes or 0/false/no".into(),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str], env: &[(&str, &str)]) -> Result<(RunSettings, Vec<String>), ConfigError> {
+        let env: Vec<(String, String)> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        parse_args(
+            args.iter().map(|s| s.to_string()),
+            |key| env.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()),
+            Path::new("/pkg"),
+            Path::new("/pkg/target"),
+        )
+    }
+
+    #[test]
+    fn our_flags_are_removed_and_libtest_flags_kept() {
+        let (settings, rest) =
+            parse(&["perf", "--quick", "--stage", "pre_commit", "--exact", "decode", "--operations=500"], &[]).unwrap();
+        assert_eq!(rest, ["perf", "--exact", "decode"]);
+        assert_eq!(settings.mode, Mode::Quick);
+        assert_eq!(settings.stage.as_deref(), Some("pre_commit"));
+        assert_eq!(settings.operations, 500);
+    }
+
+    #[test]
+    fn defaults() {
+        let (settings, _) = parse(&["perf"], &[]).unwrap();
+        assert_eq!(settings.operations, 10_000);
+        assert_eq!(settings.mode, Mode::Full);
+        assert_eq!(settings.output_dir, Path::new("/pkg/target/perfgate"));
+        assert_eq!(settings.budgets_path, Path::new("/pkg/.performance/performance_budgets.json"));
+        let (quick, _) = parse(&["perf", "--quick"], &[]).unwrap();
+        assert_eq!(quick.operations, 1000);
+    }
+
+    #[test]
+    fn environment_variables_and_flag_precedence() {
+        let env = [("PERFGATE_QUICK", "1"), ("PERFGATE_STAGE", "unit_tests"), ("PERFGATE_OPERATIONS", "200")];
+        let (settings, _) = parse(&["perf", "--ci-stage", "pre_deployment"], &env).unwrap();
+        assert_eq!(settings.mode, Mode::Quick);
+        assert_eq!(settings.operations, 200);
+        assert_eq!(settings.stage.as_deref(), Some("pre_deployment"));
+    }
+
+    #[test]
+    fn bad_values_name_the_flag_or_variable() {
+        let error = parse(&["perf", "--operations", "lots"], &[]).unwrap_err().to_string();
+        assert!(error.contains("--operations") && error.contains("lots"), "{error}");
+        let error = parse(&["perf"], &[("PERFGATE_QUICK", "maybe")]).unwrap_err().to_string();
+        assert!(error.contains("PERFGATE_QUICK"), "{error}");
+        let error = parse(&["perf", "--stage"], &[]).unwrap_err().to_string();
+        assert!(error.contains("--stage") && error.contains("required"), "{error}");
+    }
+}

@@ -1,0 +1,286 @@
+//! One operation's budget: its limits (each with its source), stages and timeout.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::{BudgetFile, ConfigError};
+use crate::registry::Entry;
+
+/// What a limit bounds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum LimitKind {
+    /// Mean latency per call, µs (`max_us`; `max_latency_us` in the budgets file).
+    MeanUs,
+    /// 95th percentile latency, µs.
+    P95Us,
+    /// 99th percentile latency, µs.
+    P99Us,
+    /// Allocations per call.
+    AllocsPerCall,
+    /// Heap bytes allocated per call, in KiB.
+    MemoryKbPerCall,
+    /// Memory one returned value holds: heap bytes still owned plus `size_of`.
+    InstanceBytes,
+    /// Share of calls that returned `Ok` (minimum).
+    SuccessRate,
+    /// Degradation against the history baseline, percent.
+    RegressionPercent,
+}
+
+impl LimitKind {
+    /// The key in the attribute (and, except for the mean, in the budgets file).
+    pub fn key(self) -> &'static str {
+        match self {
+            LimitKind::MeanUs => "max_us",
+            LimitKind::P95Us => "max_p95_us",
+            LimitKind::P99Us => "max_p99_us",
+            LimitKind::AllocsPerCall => "max_allocs",
+            LimitKind::MemoryKbPerCall => "max_memory_kb",
+            LimitKind::InstanceBytes => "max_instance_bytes",
+            LimitKind::SuccessRate => "min_success_rate",
+            LimitKind::RegressionPercent => "max_regression_percent",
+        }
+    }
+
+    /// The field in the budgets file.
+    pub fn file_field(self) -> &'static str {
+        match self {
+            LimitKind::MeanUs => "max_latency_us",
+            other => other.key(),
+        }
+    }
+
+    /// A limit that is a floor (the figure must be at least the limit) rather than a ceiling.
+    pub fn is_minimum(self) -> bool {
+        matches!(self, LimitKind::SuccessRate)
+    }
+}
+
+/// Where a limit was set.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Source {
+    /// The `#[perf_budget]` attribute at `file:line`.
+    Attribute { file: &'static str, line: u32 },
+    /// The budgets file.
+    BudgetFile { path: PathBuf },
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::Attribute { file, line } => write!(f, "attribute at {file}:{line}"),
+            Source::BudgetFile { path } => write!(f, "{}", path.display()),
+        }
+    }
+}
+
+/// One limit of one operation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Limit {
+    pub kind: LimitKind,
+    /// In the kind's unit (µs, allocations, KiB, bytes, fraction, percent).
+    pub value: f64,
+    pub source: Source,
+}
+
+/// At which stages an operation runs.
+#[derive(Clone, Debug, PartialEq)]
+pub enum StageRule {
+    /// No stage was named: the operation runs at every stage.
+    Every,
+    /// Only at these stages, named by the attribute or by `stage_requirements` (which wins).
+    Only { stages: Vec<String>, source: Source },
+}
+
+impl StageRule {
+    pub fn runs_at(&self, stage: &str) -> bool {
+        match self {
+            StageRule::Every => true,
+            StageRule::Only { stages, .. } => stages.iter().any(|s| s == stage),
+        }
+    }
+}
+
+/// Everything an operation must meet, resolved from its attribute and the budgets file.
+#[derive(Clone, Debug)]
+pub struct Budget {
+    pub op: String,
+    pub function: &'static str,
+    pub file: &'static str,
+    pub line: u32,
+    pub limits: Vec<Limit>,
+    pub stages: StageRule,
+    pub timeout: Duration,
+    pub leak_check: bool,
+}
+
+impl Budget {
+    pub fn limit(&self, kind: LimitKind) -> Option<&Limit> {
+        self.limits.iter().find(|limit| limit.kind == kind)
+    }
+
+    pub fn location(&self) -> String {
+        format!("{}:{}", self.file, self.line)
+    }
+}
+
+/// Budgets for the registered operations, and the names in the file that match no operation.
+pub fn resolve_budgets(
+    entries: &[&Entry],
+    file: &BudgetFile,
+    default_timeout: Duration,
+) -> Result<(Vec<Budget>, Vec<String>), ConfigError> {
+    let mut budgets = Vec::with_capacity(entries.len());
+    for entry in entries {
+        budgets.push(resolve(entry, file, default_timeout)?);
+    }
+    let orphans = file
+        .records
+        .iter()
+        .filter(|record| !entries.iter().any(|entry| entry.op == record.operation_name))
+        .map(|record| record.operation_name.clone())
+        .collect();
+    Ok((budgets, orphans))
+}
+
+fn resolve(entry: &Entry, file: &BudgetFile, default_timeout: Duration) -> Result<Budget, ConfigError> {
+    let record = file.get(entry.op);
+    let attribute = Source::Attribute { file: entry.file, line: entry.line };
+    let from_file = Source::BudgetFile { path: file.path.clone() };
+    let attr = &entry.limits;
+    let pairs = [
+        (LimitKind::MeanUs, attr.max_us, record.and_then(|r| r.max_latency_us)),
+        (LimitKind::P95Us, attr.max_p95_us, record.and_then(|r| r.max_p95_us)),
+        (LimitKind::P99Us, attr.max_p99_us, record.and_then(|r| r.max_p99_us)),
+        (LimitKind::AllocsPerCall, attr.max_allocs, record.and_then(|r| r.max_allocs)),
+        (LimitKind::MemoryKbPerCall, attr.max_memory_kb, record.and_then(|r| r.max_memory_kb)),
+        (LimitKind::InstanceBytes, attr.max_instance_bytes, record.and_then(|r| r.max_instance_bytes)),
+        (LimitKind::SuccessRate, attr.min_success_rate, record.and_then(|r| r.min_success_rate)),
+        (
+            LimitKind::RegressionPercent,
+            attr.max_regression_percent,
+            record.and_then(|r| r.max_regression_percent),
+        ),
+    ];
+    let limits: Vec<Limit> = pairs
+        .into_iter()
+        .filter_map(|(kind, in_attribute, in_file)| match (in_file, in_attribute) {
+            (Some(value), _) => Some(Limit { kind, value, source: from_file.clone() }),
+            (None, Some(value)) => Some(Limit { kind, value, source: attribute.clone() }),
+            (None, None) => None,
+        })
+        .collect();
+    if limits.is_empty() {
+        return Err(ConfigError::NoBudget {
+            op: entry.op.to_string(),
+            location: entry.location(),
+            path: file.path.clone(),
+        });
+    }
+    let stages = match record.and_then(|r| r.stage_requirements.as_ref()) {
+        Some(requirements) => StageRule::Only {
+            stages: requirements.iter().filter(|(_, on)| **on).map(|(s, _)| s.clone()).collect(),
+            source: from_file.clone(),
+        },
+        None if entry.stages.is_empty() => StageRule::Every,
+        None => StageRule::Only {
+            stages: entry.stages.iter().map(|s| s.to_string()).collect(),
+            source: attribute.clone(),
+        },
+    };
+    let timeout_s = record.and_then(|r| r.timeout_s).or(entry.timeout_s);
+    Ok(Budget {
+        op: entry.op.to_string(),
+        function: entry.function,
+        file: entry.file,
+        line: entry.line,
+        limits,
+        stages,
+        timeout: timeout_s.map(Duration::from_secs_f64).unwrap_or(default_timeout),
+        leak_check: record
+            .and_then(|r| r.enable_memory_leak_check)
+            .or(entry.enable_memory_leak_check)
+            .unwrap_or(false),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::BudgetRecord;
+    use crate::registry::{AttrLimits, Routine, routine};
+    use std::collections::BTreeMap;
+
+    fn noop() -> Box<dyn Routine> {
+        routine(vec![()], |_: &()| true, |_: &(), _: &mut dyn FnMut()| 0)
+    }
+
+    fn entry(op: &'static str, limits: AttrLimits, stages: &'static [&'static str]) -> Entry {
+        Entry {
+            op,
+            function: op,
+            module_path: "app",
+            file: "src/lib.rs",
+            line: 7,
+            limits,
+            stages,
+            timeout_s: None,
+            enable_memory_leak_check: None,
+            routine: noop,
+        }
+    }
+
+    fn file(records: Vec<BudgetRecord>) -> BudgetFile {
+        BudgetFile { path: "budgets.json".into(), found: true, records }
+    }
+
+    #[test]
+    fn the_file_overrides_the_attribute_and_sources_are_kept() {
+        let e = entry("a", AttrLimits { max_us: Some(5.0), max_allocs: Some(3.0), ..Default::default() }, &[]);
+        let f = file(vec![BudgetRecord { operation_name: "a".into(), max_latency_us: Some(6.4), ..Default::default() }]);
+        let (budgets, orphans) = resolve_budgets(&[&e], &f, Duration::from_secs(60)).unwrap();
+        let mean = budgets[0].limit(LimitKind::MeanUs).unwrap();
+        assert_eq!(mean.value, 6.4);
+        assert_eq!(mean.source, Source::BudgetFile { path: "budgets.json".into() });
+        let allocs = budgets[0].limit(LimitKind::AllocsPerCall).unwrap();
+        assert_eq!(allocs.source, Source::Attribute { file: "src/lib.rs", line: 7 });
+        assert!(orphans.is_empty());
+    }
+
+    #[test]
+    fn an_operation_without_any_limit_is_an_error() {
+        let e = entry("naked", AttrLimits::default(), &[]);
+        let error = resolve_budgets(&[&e], &file(vec![]), Duration::from_secs(60)).unwrap_err();
+        let text = error.to_string();
+        assert!(text.contains("`naked`") && text.contains("src/lib.rs:7"), "{text}");
+    }
+
+    #[test]
+    fn budgets_for_unknown_operations_are_orphans() {
+        let e = entry("a", AttrLimits { max_us: Some(1.0), ..Default::default() }, &[]);
+        let f = file(vec![BudgetRecord { operation_name: "gone".into(), max_latency_us: Some(1.0), ..Default::default() }]);
+        let (_, orphans) = resolve_budgets(&[&e], &f, Duration::from_secs(60)).unwrap();
+        assert_eq!(orphans, ["gone"]);
+    }
+
+    #[test]
+    fn stages_from_the_file_win_and_no_stages_means_every_stage() {
+        let limits = AttrLimits { max_us: Some(1.0), ..Default::default() };
+        let a = entry("a", limits, &["pre_commit"]);
+        let b = entry("b", limits, &["pre_commit"]);
+        let c = entry("c", limits, &[]);
+        let mut requirements = BTreeMap::new();
+        requirements.insert("pre_deployment".to_string(), true);
+        requirements.insert("pre_commit".to_string(), false);
+        let f = file(vec![BudgetRecord {
+            operation_name: "b".into(),
+            stage_requirements: Some(requirements),
+            ..Default::default()
+        }]);
+        let (budgets, _) = resolve_budgets(&[&a, &b, &c], &f, Duration::from_secs(60)).unwrap();
+        assert!(budgets[0].stages.runs_at("pre_commit") && !budgets[0].stages.runs_at("pre_deployment"));
+        assert!(!budgets[1].stages.runs_at("pre_commit") && budgets[1].stages.runs_at("pre_deployment"));
+        assert!(budgets[2].stages.runs_at("anything"));
+    }
+}

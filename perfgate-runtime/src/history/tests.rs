@@ -1,0 +1,337 @@
+use std::fs;
+use std::path::PathBuf;
+use std::process::Command;
+
+use super::*;
+
+/// A fresh, empty directory under the system temp dir, removed when dropped.
+struct ScratchDir(PathBuf);
+
+impl ScratchDir {
+    fn new(name: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!(
+            "perfgate-history-{name}-{}-{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos())
+        ));
+        let _ = fs::remove_dir_all(&dir);
+        Self(dir)
+    }
+}
+
+impl Drop for ScratchDir {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
+fn fingerprint(cpu: &str) -> Fingerprint {
+    Fingerprint {
+        cpu_model: cpu.to_owned(),
+        cores: 8,
+        os: "linux x86_64".to_owned(),
+        rustc: "rustc 1.95.0".to_owned(),
+        opt_level: "3".to_owned(),
+    }
+}
+
+fn record(op: &str, time_unix_ms: u64, mean_us: f64) -> Record {
+    Record {
+        schema_version: SCHEMA_VERSION,
+        time_unix_ms,
+        op: op.to_owned(),
+        commit: Some("0123abcd".to_owned()),
+        branch: Some("main".to_owned()),
+        stage: Some("integration_tests".to_owned()),
+        mode: "full".to_owned(),
+        environment: None,
+        fingerprint: fingerprint("Test CPU"),
+        mean_us,
+        ci95_low_us: mean_us * 0.98,
+        ci95_high_us: mean_us * 1.02,
+        p50_us: mean_us * 0.95,
+        p95_us: mean_us * 1.3,
+        p99_us: mean_us * 1.6,
+        max_us: mean_us * 4.0,
+        calls: 10_000,
+        success_rate: 1.0,
+        allocations_per_call: 3.0,
+        bytes_per_call: 96.0,
+        verdict: "PASS".to_owned(),
+        histogram_b64: Some("HISTFAAAAB54nJNpmSzMwMDAxQABzFCaEUzOmNZg/wEi".to_owned()),
+    }
+}
+
+#[test]
+fn round_trip_keeps_every_field_and_order() {
+    let dir = ScratchDir::new("round-trip");
+    let store = HistoryStore::open(&dir.0).expect("open");
+    assert!(store.load().expect("load missing").records.is_empty());
+
+    let first = vec![record("decode", 1_000, 6.1), record("encode", 1_000, 2.5)];
+    let mut second = record("decode", 2_000, 6.3);
+    second.commit = None;
+    second.environment = Some("staging \"quoted\"\nnewline".to_owned());
+    store.append(&first).expect("append first");
+    store
+        .append(std::slice::from_ref(&second))
+        .expect("append second");
+
+    let loaded = store.load().expect("load");
+    assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
+    assert_eq!(loaded.records, vec![first[0].clone(), first[1].clone(), second]);
+    let text = fs::read_to_string(store.path()).expect("read");
+    assert_eq!(text.lines().count(), 3, "one line per record");
+    assert!(text.ends_with('\n'));
+}
+
+#[test]
+fn non_finite_figures_survive_as_nan_and_old_records_get_defaults() {
+    let dir = ScratchDir::new("nan");
+    let store = HistoryStore::open(&dir.0).expect("open");
+    let mut nan = record("decode", 1_000, 6.1);
+    nan.success_rate = f64::NAN;
+    store.append(&[nan]).expect("append");
+    // A minimal hand-written (or older) record: only the required fields.
+    let minimal = r#"{"time_unix_ms":5,"op":"old","mode":"quick","mean_us":1.5}"#;
+    let mut file = fs::OpenOptions::new()
+        .append(true)
+        .open(store.path())
+        .expect("open file");
+    std::io::Write::write_all(&mut file, format!("{minimal}\n").as_bytes()).expect("write");
+
+    let loaded = store.load().expect("load");
+    assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
+    assert_eq!(loaded.records.len(), 2);
+    assert!(loaded.records[0].success_rate.is_nan());
+    let old = &loaded.records[1];
+    assert_eq!((old.op.as_str(), old.mean_us), ("old", 1.5));
+    assert_eq!(old.schema_version, SCHEMA_VERSION);
+    assert_eq!(old.fingerprint, Fingerprint::default());
+    assert!(old.p99_us.is_nan() && old.histogram_b64.is_none());
+}
+
+#[test]
+fn torn_last_line_is_skipped_with_warning_kept_on_disk_and_appends_still_load() {
+    let dir = ScratchDir::new("torn");
+    let store = HistoryStore::open(&dir.0).expect("open");
+    store
+        .append(&[record("decode", 1_000, 6.1)])
+        .expect("append");
+    // Simulate a crash half way through writing the second line.
+    let full_line = serde_json::to_string(&record("decode", 2_000, 6.2)).expect("encode");
+    let torn = &full_line[..full_line.len() / 2];
+    let mut file = fs::OpenOptions::new()
+        .append(true)
+        .open(store.path())
+        .expect("open file");
+    std::io::Write::write_all(&mut file, torn.as_bytes()).expect("write torn");
+    drop(file);
+
+    let before = store.load().expect("load torn");
+    assert_eq!(before.records.len(), 1);
+    assert_eq!(before.warnings.len(), 1, "{:?}", before.warnings);
+    let warning = &before.warnings[0];
+    assert!(
+        warning.contains(&format!("{}:2:", store.path().display())) && warning.contains("torn"),
+        "warning names file and line: {warning}"
+    );
+
+    store
+        .append(&[record("decode", 3_000, 6.3)])
+        .expect("append after torn");
+    let text = fs::read_to_string(store.path()).expect("read");
+    assert!(
+        text.contains(&format!("{torn}\n")),
+        "torn line kept on its own line"
+    );
+
+    let after = store.load().expect("load after");
+    let times: Vec<u64> = after.records.iter().map(|r| r.time_unix_ms).collect();
+    assert_eq!(times, vec![1_000, 3_000]);
+    assert_eq!(after.warnings.len(), 1, "{:?}", after.warnings);
+    assert!(after.warnings[0].contains(":2:"));
+}
+
+#[test]
+fn garbage_lines_are_skipped_with_their_line_numbers() {
+    let dir = ScratchDir::new("garbage");
+    let store = HistoryStore::open(&dir.0).expect("open");
+    let good = serde_json::to_string(&record("decode", 1_000, 6.1)).expect("encode");
+    let mut bytes = format!("{good}\nnot json\n\n{{\"op\":\"no fields\"}}\n").into_bytes();
+    bytes.extend_from_slice(b"\xff\xfe binary\n");
+    bytes.extend_from_slice(format!("{good}\n").as_bytes());
+    fs::write(store.path(), &bytes).expect("write");
+
+    let loaded = store.load().expect("load");
+    assert_eq!(loaded.records.len(), 2);
+    let lines: Vec<bool> = [":2:", ":4:", ":5:"]
+        .iter()
+        .map(|line| loaded.warnings.iter().any(|w| w.contains(line)))
+        .collect();
+    assert_eq!(lines, vec![true, true, true], "{:?}", loaded.warnings);
+    assert_eq!(loaded.warnings.len(), 3, "blank line 3 is not a warning");
+    assert_eq!(fs::read(store.path()).expect("read"), bytes, "nothing rewritten");
+}
+
+#[test]
+fn open_reports_the_directory_it_cannot_create() {
+    let dir = ScratchDir::new("not-a-dir");
+    fs::create_dir_all(&dir.0).expect("mkdir");
+    let file = dir.0.join("file");
+    fs::write(&file, b"x").expect("write");
+    let error = HistoryStore::open(file.join("history")).expect_err("must fail");
+    assert!(error.to_string().contains(&file.display().to_string()), "{error}");
+}
+
+/// Environment variable telling a re-executed test binary to act as one appender of
+/// [`four_processes_appending_at_once_lose_and_corrupt_nothing`]: `DIR|CHILD_INDEX`.
+const CHILD_ENV: &str = "PERFGATE_HISTORY_TEST_APPENDER";
+const RECORDS_PER_CHILD: u64 = 200;
+/// Bigger than a pipe buffer (64 KiB), so a record's write cannot be atomic by luck.
+const PAYLOAD_BYTES: usize = 70_000;
+
+fn child_payload(child: usize, seq: u64) -> String {
+    let unit = format!("c{child}s{seq};");
+    unit.repeat(PAYLOAD_BYTES / unit.len() + 1)
+}
+
+/// One appender process; does nothing unless started by the concurrency test.
+#[test]
+fn child_appender() {
+    let Ok(spec) = std::env::var(CHILD_ENV) else {
+        return;
+    };
+    let (dir, child) = spec.rsplit_once('|').expect("DIR|CHILD");
+    let child: usize = child.parse().expect("child index");
+    let store = HistoryStore::open(dir).expect("open");
+    for seq in 0..RECORDS_PER_CHILD {
+        let mut r = record(&format!("child-{child}"), seq, seq as f64);
+        r.calls = seq;
+        r.histogram_b64 = Some(child_payload(child, seq));
+        store.append(&[r]).expect("append");
+    }
+}
+
+#[test]
+fn four_processes_appending_at_once_lose_and_corrupt_nothing() {
+    const CHILDREN: usize = 4;
+    let dir = ScratchDir::new("concurrent");
+    let store = HistoryStore::open(&dir.0).expect("open");
+    let exe = std::env::current_exe().expect("current exe");
+    // `module_path!()` is `crate::history::tests`; libtest names tests without the crate.
+    let test_name = format!(
+        "{}::child_appender",
+        module_path!().split_once("::").map_or("", |(_, rest)| rest)
+    );
+
+    let children: Vec<_> = (0..CHILDREN)
+        .map(|child| {
+            Command::new(&exe)
+                .args(["--exact", &test_name, "--test-threads=1", "--quiet"])
+                .env(CHILD_ENV, format!("{}|{child}", dir.0.display()))
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("spawn appender")
+        })
+        .collect();
+    for child in children {
+        let output = child.wait_with_output().expect("wait");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            output.status.success() && stdout.contains("1 passed"),
+            "appender failed: {}\n{stdout}\n{}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+
+    let loaded = store.load().expect("load");
+    assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
+    assert_eq!(loaded.records.len(), CHILDREN * RECORDS_PER_CHILD as usize);
+    for child in 0..CHILDREN {
+        let op = format!("child-{child}");
+        let mine: Vec<&Record> = loaded.records.iter().filter(|r| r.op == op).collect();
+        let seqs: Vec<u64> = mine.iter().map(|r| r.calls).collect();
+        assert_eq!(seqs, (0..RECORDS_PER_CHILD).collect::<Vec<_>>(), "{op}");
+        for r in mine {
+            assert_eq!(
+                r.histogram_b64.as_deref(),
+                Some(child_payload(child, r.calls).as_str()),
+                "{op} record {} payload intact",
+                r.calls
+            );
+        }
+    }
+    // Interleaving really happened (otherwise the test proved little); report it, don't require it.
+    let switches = loaded
+        .records
+        .windows(2)
+        .filter(|pair| pair[0].op != pair[1].op)
+        .count();
+    println!("appenders took turns {switches} times");
+}
+
+#[test]
+fn baseline_keeps_same_op_fingerprint_mode_within_window_oldest_first() {
+    let day_ms = 86_400_000;
+    let now = 100 * day_ms;
+    let fp = fingerprint("Test CPU");
+    let mut records = vec![
+        record("decode", now - day_ms, 3.0),
+        record("decode", now - 40 * day_ms, 0.5), // outside a 30-day window
+        record("decode", now - 5 * day_ms, 1.0),
+        record("encode", now - 2 * day_ms, 9.0), // other op
+        record("decode", now - 3 * day_ms, 2.0),
+        record("decode", now + 1_000, 4.0), // a slightly fast clock elsewhere
+    ];
+    let mut other_machine = record("decode", now - day_ms, 9.0);
+    other_machine.fingerprint = fingerprint("Other CPU");
+    let mut quick = record("decode", now - day_ms, 9.0);
+    quick.mode = "quick".to_owned();
+    records.extend([other_machine, quick]);
+
+    let means = |selected: Vec<&Record>| selected.iter().map(|r| r.mean_us).collect::<Vec<_>>();
+    assert_eq!(
+        means(baseline(&records, "decode", &fp, "full", now, 30.0)),
+        vec![1.0, 2.0, 3.0, 4.0]
+    );
+    assert_eq!(
+        means(baseline(&records, "decode", &fp, "full", now, 2.5)),
+        vec![3.0, 4.0]
+    );
+    assert_eq!(
+        means(baseline(&records, "decode", &fp, "full", now, f64::INFINITY)),
+        vec![0.5, 1.0, 2.0, 3.0, 4.0]
+    );
+    assert_eq!(
+        means(baseline(&records, "decode", &fp, "quick", now, 30.0)),
+        vec![9.0]
+    );
+    assert_eq!(
+        means(baseline(
+            &records,
+            "decode",
+            &fingerprint("Other CPU"),
+            "full",
+            now,
+            30.0
+        )),
+        vec![9.0]
+    );
+    assert!(baseline(&records, "decode", &fp, "full", now, f64::NAN).len() == 1);
+}
+
+#[test]
+fn fingerprint_key_is_unambiguous() {
+    // Joined without escaping, both would read "A|8 cores|X|8 cores|Y|...".
+    let mut a = fingerprint("A|8 cores|X");
+    a.os = "Y".to_owned();
+    let mut b = fingerprint("A");
+    b.os = "X|8 cores|Y".to_owned();
+    assert_ne!(a.key(), b.key());
+    assert_eq!(a.key(), a.clone().key());
+}

@@ -1,0 +1,97 @@
+//! Performance budgets as ordinary Rust tests.
+//!
+//! Annotate a function in any crate:
+//!
+//! ```ignore
+//! use perfgate_runtime::perf_budget;
+//!
+//! #[perf_budget(op = "mcp_message_decode", max_us = 6.4, stages = ["integration_tests"], setup = sample_messages)]
+//! fn decode(msg: &Vec<u8>) -> Result<Request<'_>, DecodeError> { /* ... */ }
+//! ```
+//!
+//! then create `tests/perf.rs` with `perfgate_runtime::main!(my_app);` and a `[[test]] name = "perf",
+//! harness = false` entry, and `cargo test --test perf` measures every registered operation, judges
+//! it against its budget and exits with the gate's code: 0 PASS, 1 WARN, 2 FAIL, 3 BLOCK, 4 when
+//! the gate cannot be evaluated.
+//!
+//! Data flows one way through the modules: [`registry`] (what is annotated) → [`config`] (budgets
+//! and settings) → [`measure`] (raw numbers) → [`verdict`] (numbers against budgets) → [`report`].
+
+extern crate self as perfgate_runtime;
+
+pub mod alloc;
+pub mod config;
+pub mod machine;
+pub mod measure;
+pub mod registry;
+pub mod report;
+mod runner;
+pub mod verdict;
+
+pub use alloc::Allocator;
+pub use runner::{run, run_main};
+
+/// Registers a function as a performance-gated operation.
+///
+/// ```ignore
+/// #[perf_budget(op = "config_instantiation", max_us = 8.4, max_instance_bytes = 400,
+///               stages = ["pre_commit"], setup = sample_environments)]
+/// fn instantiate(env: &EnvMap) -> Result<Config, ConfigErrors> { /* ... */ }
+/// ```
+///
+/// Keys (all optional; numbers may be integer or float literals):
+///
+/// | key | meaning |
+/// | --- | --- |
+/// | `op = "name"` | the operation's name (default: the function's name) |
+/// | `max_us` | mean latency per call, µs |
+/// | `max_p95_us`, `max_p99_us` | latency percentiles, µs |
+/// | `max_allocs` | allocations per call (0 = allocation-free) |
+/// | `max_memory_kb` | heap bytes allocated per call, KB (1 KB = 1024 bytes) |
+/// | `max_instance_bytes` | memory one returned value holds: heap bytes it still owns plus `size_of` |
+/// | `min_success_rate` | share of calls returning `Ok`, in (0, 1] |
+/// | `max_regression_percent` | degradation against history |
+/// | `stages = ["pre_commit", ...]` | stages that require the operation (default: every stage) |
+/// | `setup = path` | function producing the input (not timed); a `Vec` of inputs is cycled through |
+/// | `timeout_s` | give up on a hung operation after this many seconds (default 120) |
+/// | `enable_memory_leak_check = true` | request the memory-leak check |
+///
+/// The function may be `fn()`, `fn() -> T` or `fn() -> Result<T, E>` (an `Err` counts against the
+/// success rate), and each of these taking `&Input` when `setup` is given. Return values pass
+/// through [`std::hint::black_box`]. A field of the budgets file overrides the attribute's.
+pub use perfgate_macros::perf_budget;
+
+/// The entry point of a perf test: links the named crates (so their operations are registered),
+/// installs the counting global allocator, and runs the gate.
+///
+/// In `tests/perf.rs` (with `harness = false` for that test in Cargo.toml):
+///
+/// ```ignore
+/// perfgate_runtime::main!(my_app, my_other_crate);
+/// ```
+#[macro_export]
+macro_rules! main {
+    ($($krate:ident),* $(,)?) => {
+        $(
+            #[allow(unused_imports)]
+            use $krate as _;
+        )*
+
+        #[global_allocator]
+        static PERFGATE_ALLOCATOR: $crate::Allocator = $crate::Allocator;
+
+        fn main() -> ::std::process::ExitCode {
+            $crate::run_main(::core::env!("CARGO_MANIFEST_DIR"))
+        }
+    };
+}
+
+/// What the macros expand to. Not public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::registry::{
+        AttrLimits, Entry, Outcome, Routine, SucceededViaAny, SucceededViaResult, inputs, routine,
+    };
+    pub use inventory;
+    pub use std::hint::black_box;
+}

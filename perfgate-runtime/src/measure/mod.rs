@@ -1,0 +1,111 @@
+//! Measures one operation: timing, then allocations, each in its own phase. Raw numbers only;
+//! what they mean against a budget is the `verdict` module's business.
+//!
+//! Each measurement runs on its own thread so that a panic fails only that operation and a hung
+//! operation can be abandoned after its timeout while the run goes on.
+
+mod allocs;
+pub mod stats;
+mod timing;
+
+pub use allocs::AllocFigures;
+pub use stats::Interval;
+pub use timing::Timing;
+
+use std::any::Any;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use crate::registry::Routine;
+
+/// How to measure an operation.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    /// Timed calls.
+    pub calls: u64,
+    /// Time spent warming up before timing.
+    pub warmup: Duration,
+    /// Calls counted in the allocation phase (rounded up to whole passes over the inputs).
+    pub alloc_calls: u64,
+    /// How long to wait for the whole measurement before giving up on the operation.
+    pub timeout: Duration,
+}
+
+/// Everything measured about one operation in one run.
+#[derive(Clone, Debug)]
+pub struct Measurement {
+    /// Distinct inputs cycled through.
+    pub inputs: usize,
+    pub timing: Timing,
+    pub allocs: AllocFigures,
+    /// Wall time of the whole measurement (setup, warm-up, timing, counting).
+    pub wall: Duration,
+}
+
+impl Measurement {
+    /// Share of timed calls that succeeded.
+    pub fn success_rate(&self) -> f64 {
+        if self.timing.calls == 0 {
+            return 1.0;
+        }
+        1.0 - self.timing.failures as f64 / self.timing.calls as f64
+    }
+}
+
+/// Why an operation could not be measured.
+#[derive(Debug, Clone, thiserror::Error, PartialEq)]
+pub enum MeasureError {
+    #[error("panicked: {0}")]
+    Panicked(String),
+    #[error("timed out after {:.1} s (raise `timeout_s` if the operation is legitimately slow); the hung call was abandoned and is still running", .0.as_secs_f64())]
+    TimedOut(Duration),
+    #[error("`setup` returned no inputs (an empty Vec); it must produce at least one")]
+    NoInputs,
+}
+
+/// Measures the operation built by `build` on a thread of its own, waiting at most `plan.timeout`.
+pub fn measure(build: fn() -> Box<dyn Routine>, plan: &Plan, name: &str) -> Result<Measurement, MeasureError> {
+    let (sender, receiver) = mpsc::channel();
+    let thread_plan = plan.clone();
+    let spawned = std::thread::Builder::new().name(format!("perfgate:{name}")).spawn(move || {
+        let result = catch_unwind(AssertUnwindSafe(|| measure_here(build, &thread_plan)));
+        let _ = sender.send(result);
+    });
+    if let Err(error) = spawned {
+        return Err(MeasureError::Panicked(format!("could not start the measuring thread: {error}")));
+    }
+    match receiver.recv_timeout(plan.timeout) {
+        Ok(Ok(result)) => result,
+        Ok(Err(payload)) => Err(MeasureError::Panicked(panic_message(payload.as_ref()))),
+        Err(mpsc::RecvTimeoutError::Timeout) => {
+            crate::alloc::stop_counting();
+            Err(MeasureError::TimedOut(plan.timeout))
+        }
+        Err(mpsc::RecvTimeoutError::Disconnected) => {
+            Err(MeasureError::Panicked("the measuring thread ended without a result".into()))
+        }
+    }
+}
+
+/// Measures on the current thread, with no timeout and no panic catching.
+pub fn measure_here(build: fn() -> Box<dyn Routine>, plan: &Plan) -> Result<Measurement, MeasureError> {
+    let started = Instant::now();
+    let mut routine = build();
+    if routine.input_count() == 0 {
+        return Err(MeasureError::NoInputs);
+    }
+    let timing = timing::time(routine.as_mut(), plan.calls, plan.warmup);
+    let allocs = allocs::count(routine.as_mut(), plan.alloc_calls);
+    Ok(Measurement { inputs: routine.input_count(), timing, allocs, wall: started.elapsed() })
+}
+
+fn panic_message(payload: &(dyn Any + Send)) -> String {
+    if let Some(text) = payload.downcast_ref::<&str>() {
+        text.to_string()
+    } else if let Some(text) = payload.downcast_ref::<String>() {
+        text.clone()
+    } else {
+        "(a panic with a non-string payload)".into()
+    }
+}

@@ -1,0 +1,317 @@
+//! What is annotated: the operations registered by `#[perf_budget]`, collected through `inventory`.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// Limits written in a `#[perf_budget]` attribute. `None` is "not set here".
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct AttrLimits {
+    pub max_us: Option<f64>,
+    pub max_p95_us: Option<f64>,
+    pub max_p99_us: Option<f64>,
+    pub max_allocs: Option<f64>,
+    pub max_memory_kb: Option<f64>,
+    pub max_instance_bytes: Option<f64>,
+    pub min_success_rate: Option<f64>,
+    pub max_regression_percent: Option<f64>,
+    pub min_ops_per_sec: Option<f64>,
+    pub max_concurrent_p99_us: Option<f64>,
+}
+
+/// One annotated function, as registered by the macro. Every field is const-constructible.
+pub struct Entry {
+    /// The operation's name (`op = ...`, or the function's name).
+    pub op: &'static str,
+    /// The annotated function's name.
+    pub function: &'static str,
+    pub module_path: &'static str,
+    /// Source file of the annotated function, as `file!()` gives it.
+    pub file: &'static str,
+    /// Line of the function's name.
+    pub line: u32,
+    pub limits: AttrLimits,
+    /// Stages at which the operation must run; empty is "every stage".
+    pub stages: &'static [&'static str],
+    pub timeout_s: Option<f64>,
+    pub enable_memory_leak_check: Option<bool>,
+    /// Builds the callable: runs `setup` (untimed) and captures the inputs.
+    pub routine: fn() -> Box<dyn Routine>,
+}
+
+inventory::collect!(Entry);
+
+impl Entry {
+    /// `file:line` of the annotated function.
+    pub fn location(&self) -> String {
+        format!("{}:{}", self.file, self.line)
+    }
+}
+
+impl fmt::Debug for Entry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Entry")
+            .field("op", &self.op)
+            .field("function", &self.function)
+            .field("location", &self.location())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A measurable operation: the annotated function bound to its inputs.
+///
+/// The harness only ever sees this trait; the macro builds it with [`routine`].
+pub trait Routine {
+    /// How many distinct inputs are cycled through.
+    fn input_count(&self) -> usize;
+    /// Runs `calls` calls, cycling through the inputs, and returns how many failed (`Err`).
+    fn run(&mut self, calls: u64) -> u64;
+    /// Makes one call and runs `probe` while the returned value is still alive;
+    /// returns `size_of_val` of that value.
+    fn hold(&mut self, probe: &mut dyn FnMut()) -> usize;
+}
+
+struct Calls<I, C, H> {
+    inputs: Vec<I>,
+    cursor: usize,
+    call: C,
+    hold: H,
+}
+
+impl<I, C, H> Calls<I, C, H> {
+    fn next_input(&mut self) -> &I {
+        let index = self.cursor;
+        self.cursor += 1;
+        if self.cursor == self.inputs.len() {
+            self.cursor = 0;
+        }
+        &self.inputs[index]
+    }
+}
+
+impl<I, C, H> Routine for Calls<I, C, H>
+where
+    C: FnMut(&I) -> bool,
+    H: FnMut(&I, &mut dyn FnMut()) -> usize,
+{
+    fn input_count(&self) -> usize {
+        self.inputs.len()
+    }
+
+    #[inline(never)]
+    fn run(&mut self, calls: u64) -> u64 {
+        if self.inputs.is_empty() {
+            return calls;
+        }
+        let mut failures = 0;
+        for _ in 0..calls {
+            let index = self.cursor;
+            self.cursor += 1;
+            if self.cursor == self.inputs.len() {
+                self.cursor = 0;
+            }
+            failures += u64::from(!(self.call)(&self.inputs[index]));
+        }
+        failures
+    }
+
+    fn hold(&mut self, probe: &mut dyn FnMut()) -> usize {
+        if self.inputs.is_empty() {
+            return 0;
+        }
+        let index = self.cursor;
+        let _ = self.next_input();
+        (self.hold)(&self.inputs[index], probe)
+    }
+}
+
+/// Binds a function (through its `call` and `hold` closures) to its inputs.
+pub fn routine<I, C, H>(inputs: Vec<I>, call: C, hold: H) -> Box<dyn Routine>
+where
+    I: 'static,
+    C: FnMut(&I) -> bool + 'static,
+    H: FnMut(&I, &mut dyn FnMut()) -> usize + 'static,
+{
+    Box::new(Calls { inputs, cursor: 0, call, hold })
+}
+
+/// What a `setup` function may return for an operation taking `&I`: one `I`, or a `Vec<I>` that is
+/// cycled through so that a realistic mix is measured.
+pub trait IntoInputs<I> {
+    fn into_inputs(self) -> Vec<I>;
+}
+
+impl<I> IntoInputs<I> for Vec<I> {
+    fn into_inputs(self) -> Vec<I> {
+        self
+    }
+}
+
+impl<I> IntoInputs<I> for I {
+    fn into_inputs(self) -> Vec<I> {
+        vec![self]
+    }
+}
+
+/// The inputs a `setup` function produced.
+pub fn inputs<I, S: IntoInputs<I>>(setup_output: S) -> Vec<I> {
+    setup_output.into_inputs()
+}
+
+/// A returned value, inspected by [`SucceededViaResult`] or [`SucceededViaAny`].
+pub struct Outcome<'a, T>(pub &'a T);
+
+/// Chosen by method resolution for `Result`s: an `Err` is a failed call.
+pub trait SucceededViaResult {
+    fn succeeded(&self) -> bool;
+}
+
+impl<T, E> SucceededViaResult for &Outcome<'_, Result<T, E>> {
+    #[inline(always)]
+    fn succeeded(&self) -> bool {
+        self.0.is_ok()
+    }
+}
+
+/// Chosen for every other type: the call succeeded if it returned.
+pub trait SucceededViaAny {
+    fn succeeded(&self) -> bool;
+}
+
+impl<T> SucceededViaAny for Outcome<'_, T> {
+    #[inline(always)]
+    fn succeeded(&self) -> bool {
+        true
+    }
+}
+
+/// Why the registered operations cannot be run.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum RegistryError {
+    #[error(
+        "no operations are registered. Annotate functions with #[perf_budget] and name their crate \
+         in the perf test: `perfgate_runtime::main!(my_crate);` (a crate that is only a \
+         dev-dependency and never referenced is dropped by the linker, with its operations)"
+    )]
+    Empty,
+    #[error("operation `{op}` is registered twice: at {first} and at {second}; operation names must be unique")]
+    Duplicate { op: String, first: String, second: String },
+}
+
+/// Every registered operation, sorted by name, checked for duplicates.
+pub fn registered() -> Result<Vec<&'static Entry>, RegistryError> {
+    collect(inventory::iter::<Entry>.into_iter())
+}
+
+/// Sorts and checks a set of entries (the registry's logic, separate from `inventory`).
+pub fn collect<'a>(entries: impl IntoIterator<Item = &'a Entry>) -> Result<Vec<&'a Entry>, RegistryError> {
+    let mut by_op: BTreeMap<&str, &Entry> = BTreeMap::new();
+    for entry in entries {
+        if let Some(first) = by_op.insert(entry.op, entry) {
+            let (a, b) = order(first, entry);
+            return Err(RegistryError::Duplicate {
+                op: entry.op.to_string(),
+                first: a.location(),
+                second: b.location(),
+            });
+        }
+    }
+    if by_op.is_empty() {
+        return Err(RegistryError::Empty);
+    }
+    Ok(by_op.into_values().collect())
+}
+
+fn order<'a>(a: &'a Entry, b: &'a Entry) -> (&'a Entry, &'a Entry) {
+    if (a.file, a.line) <= (b.file, b.line) { (a, b) } else { (b, a) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn noop() -> Box<dyn Routine> {
+        routine(vec![()], |_: &()| true, |_: &(), probe: &mut dyn FnMut()| {
+            probe();
+            0
+        })
+    }
+
+    fn entry(op: &'static str, line: u32) -> Entry {
+        Entry {
+            op,
+            function: "f",
+            module_path: "m",
+            file: "src/lib.rs",
+            line,
+            limits: AttrLimits::default(),
+            stages: &[],
+            timeout_s: None,
+            enable_memory_leak_check: None,
+            routine: noop,
+        }
+    }
+
+    #[test]
+    fn collect_sorts_by_name() {
+        let entries = [entry("b", 1), entry("a", 2), entry("c", 3)];
+        let ops: Vec<_> = collect(&entries).unwrap().iter().map(|e| e.op).collect();
+        assert_eq!(ops, ["a", "b", "c"]);
+    }
+
+    #[test]
+    fn duplicates_name_both_locations() {
+        let entries = [entry("a", 20), entry("a", 10)];
+        let error = collect(&entries).unwrap_err();
+        assert_eq!(
+            error,
+            RegistryError::Duplicate {
+                op: "a".into(),
+                first: "src/lib.rs:10".into(),
+                second: "src/lib.rs:20".into()
+            }
+        );
+    }
+
+    #[test]
+    fn nothing_registered_is_an_error_that_explains_linking() {
+        let error = collect(&[]).unwrap_err();
+        assert!(error.to_string().contains("perfgate_runtime::main!(my_crate)"));
+    }
+
+    #[test]
+    fn routine_cycles_inputs_and_counts_failures() {
+        let mut r = routine(
+            vec![1, 2, 3],
+            |x: &i32| *x != 2,
+            |x: &i32, probe: &mut dyn FnMut()| {
+                probe();
+                *x as usize
+            },
+        );
+        assert_eq!(r.input_count(), 3);
+        assert_eq!(r.run(7), 2); // inputs 1,2,3,1,2,3,1
+        let mut probed = 0;
+        assert_eq!(r.hold(&mut || probed += 1), 2); // cursor continues at the 8th call: input 2
+        assert_eq!(probed, 1);
+    }
+
+    #[test]
+    fn outcome_counts_errors_of_any_result_alias() {
+        use std::io;
+        #[allow(unused_imports)]
+        use {SucceededViaAny as _, SucceededViaResult as _};
+        let err: io::Result<u8> = Err(io::Error::other("x"));
+        let ok: Result<u8, ()> = Ok(1);
+        let plain = 5u32;
+        assert!(!(&&Outcome(&err)).succeeded());
+        assert!((&&Outcome(&ok)).succeeded());
+        assert!((&&Outcome(&plain)).succeeded());
+    }
+
+    #[test]
+    fn setup_may_return_one_input_or_many() {
+        let many: Vec<Vec<u8>> = inputs::<Vec<u8>, _>(vec![vec![1], vec![2]]);
+        let one: Vec<Vec<u8>> = inputs::<Vec<u8>, _>(vec![1u8, 2]);
+        assert_eq!((many.len(), one.len()), (2, 1));
+    }
+}

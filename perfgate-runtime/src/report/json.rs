@@ -1,0 +1,195 @@
+//! `report.json`: the run in machine-readable form.
+
+use std::path::{Path, PathBuf};
+
+use base64::Engine;
+use serde::Serialize;
+
+use super::{OperationReport, RunReport, Status};
+use crate::machine::Machine;
+use crate::verdict::CheckOutcome;
+
+/// Version of the `report.json` layout; bumped on every incompatible change.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct ReportJson<'a> {
+    schema_version: u32,
+    tool: Tool,
+    generated_unix_ms: u128,
+    gate: Gate,
+    settings: Settings,
+    machine: &'a Machine,
+    warnings: &'a [String],
+    operations: Vec<OperationJson>,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct Gate {
+    code: i32,
+    status: &'static str,
+}
+
+#[derive(Serialize)]
+struct Settings {
+    stage: Option<String>,
+    mode: &'static str,
+    operations: u64,
+    budgets_path: PathBuf,
+    output_dir: PathBuf,
+}
+
+#[derive(Serialize, Default)]
+struct OperationJson {
+    op: String,
+    function: String,
+    file: String,
+    line: u32,
+    /// `pass`, `warn`, `fail` or `ignored`.
+    verdict: &'static str,
+    reasons: Vec<String>,
+    error: Option<String>,
+    mean_us: Option<f64>,
+    ci95_low_us: Option<f64>,
+    ci95_high_us: Option<f64>,
+    p50_us: Option<f64>,
+    p95_us: Option<f64>,
+    p99_us: Option<f64>,
+    max_us: Option<f64>,
+    min_us: Option<f64>,
+    calls: Option<u64>,
+    batch_size: Option<u64>,
+    inputs: Option<usize>,
+    timer_overhead_ns: Option<f64>,
+    success_rate: Option<f64>,
+    allocations_per_call: Option<f64>,
+    bytes_per_call: Option<f64>,
+    instance_bytes: Option<u64>,
+    remeasured: bool,
+    limits: Vec<LimitJson>,
+    /// The latency histogram (picoseconds per call), hdrhistogram V2 serialization, base64.
+    histogram_b64: Option<String>,
+}
+
+#[derive(Serialize)]
+struct LimitJson {
+    name: &'static str,
+    value: f64,
+    source: String,
+    measured: Option<f64>,
+    /// `met`, `marginal`, `exceeded`, or null when this run does not judge it.
+    outcome: Option<&'static str>,
+}
+
+/// The report as a JSON value.
+pub fn to_json(report: &RunReport) -> serde_json::Value {
+    let json = ReportJson {
+        schema_version: SCHEMA_VERSION,
+        tool: Tool { name: "perfgate", version: env!("CARGO_PKG_VERSION") },
+        generated_unix_ms: std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis())
+            .unwrap_or(0),
+        gate: Gate { code: report.gate as i32, status: report.gate.name() },
+        settings: Settings {
+            stage: report.settings.stage.clone(),
+            mode: report.settings.mode.name(),
+            operations: report.settings.operations,
+            budgets_path: report.settings.budgets_path.clone(),
+            output_dir: report.settings.output_dir.clone(),
+        },
+        machine: &report.machine,
+        warnings: &report.warnings,
+        operations: report.operations.iter().map(operation).collect(),
+    };
+    serde_json::to_value(json).unwrap_or(serde_json::Value::Null)
+}
+
+fn operation(op: &OperationReport) -> OperationJson {
+    let verdict = match &op.status {
+        Status::Ignored { .. } => "ignored",
+        other => other.verdict().map(|v| v.name()).unwrap_or("ignored"),
+    };
+    let error = match &op.status {
+        Status::Error(error) => Some(error.to_string()),
+        Status::Ignored { reason } => Some(reason.clone()),
+        Status::Judged(_) => None,
+    };
+    let limits = op
+        .limits
+        .iter()
+        .map(|limit| {
+            let check = op.checks.iter().find(|c| c.limit.kind == limit.kind);
+            LimitJson {
+                name: limit.kind.key(),
+                value: limit.value,
+                source: limit.source.to_string(),
+                measured: check.map(|c| c.measured),
+                outcome: check.map(|c| match c.outcome {
+                    CheckOutcome::Met => "met",
+                    CheckOutcome::Marginal => "marginal",
+                    CheckOutcome::Exceeded => "exceeded",
+                }),
+            }
+        })
+        .collect();
+    let mut json = OperationJson {
+        op: op.op.clone(),
+        function: op.function.clone(),
+        file: op.file.clone(),
+        line: op.line,
+        verdict,
+        reasons: op.reasons.clone(),
+        error,
+        remeasured: op.remeasured,
+        limits,
+        ..OperationJson::default()
+    };
+    if let Some(m) = &op.measurement {
+        let t = &m.timing;
+        json.mean_us = Some(t.mean_ns / 1000.0);
+        json.ci95_low_us = Some(t.mean_ci_ns.low / 1000.0);
+        json.ci95_high_us = Some(t.mean_ci_ns.high / 1000.0);
+        json.p50_us = Some(t.p50_ns / 1000.0);
+        json.p95_us = Some(t.p95_ns / 1000.0);
+        json.p99_us = Some(t.p99_ns / 1000.0);
+        json.max_us = Some(t.max_ns / 1000.0);
+        json.min_us = Some(t.min_ns / 1000.0);
+        json.calls = Some(t.calls);
+        json.batch_size = Some(t.batch_size);
+        json.inputs = Some(m.inputs);
+        json.timer_overhead_ns = Some(t.overhead_ns);
+        json.success_rate = Some(m.success_rate());
+        json.allocations_per_call = Some(m.allocs.allocations_per_call);
+        json.bytes_per_call = Some(m.allocs.bytes_per_call);
+        json.instance_bytes = Some(m.allocs.instance_bytes);
+        json.histogram_b64 = histogram_b64(&t.histogram);
+    }
+    json
+}
+
+/// A histogram in hdrhistogram's V2 format, base64-encoded.
+pub fn histogram_b64(histogram: &hdrhistogram::Histogram<u64>) -> Option<String> {
+    use hdrhistogram::serialization::Serializer;
+    let mut bytes = Vec::new();
+    hdrhistogram::serialization::V2Serializer::new().serialize(histogram, &mut bytes).ok()?;
+    Some(base64::engine::general_purpose::STANDARD.encode(bytes))
+}
+
+/// Writes `report.json` into `dir` (created if needed) and returns its path.
+pub fn write_json(report: &RunReport, dir: &Path) -> std::io::Result<PathBuf> {
+    std::fs::create_dir_all(dir)?;
+    let path = dir.join("report.json");
+    let text = serde_json::to_string_pretty(&to_json(report)).map_err(std::io::Error::other)?;
+    // Write beside, then rename: a reader never sees half a report.
+    let partial = dir.join("report.json.partial");
+    std::fs::write(&partial, text + "\n")?;
+    std::fs::rename(&partial, &path)?;
+    Ok(path)
+}

@@ -1,0 +1,121 @@
+//! The human summary printed after libtest's lines.
+
+use std::fmt::Write;
+
+use super::{Bytes, Micros, OperationReport, RunReport, Status};
+use crate::config::LimitKind;
+use crate::verdict::Verdict;
+
+const RULE: &str = "================================================================================";
+
+/// The summary block of a run.
+pub fn summary(report: &RunReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "\nPERFORMANCE BUDGET RESULTS\n{RULE}");
+    for operation in &report.operations {
+        operation_block(&mut out, operation, report.settings.verbose);
+    }
+    for warning in &report.warnings {
+        let _ = writeln!(out, "⚠️  {warning}");
+    }
+    let count = |wanted: fn(&Status) -> bool| report.operations.iter().filter(|o| wanted(&o.status)).count();
+    let _ = writeln!(
+        out,
+        "{RULE}\nGate: {} (exit code {}): {} passed, {} warned, {} failed, {} skipped{}",
+        report.gate.name(),
+        report.gate as i32,
+        count(|s| s.verdict() == Some(Verdict::Pass)),
+        count(|s| s.verdict() == Some(Verdict::Warn)),
+        count(|s| s.verdict() == Some(Verdict::Fail)),
+        count(|s| matches!(s, Status::Ignored { .. })),
+        report.settings.stage.as_ref().map(|s| format!(" at stage {s}")).unwrap_or_default(),
+    );
+    out
+}
+
+fn operation_block(out: &mut String, op: &OperationReport, verbose: bool) {
+    let _ = writeln!(out, "{}:", op.op);
+    let status = match &op.status {
+        Status::Judged(Verdict::Pass) => "✅ MEETS TARGET".to_string(),
+        Status::Judged(Verdict::Warn) => "⚠️  MARGINAL".to_string(),
+        Status::Judged(Verdict::Fail) => "❌ EXCEEDS TARGET".to_string(),
+        Status::Ignored { reason } => format!("⏭️  SKIPPED ({reason})"),
+        Status::Error(error) => format!("💥 ERROR: {error}"),
+    };
+    let _ = writeln!(out, "  Status: {status}");
+    let Some(m) = &op.measurement else {
+        if matches!(op.status, Status::Error(_)) {
+            let _ = writeln!(out, "  Function: {} at {}:{}", op.function, op.file, op.line);
+        }
+        return;
+    };
+    let t = &m.timing;
+    let limit = |kind| op.limits.iter().find(|l| l.kind == kind).map(|l| l.value);
+    let target = |kind| limit(kind).map(|v| format!(" (target: {})", Micros(v))).unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "  Current: {}{}   [95% CI {}–{}]",
+        Micros(t.mean_ns / 1000.0),
+        target(LimitKind::MeanUs),
+        Micros(t.mean_ci_ns.low / 1000.0),
+        Micros(t.mean_ci_ns.high / 1000.0)
+    );
+    let _ = writeln!(out, "  P95: {}{}", Micros(t.p95_ns / 1000.0), target(LimitKind::P95Us));
+    let _ = writeln!(out, "  P99: {}{}", Micros(t.p99_ns / 1000.0), target(LimitKind::P99Us));
+    let success_target = limit(LimitKind::SuccessRate)
+        .map(|v| format!(" (minimum: {:.1}%)", v * 100.0))
+        .unwrap_or_default();
+    let _ = writeln!(out, "  Success Rate: {:.1}%{success_target}", m.success_rate() * 100.0);
+    let _ = writeln!(
+        out,
+        "  Memory Usage: {}/call ({} allocations)",
+        Bytes(m.allocs.bytes_per_call),
+        Allocs(m.allocs.allocations_per_call)
+    );
+    if limit(LimitKind::InstanceBytes).is_some() || verbose {
+        let target = limit(LimitKind::InstanceBytes).map(|v| format!(" (target: {})", Bytes(v))).unwrap_or_default();
+        let _ = writeln!(out, "  Memory per Instance: {}{target}", Bytes(m.allocs.instance_bytes as f64));
+    }
+    if t.batch_size > 1 {
+        let _ = writeln!(
+            out,
+            "  Note: timed in batches of {} calls; percentiles are of batch means",
+            t.batch_size
+        );
+    }
+    if op.remeasured {
+        let _ = writeln!(out, "  Note: re-measured once after a marginal first result");
+    }
+    for reason in &op.reasons {
+        let _ = writeln!(out, "  Reason: {reason}");
+    }
+    if verbose {
+        let _ = writeln!(out, "  Function: {} at {}:{}", op.function, op.file, op.line);
+        for l in &op.limits {
+            let _ = writeln!(out, "  Limit {} = {} from {}", l.kind.key(), l.value, l.source);
+        }
+        let _ = writeln!(
+            out,
+            "  Calls: {} timed over {} inputs, {} warm-up, {} counted; timing overhead {:.1}ns/batch subtracted; {:.2}s wall",
+            t.calls,
+            m.inputs,
+            t.warmup_calls,
+            m.allocs.calls,
+            t.overhead_ns,
+            m.wall.as_secs_f64()
+        );
+    }
+}
+
+/// Allocations per call: whole numbers print as such.
+struct Allocs(f64);
+
+impl std::fmt::Display for Allocs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if (self.0 - self.0.round()).abs() < 1e-9 {
+            write!(f, "{:.0}", self.0)
+        } else {
+            write!(f, "{:.2}", self.0)
+        }
+    }
+}
