@@ -115,9 +115,17 @@ fn parse_number(key: &str, meta: &ParseNestedMeta, range: Range) -> syn::Result<
     let input = meta.value()?;
     if input.peek(Token![-]) {
         let minus: Token![-] = input.parse()?;
-        return Err(syn::Error::new(minus.span, format!("`{key}` must not be negative")));
+        return Err(syn::Error::new(
+            minus.span,
+            format!("`{key}` must not be negative"),
+        ));
     }
-    let lit: Lit = input.parse()?;
+    let lit: Lit = input.parse().map_err(|error| {
+        syn::Error::new(
+            error.span(),
+            format!("`{key}` takes a number literal such as 6.4 or 12 (constants and NaN are not limits)"),
+        )
+    })?;
     let value = match &lit {
         Lit::Int(int) => int.base10_parse::<f64>()?,
         Lit::Float(float) => float.base10_parse::<f64>()?,
@@ -130,7 +138,10 @@ fn parse_number(key: &str, meta: &ParseNestedMeta, range: Range) -> syn::Result<
     };
     let span = lit.span();
     if !value.is_finite() {
-        return Err(syn::Error::new(span, format!("`{key}` must be a finite number")));
+        return Err(syn::Error::new(
+            span,
+            format!("`{key}` must be a finite number"),
+        ));
     }
     match range {
         Range::Positive if value <= 0.0 => Err(syn::Error::new(
@@ -160,10 +171,16 @@ fn parse_stages(meta: &ParseNestedMeta) -> syn::Result<Vec<LitStr>> {
     for stage in &stages {
         let name = stage.value();
         if name.trim().is_empty() {
-            return Err(syn::Error::new(stage.span(), "a stage name must not be empty"));
+            return Err(syn::Error::new(
+                stage.span(),
+                "a stage name must not be empty",
+            ));
         }
         if seen.contains(&name) {
-            return Err(syn::Error::new(stage.span(), format!("stage `{name}` is listed twice")));
+            return Err(syn::Error::new(
+                stage.span(),
+                format!("stage `{name}` is listed twice"),
+            ));
         }
         seen.push(name);
     }

@@ -26,7 +26,10 @@ impl Shape {
             ));
         }
         if let Some(variadic) = &sig.variadic {
-            return Err(syn::Error::new(variadic.span(), "variadic functions cannot be measured"));
+            return Err(syn::Error::new(
+                variadic.span(),
+                "variadic functions cannot be measured",
+            ));
         }
         for param in &sig.generics.params {
             match param {

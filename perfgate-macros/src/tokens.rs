@@ -72,7 +72,7 @@ pub fn expand(function: &ItemFn, options: &AttrOptions, shape: &Shape) -> TokenS
                         let _ = input;
                         let value = #call;
                         let ok = #succeeded;
-                        #private::black_box(value);
+                        let _ = #private::black_box(value);
                         ok
                     },
                     |input: &#input_type, probe: &mut dyn ::core::ops::FnMut()| {
@@ -80,7 +80,7 @@ pub fn expand(function: &ItemFn, options: &AttrOptions, shape: &Shape) -> TokenS
                         let value = #call;
                         probe();
                         let size = ::core::mem::size_of_val(&value);
-                        #private::black_box(value);
+                        let _ = #private::black_box(value);
                         size
                     },
                 )

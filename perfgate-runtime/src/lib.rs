@@ -21,9 +21,11 @@ extern crate self as perfgate_runtime;
 
 pub mod alloc;
 pub mod config;
+pub mod history;
 pub mod machine;
 pub mod measure;
 pub mod registry;
+pub mod regression;
 pub mod report;
 mod runner;
 pub mod verdict;

@@ -29,8 +29,17 @@ impl Machine {
         let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
         Machine {
             cpu_model,
-            cores: std::thread::available_parallelism().map(usize::from).unwrap_or(1),
-            os: format!("{} {} {}", std::env::consts::OS, std::env::consts::ARCH, kernel.trim()).trim().to_string(),
+            cores: std::thread::available_parallelism()
+                .map(usize::from)
+                .unwrap_or(1),
+            os: format!(
+                "{} {} {}",
+                std::env::consts::OS,
+                std::env::consts::ARCH,
+                kernel.trim()
+            )
+            .trim()
+            .to_string(),
             rustc: env!("PERFGATE_RUSTC_VERSION").to_string(),
             opt_level: env!("PERFGATE_OPT_LEVEL").to_string(),
             profile: env!("PERFGATE_PROFILE").to_string(),

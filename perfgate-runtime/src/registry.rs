@@ -131,7 +131,12 @@ where
     C: FnMut(&I) -> bool + 'static,
     H: FnMut(&I, &mut dyn FnMut()) -> usize + 'static,
 {
-    Box::new(Calls { inputs, cursor: 0, call, hold })
+    Box::new(Calls {
+        inputs,
+        cursor: 0,
+        call,
+        hold,
+    })
 }
 
 /// What a `setup` function may return for an operation taking `&I`: one `I`, or a `Vec<I>` that is
@@ -193,8 +198,14 @@ pub enum RegistryError {
          dev-dependency and never referenced is dropped by the linker, with its operations)"
     )]
     Empty,
-    #[error("operation `{op}` is registered twice: at {first} and at {second}; operation names must be unique")]
-    Duplicate { op: String, first: String, second: String },
+    #[error(
+        "operation `{op}` is registered twice: at {first} and at {second}; operation names must be unique"
+    )]
+    Duplicate {
+        op: String,
+        first: String,
+        second: String,
+    },
 }
 
 /// Every registered operation, sorted by name, checked for duplicates.
@@ -203,7 +214,9 @@ pub fn registered() -> Result<Vec<&'static Entry>, RegistryError> {
 }
 
 /// Sorts and checks a set of entries (the registry's logic, separate from `inventory`).
-pub fn collect<'a>(entries: impl IntoIterator<Item = &'a Entry>) -> Result<Vec<&'a Entry>, RegistryError> {
+pub fn collect<'a>(
+    entries: impl IntoIterator<Item = &'a Entry>,
+) -> Result<Vec<&'a Entry>, RegistryError> {
     let mut by_op: BTreeMap<&str, &Entry> = BTreeMap::new();
     for entry in entries {
         if let Some(first) = by_op.insert(entry.op, entry) {
@@ -222,7 +235,11 @@ pub fn collect<'a>(entries: impl IntoIterator<Item = &'a Entry>) -> Result<Vec<&
 }
 
 fn order<'a>(a: &'a Entry, b: &'a Entry) -> (&'a Entry, &'a Entry) {
-    if (a.file, a.line) <= (b.file, b.line) { (a, b) } else { (b, a) }
+    if (a.file, a.line) <= (b.file, b.line) {
+        (a, b)
+    } else {
+        (b, a)
+    }
 }
 
 #[cfg(test)]
@@ -230,10 +247,14 @@ mod tests {
     use super::*;
 
     fn noop() -> Box<dyn Routine> {
-        routine(vec![()], |_: &()| true, |_: &(), probe: &mut dyn FnMut()| {
-            probe();
-            0
-        })
+        routine(
+            vec![()],
+            |_: &()| true,
+            |_: &(), probe: &mut dyn FnMut()| {
+                probe();
+                0
+            },
+        )
     }
 
     fn entry(op: &'static str, line: u32) -> Entry {
@@ -275,7 +296,11 @@ mod tests {
     #[test]
     fn nothing_registered_is_an_error_that_explains_linking() {
         let error = collect(&[]).unwrap_err();
-        assert!(error.to_string().contains("perfgate_runtime::main!(my_crate)"));
+        assert!(
+            error
+                .to_string()
+                .contains("perfgate_runtime::main!(my_crate)")
+        );
     }
 
     #[test]

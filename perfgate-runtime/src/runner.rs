@@ -37,32 +37,57 @@ pub fn run(args: impl IntoIterator<Item = String>, package_dir: &Path) -> GateCo
         Ok(code) => code,
         Err(error) => {
             eprintln!("perfgate: error: {error}");
-            eprintln!("perfgate: the gate could not be evaluated (exit code {})", GateCode::Error as i32);
+            eprintln!(
+                "perfgate: the gate could not be evaluated (exit code {})",
+                GateCode::Error as i32
+            );
             GateCode::Error
         }
     }
 }
 
-fn run_inner(args: impl IntoIterator<Item = String>, package_dir: &Path) -> Result<GateCode, ConfigError> {
+fn run_inner(
+    args: impl IntoIterator<Item = String>,
+    package_dir: &Path,
+) -> Result<GateCode, ConfigError> {
     let target_dir = target_dir(package_dir);
-    let (settings, rest) = config::parse_args(args, |key| std::env::var(key).ok(), package_dir, &target_dir)?;
+    let (settings, rest) = config::parse_args(
+        args,
+        |key| std::env::var(key).ok(),
+        package_dir,
+        &target_dir,
+    )?;
     let mut arguments = match Arguments::try_parse_from(&rest) {
         Ok(arguments) => arguments,
         Err(error) if matches!(error.kind(), clap::error::ErrorKind::DisplayHelp) => {
             println!("{}\n{}", config::flags_help(), error);
             return Ok(GateCode::Pass);
         }
-        Err(error) => return Err(ConfigError::Arguments(error.to_string().trim().to_string())),
+        Err(error) => {
+            let text = error.to_string();
+            let text = text.trim().trim_start_matches("error: ");
+            return Err(ConfigError::Arguments(text.to_string()));
+        }
     };
     // The allocation counters are process-wide: one operation at a time.
     arguments.test_threads = Some(1);
 
     let entries = registry::registered().map_err(|e| ConfigError::Arguments(e.to_string()))?;
-    let file = config::load_budget_file(&settings.budgets_path)?;
+    let mut file = config::load_budget_file(&settings.budgets_path)?;
+    // Limits name their source relative to the package, as the user wrote it.
+    if let Ok(relative) = file.path.strip_prefix(package_dir) {
+        file.path = relative.to_path_buf();
+    }
     let (budgets, orphans) = config::resolve_budgets(&entries, &file, DEFAULT_TIMEOUT)?;
 
     if arguments.list {
-        let _listed = libtest_mimic::run(&arguments, budgets.iter().map(|b| Trial::test(b.op.clone(), || Ok(()))).collect());
+        let _listed = libtest_mimic::run(
+            &arguments,
+            budgets
+                .iter()
+                .map(|b| Trial::test(b.op.clone(), || Ok(())))
+                .collect(),
+        );
         return Ok(GateCode::Pass);
     }
     if !crate::alloc::is_installed() {
@@ -76,7 +101,12 @@ fn run_inner(args: impl IntoIterator<Item = String>, package_dir: &Path) -> Resu
     let machine = Machine::current();
     let mut warnings: Vec<String> = orphans
         .iter()
-        .map(|op| format!("{} has a budget for `{op}`, but no such operation is registered", file.path.display()))
+        .map(|op| {
+            format!(
+                "{} has a budget for `{op}`, but no such operation is registered",
+                file.path.display()
+            )
+        })
         .collect();
     if !machine.is_optimized() {
         let warning = format!(
@@ -98,7 +128,10 @@ fn run_inner(args: impl IntoIterator<Item = String>, package_dir: &Path) -> Resu
 
     let mut operations = std::mem::take(&mut *results.lock().unwrap_or_else(|e| e.into_inner()));
     operations.sort_by(|a, b| a.op.cmp(&b.op));
-    if operations.iter().any(|o| matches!(o.status, Status::Error(measure::MeasureError::TimedOut(_)))) {
+    if operations
+        .iter()
+        .any(|o| matches!(o.status, Status::Error(measure::MeasureError::TimedOut(_))))
+    {
         warnings.push(
             "an operation timed out and its thread is still running: figures of operations measured after it \
              may be disturbed"
@@ -110,19 +143,33 @@ fn run_inner(args: impl IntoIterator<Item = String>, package_dir: &Path) -> Resu
         !warnings.is_empty(),
         settings.stage.as_deref(),
     );
-    let report = RunReport { settings: settings.clone(), machine, operations, warnings, gate };
+    let report = RunReport {
+        settings: settings.clone(),
+        machine,
+        operations,
+        warnings,
+        gate,
+    };
     print!("{}", report::summary(&report));
     match report::write_json(&report, &settings.output_dir) {
         Ok(path) => println!("Report: {}", path.display()),
         Err(error) => {
-            eprintln!("perfgate: error: cannot write report.json into {}: {error}", settings.output_dir.display());
+            eprintln!(
+                "perfgate: error: cannot write report.json into {}: {error}",
+                settings.output_dir.display()
+            );
             return Ok(GateCode::Error);
         }
     }
     Ok(gate)
 }
 
-fn trial(budget: Budget, entry: &'static Entry, settings: &RunSettings, results: Arc<Mutex<Vec<OperationReport>>>) -> Trial {
+fn trial(
+    budget: Budget,
+    entry: &'static Entry,
+    settings: &RunSettings,
+    results: Arc<Mutex<Vec<OperationReport>>>,
+) -> Trial {
     let settings = settings.clone();
     Trial::ignorable_test(budget.op.clone(), move || {
         let mut report = OperationReport {
@@ -140,7 +187,9 @@ fn trial(budget: Budget, entry: &'static Entry, settings: &RunSettings, results:
         if let Some(stage) = &settings.stage {
             if !budget.stages.runs_at(stage) {
                 let reason = format!("not required at stage {stage}");
-                report.status = Status::Ignored { reason: reason.clone() };
+                report.status = Status::Ignored {
+                    reason: reason.clone(),
+                };
                 push(&results, report);
                 return Ok(Completion::ignored_with(reason));
             }
@@ -152,7 +201,12 @@ fn trial(budget: Budget, entry: &'static Entry, settings: &RunSettings, results:
     })
 }
 
-fn measure_and_assess(entry: &Entry, budget: &Budget, plan: &Plan, report: &mut OperationReport) -> Result<(), Failed> {
+fn measure_and_assess(
+    entry: &Entry,
+    budget: &Budget,
+    plan: &Plan,
+    report: &mut OperationReport,
+) -> Result<(), Failed> {
     let attempt = || {
         measure::measure(entry.routine, plan, &budget.op).map(|m| {
             let assessment = verdict::assess(budget, &m);
@@ -197,7 +251,10 @@ fn plan(settings: &RunSettings, budget: &Budget) -> Plan {
 }
 
 fn push(results: &Mutex<Vec<OperationReport>>, report: OperationReport) {
-    results.lock().unwrap_or_else(|e| e.into_inner()).push(report);
+    results
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push(report);
 }
 
 /// Cargo's target directory: the test binary is `<target>/<profile>/deps/<name>-<hash>`.

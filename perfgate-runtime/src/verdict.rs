@@ -59,7 +59,11 @@ pub struct Assessment {
 impl Assessment {
     /// True when some timed limit was within noise (and nothing failed): worth re-measuring.
     pub fn is_marginal(&self) -> bool {
-        self.verdict == Verdict::Warn && self.checks.iter().any(|c| c.outcome == CheckOutcome::Marginal)
+        self.verdict == Verdict::Warn
+            && self
+                .checks
+                .iter()
+                .any(|c| c.outcome == CheckOutcome::Marginal)
     }
 }
 
@@ -67,7 +71,10 @@ impl Assessment {
 pub fn assess(budget: &Budget, measurement: &Measurement) -> Assessment {
     let timing = &measurement.timing;
     let us = |ns: f64| ns / 1000.0;
-    let us_interval = |i: Interval| Interval { low: i.low / 1000.0, high: i.high / 1000.0 };
+    let us_interval = |i: Interval| Interval {
+        low: i.low / 1000.0,
+        high: i.high / 1000.0,
+    };
     let mut checks = Vec::new();
     for limit in &budget.limits {
         let (measured, interval) = match limit.kind {
@@ -83,7 +90,11 @@ pub fn assess(budget: &Budget, measurement: &Measurement) -> Assessment {
         };
         checks.push(check(limit, measured, interval));
     }
-    let reasons = checks.iter().filter(|c| c.outcome != CheckOutcome::Met).map(reason).collect();
+    let reasons = checks
+        .iter()
+        .filter(|c| c.outcome != CheckOutcome::Met)
+        .map(reason)
+        .collect();
     let verdict = if checks.iter().any(|c| c.outcome == CheckOutcome::Exceeded) {
         Verdict::Fail
     } else if checks.iter().any(|c| c.outcome == CheckOutcome::Marginal) {
@@ -91,18 +102,30 @@ pub fn assess(budget: &Budget, measurement: &Measurement) -> Assessment {
     } else {
         Verdict::Pass
     };
-    Assessment { verdict, reasons, checks }
+    Assessment {
+        verdict,
+        reasons,
+        checks,
+    }
 }
 
 fn check(limit: &Limit, measured: f64, interval: Option<Interval>) -> Check {
     let beyond = |x: f64| {
-        if limit.kind.is_minimum() { x < limit.value } else { x > limit.value }
+        if limit.kind.is_minimum() {
+            x < limit.value
+        } else {
+            x > limit.value
+        }
     };
     let outcome = match interval {
         None if beyond(measured) => CheckOutcome::Exceeded,
         None => CheckOutcome::Met,
         Some(i) => {
-            let (best, worst) = if limit.kind.is_minimum() { (i.high, i.low) } else { (i.low, i.high) };
+            let (best, worst) = if limit.kind.is_minimum() {
+                (i.high, i.low)
+            } else {
+                (i.low, i.high)
+            };
             if beyond(best) && beyond(measured) {
                 CheckOutcome::Exceeded
             } else if beyond(worst) || beyond(measured) {
@@ -112,7 +135,12 @@ fn check(limit: &Limit, measured: f64, interval: Option<Interval>) -> Check {
             }
         }
     };
-    Check { limit: limit.clone(), measured, interval, outcome }
+    Check {
+        limit: limit.clone(),
+        measured,
+        interval,
+        outcome,
+    }
 }
 
 /// The sentence that explains a check that was not met.
@@ -131,7 +159,9 @@ pub fn reason(check: &Check) -> String {
         CheckOutcome::Exceeded if kind.is_minimum() => {
             format!("{what} {figure} is below {key} {limit}{interval}; limit from {source}")
         }
-        CheckOutcome::Exceeded => format!("{what} {figure} exceeds {key} {limit}{interval}; limit from {source}"),
+        CheckOutcome::Exceeded => {
+            format!("{what} {figure} exceeds {key} {limit}{interval}; limit from {source}")
+        }
         CheckOutcome::Marginal => format!(
             "{what} {figure} is within measurement noise of {key} {limit}{interval}; limit from {source}"
         ),
@@ -159,7 +189,9 @@ impl fmt::Display for Figure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let value = self.1;
         match self.0 {
-            LimitKind::MeanUs | LimitKind::P95Us | LimitKind::P99Us => write!(f, "{}", crate::report::Micros(value)),
+            LimitKind::MeanUs | LimitKind::P95Us | LimitKind::P99Us => {
+                write!(f, "{}", crate::report::Micros(value))
+            }
             LimitKind::AllocsPerCall => write!(f, "{value:.2}"),
             LimitKind::MemoryKbPerCall => write!(f, "{value:.2}KB"),
             LimitKind::InstanceBytes => write!(f, "{value:.0}B"),
@@ -188,7 +220,11 @@ pub enum GateCode {
 pub const BLOCKING_STAGE: &str = "pre_deployment";
 
 /// Combines the verdicts of a run into the gate's code.
-pub fn gate_code(verdicts: impl IntoIterator<Item = Verdict>, has_warnings: bool, stage: Option<&str>) -> GateCode {
+pub fn gate_code(
+    verdicts: impl IntoIterator<Item = Verdict>,
+    has_warnings: bool,
+    stage: Option<&str>,
+) -> GateCode {
     let worst = verdicts.into_iter().max();
     match worst {
         Some(Verdict::Fail) if stage == Some(BLOCKING_STAGE) => GateCode::Block,
@@ -205,7 +241,14 @@ mod tests {
     use crate::config::Source;
 
     fn limit(kind: LimitKind, value: f64) -> Limit {
-        Limit { kind, value, source: Source::Attribute { file: "src/lib.rs", line: 3 } }
+        Limit {
+            kind,
+            value,
+            source: Source::Attribute {
+                file: "src/lib.rs",
+                line: 3,
+            },
+        }
     }
 
     #[test]
@@ -219,17 +262,39 @@ mod tests {
 
     #[test]
     fn exact_figures_compare_directly_and_minimums_are_floors() {
-        assert_eq!(check(&limit(LimitKind::AllocsPerCall, 12.0), 12.0, None).outcome, CheckOutcome::Met);
-        assert_eq!(check(&limit(LimitKind::AllocsPerCall, 12.0), 12.01, None).outcome, CheckOutcome::Exceeded);
-        assert_eq!(check(&limit(LimitKind::SuccessRate, 0.999), 0.9995, None).outcome, CheckOutcome::Met);
-        assert_eq!(check(&limit(LimitKind::SuccessRate, 0.999), 0.998, None).outcome, CheckOutcome::Exceeded);
+        assert_eq!(
+            check(&limit(LimitKind::AllocsPerCall, 12.0), 12.0, None).outcome,
+            CheckOutcome::Met
+        );
+        assert_eq!(
+            check(&limit(LimitKind::AllocsPerCall, 12.0), 12.01, None).outcome,
+            CheckOutcome::Exceeded
+        );
+        assert_eq!(
+            check(&limit(LimitKind::SuccessRate, 0.999), 0.9995, None).outcome,
+            CheckOutcome::Met
+        );
+        assert_eq!(
+            check(&limit(LimitKind::SuccessRate, 0.999), 0.998, None).outcome,
+            CheckOutcome::Exceeded
+        );
     }
 
     #[test]
     fn reasons_name_the_limit_its_value_and_source() {
-        let c = check(&limit(LimitKind::MeanUs, 6.4), 7.12, Some(Interval { low: 7.0, high: 7.3 }));
+        let c = check(
+            &limit(LimitKind::MeanUs, 6.4),
+            7.12,
+            Some(Interval {
+                low: 7.0,
+                high: 7.3,
+            }),
+        );
         let text = reason(&c);
-        assert!(text.contains("max_us 6.40μs") && text.contains("7.12μs"), "{text}");
+        assert!(
+            text.contains("max_us 6.40μs") && text.contains("7.12μs"),
+            "{text}"
+        );
         assert!(text.contains("attribute at src/lib.rs:3"), "{text}");
     }
 
@@ -239,8 +304,17 @@ mod tests {
         assert_eq!(gate_code([Pass, Pass], false, None), GateCode::Pass);
         assert_eq!(gate_code([Pass], true, None), GateCode::Warn);
         assert_eq!(gate_code([Pass, Warn], false, None), GateCode::Warn);
-        assert_eq!(gate_code([Warn, Fail], false, Some("integration_tests")), GateCode::Fail);
-        assert_eq!(gate_code([Fail], false, Some("pre_deployment")), GateCode::Block);
-        assert_eq!(gate_code([Pass], false, Some("pre_deployment")), GateCode::Pass);
+        assert_eq!(
+            gate_code([Warn, Fail], false, Some("integration_tests")),
+            GateCode::Fail
+        );
+        assert_eq!(
+            gate_code([Fail], false, Some("pre_deployment")),
+            GateCode::Block
+        );
+        assert_eq!(
+            gate_code([Pass], false, Some("pre_deployment")),
+            GateCode::Pass
+        );
     }
 }

@@ -9,8 +9,10 @@
 //! [`payloads`] generates the deterministic inputs the gate measures them with.
 
 pub mod jsonrpc;
+pub mod payloads;
 
 pub use jsonrpc::{
     ErrorCode, Message, Method, Notification, Payload, Request, RequestId, RequestParams, Response,
     RpcError, decode_message, decode_message_naive,
 };
+pub use payloads::sample_messages;

@@ -25,8 +25,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use serde::Deserialize;
+use serde::de::{self, Deserializer, SeqAccess, Visitor};
 
 use super::ConfigError;
 
@@ -73,7 +73,9 @@ pub struct BudgetFile {
 
 impl BudgetFile {
     pub fn get(&self, op: &str) -> Option<&BudgetRecord> {
-        self.records.iter().find(|record| record.operation_name == op)
+        self.records
+            .iter()
+            .find(|record| record.operation_name == op)
     }
 }
 
@@ -81,10 +83,15 @@ impl BudgetFile {
 pub fn load_budget_file(path: &Path) -> Result<BudgetFile, ConfigError> {
     match std::fs::read_to_string(path) {
         Ok(text) => parse_budget_file(path, &text),
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-            Ok(BudgetFile { path: path.to_path_buf(), found: false, records: Vec::new() })
-        }
-        Err(source) => Err(ConfigError::Read { path: path.to_path_buf(), source }),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(BudgetFile {
+            path: path.to_path_buf(),
+            found: false,
+            records: Vec::new(),
+        }),
+        Err(source) => Err(ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        }),
     }
 }
 
@@ -95,18 +102,29 @@ pub fn parse_budget_file(path: &Path, text: &str) -> Result<BudgetFile, ConfigEr
         Err(error) => {
             let (line, column) = (error.line(), error.column());
             let mut message = strip_position(&error.to_string());
-            if let Some(field) = field_at(text, line, column) {
+            let about_a_value = error.classify() == serde_json::error::Category::Data;
+            if let Some(field) = field_at(text, line, column).filter(|_| about_a_value) {
                 if !message.contains(&format!("`{field}`")) {
                     message = format!("field `{field}`: {message}");
                 }
             }
-            return Err(ConfigError::BudgetFile { path: path.to_path_buf(), line, column, message });
+            return Err(ConfigError::BudgetFile {
+                path: path.to_path_buf(),
+                line,
+                column,
+                message,
+            });
         }
     };
-    Ok(BudgetFile { path: path.to_path_buf(), found: true, records })
+    check_names(path, text, &records)?;
+    Ok(BudgetFile {
+        path: path.to_path_buf(),
+        found: true,
+        records,
+    })
 }
 
-/// The array of records, checked for duplicate operation names as it is read.
+/// The array of records.
 struct Records(Vec<BudgetRecord>);
 
 impl<'de> Deserialize<'de> for Records {
@@ -118,18 +136,8 @@ impl<'de> Deserialize<'de> for Records {
                 f.write_str("an array of budget objects, each with an \"operation_name\"")
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Records, A::Error> {
-                let mut seen = BTreeSet::new();
                 let mut records = Vec::new();
                 while let Some(record) = seq.next_element::<BudgetRecord>()? {
-                    if record.operation_name.trim().is_empty() {
-                        return Err(de::Error::custom("`operation_name` must not be empty"));
-                    }
-                    if !seen.insert(record.operation_name.clone()) {
-                        return Err(de::Error::custom(format!(
-                            "operation `{}` has a second budget; each operation appears once",
-                            record.operation_name
-                        )));
-                    }
                     records.push(record);
                 }
                 Ok(Records(records))
@@ -139,6 +147,40 @@ impl<'de> Deserialize<'de> for Records {
     }
 }
 
+/// Empty and duplicate operation names, reported at the record's `"operation_name"` key.
+fn check_names(path: &Path, text: &str, records: &[BudgetRecord]) -> Result<(), ConfigError> {
+    let mut seen = BTreeSet::new();
+    for (index, record) in records.iter().enumerate() {
+        let problem = if record.operation_name.trim().is_empty() {
+            "`operation_name` must not be empty".to_string()
+        } else if !seen.insert(record.operation_name.as_str()) {
+            format!(
+                "operation `{}` has a second budget; each operation appears once",
+                record.operation_name
+            )
+        } else {
+            continue;
+        };
+        let (line, column) = nth_key_position(text, "\"operation_name\"", index).unwrap_or((1, 1));
+        return Err(ConfigError::BudgetFile {
+            path: path.to_path_buf(),
+            line,
+            column,
+            message: problem,
+        });
+    }
+    Ok(())
+}
+
+/// 1-based line and column of the `n`th occurrence of `key` in `text`.
+fn nth_key_position(text: &str, key: &str, n: usize) -> Option<(usize, usize)> {
+    let offset = text.match_indices(key).nth(n)?.0;
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let column = offset - before.rfind('\n').map(|i| i + 1).unwrap_or(0) + 1;
+    Some((line, column))
+}
+
 fn checked<'de, D: Deserializer<'de>>(
     deserializer: D,
     ok: fn(f64) -> bool,
@@ -146,21 +188,35 @@ fn checked<'de, D: Deserializer<'de>>(
 ) -> Result<Option<f64>, D::Error> {
     let value = Option::<f64>::deserialize(deserializer)?;
     match value {
-        Some(v) if !ok(v) => Err(de::Error::custom(format!("{v} is not allowed: expected {expected}"))),
+        Some(v) if !ok(v) => Err(de::Error::custom(format!(
+            "{v} is not allowed: expected {expected}"
+        ))),
         other => Ok(other),
     }
 }
 
 fn positive<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<f64>, D::Error> {
-    checked(deserializer, |v| v.is_finite() && v > 0.0, "a number greater than zero")
+    checked(
+        deserializer,
+        |v| v.is_finite() && v > 0.0,
+        "a number greater than zero",
+    )
 }
 
 fn non_negative<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<f64>, D::Error> {
-    checked(deserializer, |v| v.is_finite() && v >= 0.0, "a number of zero or more")
+    checked(
+        deserializer,
+        |v| v.is_finite() && v >= 0.0,
+        "a number of zero or more",
+    )
 }
 
 fn fraction<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<f64>, D::Error> {
-    checked(deserializer, |v| v > 0.0 && v <= 1.0, "a fraction greater than 0 and at most 1 (0.999 is 99.9%)")
+    checked(
+        deserializer,
+        |v| v > 0.0 && v <= 1.0,
+        "a fraction greater than 0 and at most 1 (0.999 is 99.9%)",
+    )
 }
 
 /// serde_json appends " at line L column C"; we print the position first instead.
@@ -199,7 +255,12 @@ mod tests {
 
     fn error(text: &str) -> (usize, usize, String) {
         match parse(text).unwrap_err() {
-            ConfigError::BudgetFile { line, column, message, .. } => (line, column, message),
+            ConfigError::BudgetFile {
+                line,
+                column,
+                message,
+                ..
+            } => (line, column, message),
             other => panic!("unexpected error {other}"),
         }
     }
@@ -220,27 +281,38 @@ mod tests {
         assert_eq!(record.max_allocs, Some(0.0));
         assert_eq!(record.min_success_rate, Some(0.999));
         assert_eq!(record.enable_memory_leak_check, Some(true));
-        assert_eq!(record.stage_requirements.as_ref().unwrap()["pre_commit"], false);
+        assert_eq!(
+            record.stage_requirements.as_ref().unwrap()["pre_commit"],
+            false
+        );
     }
 
     #[test]
     fn syntax_errors_have_line_and_column() {
-        let (line, column, _) = error("[\n  {\"operation_name\": \"a\",\n    \"max_latency_us\": 6.4,,\n  }\n]");
+        let (line, column, _) =
+            error("[\n  {\"operation_name\": \"a\",\n    \"max_latency_us\": 6.4,,\n  }\n]");
         assert_eq!((line, column), (3, 27));
     }
 
     #[test]
     fn unknown_fields_are_named() {
-        let (line, _, message) = error("[\n {\"operation_name\": \"a\",\n  \"max_latncy_us\": 1}\n]");
+        let (line, _, message) =
+            error("[\n {\"operation_name\": \"a\",\n  \"max_latncy_us\": 1}\n]");
         assert_eq!(line, 3);
-        assert!(message.contains("unknown field `max_latncy_us`"), "{message}");
+        assert!(
+            message.contains("unknown field `max_latncy_us`"),
+            "{message}"
+        );
     }
 
     #[test]
     fn negative_and_zero_limits_name_the_field() {
         let (line, _, message) = error("[{\"operation_name\": \"a\",\n \"max_latency_us\": -2}]");
         assert_eq!(line, 2);
-        assert!(message.contains("max_latency_us") && message.contains("greater than zero"), "{message}");
+        assert!(
+            message.contains("max_latency_us") && message.contains("greater than zero"),
+            "{message}"
+        );
         let (_, _, message) = error("[{\"operation_name\": \"a\", \"min_success_rate\": 1.5}]");
         assert!(message.contains("min_success_rate"), "{message}");
         let (_, _, message) = error("[{\"operation_name\": \"a\", \"max_p99_us\": 0}]");
@@ -250,15 +322,22 @@ mod tests {
     #[test]
     fn wrong_types_name_the_field() {
         let (_, _, message) = error("[{\"operation_name\": \"a\", \"max_latency_us\": \"fast\"}]");
-        assert!(message.contains("max_latency_us") && message.contains("invalid type"), "{message}");
+        assert!(
+            message.contains("max_latency_us") && message.contains("invalid type"),
+            "{message}"
+        );
     }
 
     #[test]
     fn duplicate_operations_are_errors_at_the_second() {
-        let (line, _, message) =
-            error("[\n{\"operation_name\": \"a\", \"max_latency_us\": 1},\n{\"operation_name\": \"a\", \"max_latency_us\": 2}\n]");
+        let (line, _, message) = error(
+            "[\n{\"operation_name\": \"a\", \"max_latency_us\": 1},\n{\"operation_name\": \"a\", \"max_latency_us\": 2}\n]",
+        );
         assert_eq!(line, 3);
-        assert!(message.contains("operation `a` has a second budget"), "{message}");
+        assert!(
+            message.contains("operation `a` has a second budget"),
+            "{message}"
+        );
     }
 
     #[test]

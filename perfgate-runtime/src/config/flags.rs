@@ -47,12 +47,36 @@ struct Flag {
     takes_value: bool,
 }
 
-const STAGE: Flag = Flag { names: &["--stage", "--ci-stage"], env: "PERFGATE_STAGE", takes_value: true };
-const QUICK: Flag = Flag { names: &["--quick"], env: "PERFGATE_QUICK", takes_value: false };
-const OPERATIONS: Flag = Flag { names: &["--operations"], env: "PERFGATE_OPERATIONS", takes_value: true };
-const OUTPUT_DIR: Flag = Flag { names: &["--output-dir"], env: "PERFGATE_OUTPUT_DIR", takes_value: true };
-const BUDGETS: Flag = Flag { names: &["--budgets"], env: "PERFGATE_BUDGETS", takes_value: true };
-const VERBOSE: Flag = Flag { names: &["--verbose"], env: "PERFGATE_VERBOSE", takes_value: false };
+const STAGE: Flag = Flag {
+    names: &["--stage", "--ci-stage"],
+    env: "PERFGATE_STAGE",
+    takes_value: true,
+};
+const QUICK: Flag = Flag {
+    names: &["--quick"],
+    env: "PERFGATE_QUICK",
+    takes_value: false,
+};
+const OPERATIONS: Flag = Flag {
+    names: &["--operations"],
+    env: "PERFGATE_OPERATIONS",
+    takes_value: true,
+};
+const OUTPUT_DIR: Flag = Flag {
+    names: &["--output-dir"],
+    env: "PERFGATE_OUTPUT_DIR",
+    takes_value: true,
+};
+const BUDGETS: Flag = Flag {
+    names: &["--budgets"],
+    env: "PERFGATE_BUDGETS",
+    takes_value: true,
+};
+const VERBOSE: Flag = Flag {
+    names: &["--verbose"],
+    env: "PERFGATE_VERBOSE",
+    takes_value: false,
+};
 const FLAGS: [&Flag; 6] = [&STAGE, &QUICK, &OPERATIONS, &OUTPUT_DIR, &BUDGETS, &VERBOSE];
 
 /// The flag table, for `--help`.
@@ -81,10 +105,15 @@ pub fn parse_args(
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         let (name, inline) = match arg.split_once('=') {
-            Some((name, value)) if name.starts_with("--") => (name.to_string(), Some(value.to_string())),
+            Some((name, value)) if name.starts_with("--") => {
+                (name.to_string(), Some(value.to_string()))
+            }
             _ => (arg.clone(), None),
         };
-        let Some(flag) = FLAGS.iter().find(|flag| flag.names.contains(&name.as_str())) else {
+        let Some(flag) = FLAGS
+            .iter()
+            .find(|flag| flag.names.contains(&name.as_str()))
+        else {
             rest.push(arg);
             continue;
         };
@@ -130,27 +159,46 @@ pub fn parse_args(
     };
     let stage = match lookup(&STAGE) {
         Some((name, value)) if value.trim().is_empty() => {
-            return Err(ConfigError::Flag { flag: name, value, reason: "the stage name is empty".into() });
+            return Err(ConfigError::Flag {
+                flag: name,
+                value,
+                reason: "the stage name is empty".into(),
+            });
         }
         Some((_, value)) => Some(value.trim().to_string()),
         None => None,
     };
     let path_of = |flag: &Flag, default: PathBuf| -> Result<PathBuf, ConfigError> {
         match lookup(flag) {
-            Some((name, value)) if value.is_empty() => {
-                Err(ConfigError::Flag { flag: name, value, reason: "the path is empty".into() })
-            }
+            Some((name, value)) if value.is_empty() => Err(ConfigError::Flag {
+                flag: name,
+                value,
+                reason: "the path is empty".into(),
+            }),
             Some((_, value)) => Ok(package_dir.join(value)),
             None => Ok(default),
         }
     };
     let output_dir = path_of(&OUTPUT_DIR, target_dir.join("perfgate"))?;
-    let budgets_path = path_of(&BUDGETS, package_dir.join(".performance/performance_budgets.json"))?;
+    let budgets_path = path_of(
+        &BUDGETS,
+        package_dir.join(".performance/performance_budgets.json"),
+    )?;
     let verbose = match lookup(&VERBOSE) {
         Some((name, value)) => parse_bool(&name, &value)?,
         None => false,
     };
-    Ok((RunSettings { stage, mode, operations, output_dir, budgets_path, verbose }, rest))
+    Ok((
+        RunSettings {
+            stage,
+            mode,
+            operations,
+            output_dir,
+            budgets_path,
+            verbose,
+        },
+        rest,
+    ))
 }
 
 fn parse_bool(name: &str, value: &str) -> Result<bool, ConfigError> {
@@ -169,8 +217,14 @@ fn parse_bool(name: &str, value: &str) -> Result<bool, ConfigError> {
 mod tests {
     use super::*;
 
-    fn parse(args: &[&str], env: &[(&str, &str)]) -> Result<(RunSettings, Vec<String>), ConfigError> {
-        let env: Vec<(String, String)> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    fn parse(
+        args: &[&str],
+        env: &[(&str, &str)],
+    ) -> Result<(RunSettings, Vec<String>), ConfigError> {
+        let env: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         parse_args(
             args.iter().map(|s| s.to_string()),
             |key| env.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()),
@@ -181,8 +235,19 @@ mod tests {
 
     #[test]
     fn our_flags_are_removed_and_libtest_flags_kept() {
-        let (settings, rest) =
-            parse(&["perf", "--quick", "--stage", "pre_commit", "--exact", "decode", "--operations=500"], &[]).unwrap();
+        let (settings, rest) = parse(
+            &[
+                "perf",
+                "--quick",
+                "--stage",
+                "pre_commit",
+                "--exact",
+                "decode",
+                "--operations=500",
+            ],
+            &[],
+        )
+        .unwrap();
         assert_eq!(rest, ["perf", "--exact", "decode"]);
         assert_eq!(settings.mode, Mode::Quick);
         assert_eq!(settings.stage.as_deref(), Some("pre_commit"));
@@ -195,14 +260,21 @@ mod tests {
         assert_eq!(settings.operations, 10_000);
         assert_eq!(settings.mode, Mode::Full);
         assert_eq!(settings.output_dir, Path::new("/pkg/target/perfgate"));
-        assert_eq!(settings.budgets_path, Path::new("/pkg/.performance/performance_budgets.json"));
+        assert_eq!(
+            settings.budgets_path,
+            Path::new("/pkg/.performance/performance_budgets.json")
+        );
         let (quick, _) = parse(&["perf", "--quick"], &[]).unwrap();
         assert_eq!(quick.operations, 1000);
     }
 
     #[test]
     fn environment_variables_and_flag_precedence() {
-        let env = [("PERFGATE_QUICK", "1"), ("PERFGATE_STAGE", "unit_tests"), ("PERFGATE_OPERATIONS", "200")];
+        let env = [
+            ("PERFGATE_QUICK", "1"),
+            ("PERFGATE_STAGE", "unit_tests"),
+            ("PERFGATE_OPERATIONS", "200"),
+        ];
         let (settings, _) = parse(&["perf", "--ci-stage", "pre_deployment"], &env).unwrap();
         assert_eq!(settings.mode, Mode::Quick);
         assert_eq!(settings.operations, 200);
@@ -211,11 +283,21 @@ mod tests {
 
     #[test]
     fn bad_values_name_the_flag_or_variable() {
-        let error = parse(&["perf", "--operations", "lots"], &[]).unwrap_err().to_string();
-        assert!(error.contains("--operations") && error.contains("lots"), "{error}");
-        let error = parse(&["perf"], &[("PERFGATE_QUICK", "maybe")]).unwrap_err().to_string();
+        let error = parse(&["perf", "--operations", "lots"], &[])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("--operations") && error.contains("lots"),
+            "{error}"
+        );
+        let error = parse(&["perf"], &[("PERFGATE_QUICK", "maybe")])
+            .unwrap_err()
+            .to_string();
         assert!(error.contains("PERFGATE_QUICK"), "{error}");
         let error = parse(&["perf", "--stage"], &[]).unwrap_err().to_string();
-        assert!(error.contains("--stage") && error.contains("required"), "{error}");
+        assert!(
+            error.contains("--stage") && error.contains("required"),
+            "{error}"
+        );
     }
 }

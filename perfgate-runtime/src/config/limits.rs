@@ -138,25 +138,66 @@ pub fn resolve_budgets(
     let orphans = file
         .records
         .iter()
-        .filter(|record| !entries.iter().any(|entry| entry.op == record.operation_name))
+        .filter(|record| {
+            !entries
+                .iter()
+                .any(|entry| entry.op == record.operation_name)
+        })
         .map(|record| record.operation_name.clone())
         .collect();
     Ok((budgets, orphans))
 }
 
-fn resolve(entry: &Entry, file: &BudgetFile, default_timeout: Duration) -> Result<Budget, ConfigError> {
+fn resolve(
+    entry: &Entry,
+    file: &BudgetFile,
+    default_timeout: Duration,
+) -> Result<Budget, ConfigError> {
     let record = file.get(entry.op);
-    let attribute = Source::Attribute { file: entry.file, line: entry.line };
-    let from_file = Source::BudgetFile { path: file.path.clone() };
+    let attribute = Source::Attribute {
+        file: entry.file,
+        line: entry.line,
+    };
+    let from_file = Source::BudgetFile {
+        path: file.path.clone(),
+    };
     let attr = &entry.limits;
     let pairs = [
-        (LimitKind::MeanUs, attr.max_us, record.and_then(|r| r.max_latency_us)),
-        (LimitKind::P95Us, attr.max_p95_us, record.and_then(|r| r.max_p95_us)),
-        (LimitKind::P99Us, attr.max_p99_us, record.and_then(|r| r.max_p99_us)),
-        (LimitKind::AllocsPerCall, attr.max_allocs, record.and_then(|r| r.max_allocs)),
-        (LimitKind::MemoryKbPerCall, attr.max_memory_kb, record.and_then(|r| r.max_memory_kb)),
-        (LimitKind::InstanceBytes, attr.max_instance_bytes, record.and_then(|r| r.max_instance_bytes)),
-        (LimitKind::SuccessRate, attr.min_success_rate, record.and_then(|r| r.min_success_rate)),
+        (
+            LimitKind::MeanUs,
+            attr.max_us,
+            record.and_then(|r| r.max_latency_us),
+        ),
+        (
+            LimitKind::P95Us,
+            attr.max_p95_us,
+            record.and_then(|r| r.max_p95_us),
+        ),
+        (
+            LimitKind::P99Us,
+            attr.max_p99_us,
+            record.and_then(|r| r.max_p99_us),
+        ),
+        (
+            LimitKind::AllocsPerCall,
+            attr.max_allocs,
+            record.and_then(|r| r.max_allocs),
+        ),
+        (
+            LimitKind::MemoryKbPerCall,
+            attr.max_memory_kb,
+            record.and_then(|r| r.max_memory_kb),
+        ),
+        (
+            LimitKind::InstanceBytes,
+            attr.max_instance_bytes,
+            record.and_then(|r| r.max_instance_bytes),
+        ),
+        (
+            LimitKind::SuccessRate,
+            attr.min_success_rate,
+            record.and_then(|r| r.min_success_rate),
+        ),
         (
             LimitKind::RegressionPercent,
             attr.max_regression_percent,
@@ -165,11 +206,21 @@ fn resolve(entry: &Entry, file: &BudgetFile, default_timeout: Duration) -> Resul
     ];
     let limits: Vec<Limit> = pairs
         .into_iter()
-        .filter_map(|(kind, in_attribute, in_file)| match (in_file, in_attribute) {
-            (Some(value), _) => Some(Limit { kind, value, source: from_file.clone() }),
-            (None, Some(value)) => Some(Limit { kind, value, source: attribute.clone() }),
-            (None, None) => None,
-        })
+        .filter_map(
+            |(kind, in_attribute, in_file)| match (in_file, in_attribute) {
+                (Some(value), _) => Some(Limit {
+                    kind,
+                    value,
+                    source: from_file.clone(),
+                }),
+                (None, Some(value)) => Some(Limit {
+                    kind,
+                    value,
+                    source: attribute.clone(),
+                }),
+                (None, None) => None,
+            },
+        )
         .collect();
     if limits.is_empty() {
         return Err(ConfigError::NoBudget {
@@ -180,7 +231,11 @@ fn resolve(entry: &Entry, file: &BudgetFile, default_timeout: Duration) -> Resul
     }
     let stages = match record.and_then(|r| r.stage_requirements.as_ref()) {
         Some(requirements) => StageRule::Only {
-            stages: requirements.iter().filter(|(_, on)| **on).map(|(s, _)| s.clone()).collect(),
+            stages: requirements
+                .iter()
+                .filter(|(_, on)| **on)
+                .map(|(s, _)| s.clone())
+                .collect(),
             source: from_file.clone(),
         },
         None if entry.stages.is_empty() => StageRule::Every,
@@ -197,7 +252,9 @@ fn resolve(entry: &Entry, file: &BudgetFile, default_timeout: Duration) -> Resul
         line: entry.line,
         limits,
         stages,
-        timeout: timeout_s.map(Duration::from_secs_f64).unwrap_or(default_timeout),
+        timeout: timeout_s
+            .map(Duration::from_secs_f64)
+            .unwrap_or(default_timeout),
         leak_check: record
             .and_then(|r| r.enable_memory_leak_check)
             .or(entry.enable_memory_leak_check)
@@ -232,19 +289,46 @@ mod tests {
     }
 
     fn file(records: Vec<BudgetRecord>) -> BudgetFile {
-        BudgetFile { path: "budgets.json".into(), found: true, records }
+        BudgetFile {
+            path: "budgets.json".into(),
+            found: true,
+            records,
+        }
     }
 
     #[test]
     fn the_file_overrides_the_attribute_and_sources_are_kept() {
-        let e = entry("a", AttrLimits { max_us: Some(5.0), max_allocs: Some(3.0), ..Default::default() }, &[]);
-        let f = file(vec![BudgetRecord { operation_name: "a".into(), max_latency_us: Some(6.4), ..Default::default() }]);
+        let e = entry(
+            "a",
+            AttrLimits {
+                max_us: Some(5.0),
+                max_allocs: Some(3.0),
+                ..Default::default()
+            },
+            &[],
+        );
+        let f = file(vec![BudgetRecord {
+            operation_name: "a".into(),
+            max_latency_us: Some(6.4),
+            ..Default::default()
+        }]);
         let (budgets, orphans) = resolve_budgets(&[&e], &f, Duration::from_secs(60)).unwrap();
         let mean = budgets[0].limit(LimitKind::MeanUs).unwrap();
         assert_eq!(mean.value, 6.4);
-        assert_eq!(mean.source, Source::BudgetFile { path: "budgets.json".into() });
+        assert_eq!(
+            mean.source,
+            Source::BudgetFile {
+                path: "budgets.json".into()
+            }
+        );
         let allocs = budgets[0].limit(LimitKind::AllocsPerCall).unwrap();
-        assert_eq!(allocs.source, Source::Attribute { file: "src/lib.rs", line: 7 });
+        assert_eq!(
+            allocs.source,
+            Source::Attribute {
+                file: "src/lib.rs",
+                line: 7
+            }
+        );
         assert!(orphans.is_empty());
     }
 
@@ -253,20 +337,37 @@ mod tests {
         let e = entry("naked", AttrLimits::default(), &[]);
         let error = resolve_budgets(&[&e], &file(vec![]), Duration::from_secs(60)).unwrap_err();
         let text = error.to_string();
-        assert!(text.contains("`naked`") && text.contains("src/lib.rs:7"), "{text}");
+        assert!(
+            text.contains("`naked`") && text.contains("src/lib.rs:7"),
+            "{text}"
+        );
     }
 
     #[test]
     fn budgets_for_unknown_operations_are_orphans() {
-        let e = entry("a", AttrLimits { max_us: Some(1.0), ..Default::default() }, &[]);
-        let f = file(vec![BudgetRecord { operation_name: "gone".into(), max_latency_us: Some(1.0), ..Default::default() }]);
+        let e = entry(
+            "a",
+            AttrLimits {
+                max_us: Some(1.0),
+                ..Default::default()
+            },
+            &[],
+        );
+        let f = file(vec![BudgetRecord {
+            operation_name: "gone".into(),
+            max_latency_us: Some(1.0),
+            ..Default::default()
+        }]);
         let (_, orphans) = resolve_budgets(&[&e], &f, Duration::from_secs(60)).unwrap();
         assert_eq!(orphans, ["gone"]);
     }
 
     #[test]
     fn stages_from_the_file_win_and_no_stages_means_every_stage() {
-        let limits = AttrLimits { max_us: Some(1.0), ..Default::default() };
+        let limits = AttrLimits {
+            max_us: Some(1.0),
+            ..Default::default()
+        };
         let a = entry("a", limits, &["pre_commit"]);
         let b = entry("b", limits, &["pre_commit"]);
         let c = entry("c", limits, &[]);
@@ -279,8 +380,12 @@ mod tests {
             ..Default::default()
         }]);
         let (budgets, _) = resolve_budgets(&[&a, &b, &c], &f, Duration::from_secs(60)).unwrap();
-        assert!(budgets[0].stages.runs_at("pre_commit") && !budgets[0].stages.runs_at("pre_deployment"));
-        assert!(!budgets[1].stages.runs_at("pre_commit") && budgets[1].stages.runs_at("pre_deployment"));
+        assert!(
+            budgets[0].stages.runs_at("pre_commit") && !budgets[0].stages.runs_at("pre_deployment")
+        );
+        assert!(
+            !budgets[1].stages.runs_at("pre_commit") && budgets[1].stages.runs_at("pre_deployment")
+        );
         assert!(budgets[2].stages.runs_at("anything"));
     }
 }

@@ -23,11 +23,23 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("{path}:{line}:{column}: {message}", path = path.display())]
-    BudgetFile { path: PathBuf, line: usize, column: usize, message: String },
+    BudgetFile {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
     #[error("cannot read {path}: {source}", path = path.display())]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("invalid value {value:?} for {flag}: {reason}")]
-    Flag { flag: String, value: String, reason: String },
+    Flag {
+        flag: String,
+        value: String,
+        reason: String,
+    },
     #[error("{0}")]
     Arguments(String),
     #[error(
@@ -35,5 +47,9 @@ pub enum ConfigError {
          `max_us = 10` or add an entry with \"operation_name\": \"{op}\" to {path}",
         path = path.display()
     )]
-    NoBudget { op: String, location: String, path: PathBuf },
+    NoBudget {
+        op: String,
+        location: String,
+        path: PathBuf,
+    },
 }

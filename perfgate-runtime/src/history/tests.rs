@@ -81,7 +81,10 @@ fn round_trip_keeps_every_field_and_order() {
 
     let loaded = store.load().expect("load");
     assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
-    assert_eq!(loaded.records, vec![first[0].clone(), first[1].clone(), second]);
+    assert_eq!(
+        loaded.records,
+        vec![first[0].clone(), first[1].clone(), second]
+    );
     let text = fs::read_to_string(store.path()).expect("read");
     assert_eq!(text.lines().count(), 3, "one line per record");
     assert!(text.ends_with('\n'));
@@ -173,7 +176,11 @@ fn garbage_lines_are_skipped_with_their_line_numbers() {
         .collect();
     assert_eq!(lines, vec![true, true, true], "{:?}", loaded.warnings);
     assert_eq!(loaded.warnings.len(), 3, "blank line 3 is not a warning");
-    assert_eq!(fs::read(store.path()).expect("read"), bytes, "nothing rewritten");
+    assert_eq!(
+        fs::read(store.path()).expect("read"),
+        bytes,
+        "nothing rewritten"
+    );
 }
 
 #[test]
@@ -183,7 +190,10 @@ fn open_reports_the_directory_it_cannot_create() {
     let file = dir.0.join("file");
     fs::write(&file, b"x").expect("write");
     let error = HistoryStore::open(file.join("history")).expect_err("must fail");
-    assert!(error.to_string().contains(&file.display().to_string()), "{error}");
+    assert!(
+        error.to_string().contains(&file.display().to_string()),
+        "{error}"
+    );
 }
 
 /// Environment variable telling a re-executed test binary to act as one appender of
@@ -304,7 +314,14 @@ fn baseline_keeps_same_op_fingerprint_mode_within_window_oldest_first() {
         vec![3.0, 4.0]
     );
     assert_eq!(
-        means(baseline(&records, "decode", &fp, "full", now, f64::INFINITY)),
+        means(baseline(
+            &records,
+            "decode",
+            &fp,
+            "full",
+            now,
+            f64::INFINITY
+        )),
         vec![0.5, 1.0, 2.0, 3.0, 4.0]
     );
     assert_eq!(

@@ -65,15 +65,23 @@ pub enum MeasureError {
 }
 
 /// Measures the operation built by `build` on a thread of its own, waiting at most `plan.timeout`.
-pub fn measure(build: fn() -> Box<dyn Routine>, plan: &Plan, name: &str) -> Result<Measurement, MeasureError> {
+pub fn measure(
+    build: fn() -> Box<dyn Routine>,
+    plan: &Plan,
+    name: &str,
+) -> Result<Measurement, MeasureError> {
     let (sender, receiver) = mpsc::channel();
     let thread_plan = plan.clone();
-    let spawned = std::thread::Builder::new().name(format!("perfgate:{name}")).spawn(move || {
-        let result = catch_unwind(AssertUnwindSafe(|| measure_here(build, &thread_plan)));
-        let _ = sender.send(result);
-    });
+    let spawned = std::thread::Builder::new()
+        .name(format!("perfgate:{name}"))
+        .spawn(move || {
+            let result = catch_unwind(AssertUnwindSafe(|| measure_here(build, &thread_plan)));
+            let _ = sender.send(result);
+        });
     if let Err(error) = spawned {
-        return Err(MeasureError::Panicked(format!("could not start the measuring thread: {error}")));
+        return Err(MeasureError::Panicked(format!(
+            "could not start the measuring thread: {error}"
+        )));
     }
     match receiver.recv_timeout(plan.timeout) {
         Ok(Ok(result)) => result,
@@ -82,14 +90,17 @@ pub fn measure(build: fn() -> Box<dyn Routine>, plan: &Plan, name: &str) -> Resu
             crate::alloc::stop_counting();
             Err(MeasureError::TimedOut(plan.timeout))
         }
-        Err(mpsc::RecvTimeoutError::Disconnected) => {
-            Err(MeasureError::Panicked("the measuring thread ended without a result".into()))
-        }
+        Err(mpsc::RecvTimeoutError::Disconnected) => Err(MeasureError::Panicked(
+            "the measuring thread ended without a result".into(),
+        )),
     }
 }
 
 /// Measures on the current thread, with no timeout and no panic catching.
-pub fn measure_here(build: fn() -> Box<dyn Routine>, plan: &Plan) -> Result<Measurement, MeasureError> {
+pub fn measure_here(
+    build: fn() -> Box<dyn Routine>,
+    plan: &Plan,
+) -> Result<Measurement, MeasureError> {
     let started = Instant::now();
     let mut routine = build();
     if routine.input_count() == 0 {
@@ -97,7 +108,12 @@ pub fn measure_here(build: fn() -> Box<dyn Routine>, plan: &Plan) -> Result<Meas
     }
     let timing = timing::time(routine.as_mut(), plan.calls, plan.warmup);
     let allocs = allocs::count(routine.as_mut(), plan.alloc_calls);
-    Ok(Measurement { inputs: routine.input_count(), timing, allocs, wall: started.elapsed() })
+    Ok(Measurement {
+        inputs: routine.input_count(),
+        timing,
+        allocs,
+        wall: started.elapsed(),
+    })
 }
 
 fn panic_message(payload: &(dyn Any + Send)) -> String {

@@ -24,10 +24,17 @@ pub struct Interval {
 pub fn mean_interval(samples: &[(f64, u64)]) -> Interval {
     let calls: u64 = samples.iter().map(|(_, n)| n).sum();
     let total: f64 = samples.iter().map(|(sum, _)| sum).sum();
-    let mean = if calls == 0 { 0.0 } else { total / calls as f64 };
+    let mean = if calls == 0 {
+        0.0
+    } else {
+        total / calls as f64
+    };
     let chunks = CHUNKS.min(samples.len());
     if chunks < 2 {
-        return Interval { low: mean, high: mean };
+        return Interval {
+            low: mean,
+            high: mean,
+        };
     }
     let means: Vec<f64> = (0..chunks)
         .map(|k| {
@@ -43,7 +50,10 @@ pub fn mean_interval(samples: &[(f64, u64)]) -> Interval {
     let variance = means.iter().map(|m| (m - chunk_mean).powi(2)).sum::<f64>() / (k - 1.0);
     let t = t_quantile(0.5 + CONFIDENCE / 2.0, k - 1.0);
     let half = t * (variance / k).sqrt();
-    Interval { low: (mean - half).max(0.0), high: mean + half }
+    Interval {
+        low: (mean - half).max(0.0),
+        high: mean + half,
+    }
 }
 
 /// The 95 % interval of the `q` quantile of `sorted` samples, by order statistics: the ranks
@@ -52,13 +62,19 @@ pub fn mean_interval(samples: &[(f64, u64)]) -> Interval {
 pub fn quantile_interval(sorted: &[f64], q: f64) -> Interval {
     let n = sorted.len();
     if n == 0 {
-        return Interval { low: 0.0, high: 0.0 };
+        return Interval {
+            low: 0.0,
+            high: 0.0,
+        };
     }
     let nf = n as f64;
     let spread = 1.959_963_985 * (nf * q * (1.0 - q)).sqrt();
     let low = ((nf * q - spread).floor().max(0.0) as usize).min(n - 1);
     let high = ((nf * q + spread).ceil().max(0.0) as usize).min(n - 1);
-    Interval { low: sorted[low], high: sorted[high] }
+    Interval {
+        low: sorted[low],
+        high: sorted[high],
+    }
 }
 
 /// The `p` quantile of Student's t distribution with `df` degrees of freedom.
@@ -99,7 +115,8 @@ mod tests {
         let trials = 400;
         let covered = (0..trials)
             .filter(|_| {
-                let samples: Vec<(f64, u64)> = (0..200).map(|_| (40.0 + 20.0 * next(), 1)).collect();
+                let samples: Vec<(f64, u64)> =
+                    (0..200).map(|_| (40.0 + 20.0 * next(), 1)).collect();
                 let ci = mean_interval(&samples);
                 ci.low <= 50.0 && 50.0 <= ci.high
             })
@@ -112,7 +129,10 @@ mod tests {
     fn quantile_interval_brackets_the_quantile() {
         let sorted: Vec<f64> = (0..1000).map(f64::from).collect();
         let ci = quantile_interval(&sorted, 0.95);
-        assert!(ci.low < 950.0 && ci.high > 950.0 && ci.high - ci.low < 40.0, "{ci:?}");
+        assert!(
+            ci.low < 950.0 && ci.high > 950.0 && ci.high - ci.low < 40.0,
+            "{ci:?}"
+        );
         let tiny = quantile_interval(&[5.0], 0.99);
         assert_eq!((tiny.low, tiny.high), (5.0, 5.0));
     }

@@ -60,7 +60,9 @@ pub fn time(routine: &mut dyn Routine, calls: u64, warmup: Duration) -> Timing {
         remaining -= n;
     }
 
-    let mut histogram = Histogram::<u64>::new(3).expect("3 significant figures is a valid precision");
+    // Picoseconds from 1 ps to one hour.
+    let mut histogram = Histogram::<u64>::new_with_bounds(1, 3_600_000_000_000_000, 3)
+        .expect("the bounds and precision are valid constants");
     let mut per_call: Vec<f64> = samples.iter().map(|(sum, n)| sum / *n as f64).collect();
     for value in &per_call {
         histogram.saturating_record((value * 1000.0).round().max(1.0) as u64);

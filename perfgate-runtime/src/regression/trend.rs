@@ -48,7 +48,8 @@ pub struct Trend {
     /// Standard error of [`slope_us_per_run`](Self::slope_us_per_run), microseconds per run.
     pub slope_std_error_us_per_run: f64,
     /// Growth per run, percent: `(e^b - 1)·100` from the fit of `ln y`, or, if some mean is not
-    /// positive (no logarithm), the linear slope in percent of the series' average.
+    /// positive (no logarithm), the linear slope in percent of the series' average (0 if that
+    /// average is not positive either).
     pub growth_percent_per_run: f64,
     /// R² of the linear fit (1 for a constant series, which a flat line fits exactly).
     pub r_squared_linear: f64,
@@ -74,13 +75,16 @@ pub fn trend(series_us: &[f64], budget_us: Option<f64>) -> Option<Trend> {
     let n = series_us.len() as f64;
     let t = StudentsT::new(0.0, 1.0, n - 2.0).ok()?;
     let level_us = series_us.iter().map(|y| y.abs()).sum::<f64>() / n;
+    let average_us = series_us.iter().sum::<f64>() / n;
     let linear = LineFit::new(series_us, level_us * ROUNDING_RELATIVE, &t);
 
     let logs: Option<Vec<f64>> = series_us
         .iter()
         .map(|&y| (y > 0.0).then(|| y.ln()))
         .collect();
-    let log = logs.as_deref().map(|logs| LineFit::new(logs, ROUNDING_RELATIVE, &t));
+    let log = logs
+        .as_deref()
+        .map(|logs| LineFit::new(logs, ROUNDING_RELATIVE, &t));
 
     let (best_model, best) = match (&log, &logs) {
         (Some(log), Some(logs))
@@ -128,7 +132,7 @@ pub fn trend(series_us: &[f64], budget_us: Option<f64>) -> Option<Trend> {
         slope_std_error_us_per_run: linear.slope_std_error,
         growth_percent_per_run: match &log {
             Some(log) => log.slope.exp_m1() * 100.0,
-            None if level_us > 0.0 => linear.slope / (series_us.iter().sum::<f64>() / n) * 100.0,
+            None if average_us > 0.0 => linear.slope / average_us * 100.0,
             None => 0.0,
         },
         r_squared_linear: linear.r_squared,

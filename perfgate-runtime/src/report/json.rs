@@ -91,12 +91,18 @@ struct LimitJson {
 pub fn to_json(report: &RunReport) -> serde_json::Value {
     let json = ReportJson {
         schema_version: SCHEMA_VERSION,
-        tool: Tool { name: "perfgate", version: env!("CARGO_PKG_VERSION") },
+        tool: Tool {
+            name: "perfgate",
+            version: env!("CARGO_PKG_VERSION"),
+        },
         generated_unix_ms: std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_millis())
             .unwrap_or(0),
-        gate: Gate { code: report.gate as i32, status: report.gate.name() },
+        gate: Gate {
+            code: report.gate as i32,
+            status: report.gate.name(),
+        },
         settings: Settings {
             stage: report.settings.stage.clone(),
             mode: report.settings.mode.name(),
@@ -178,7 +184,9 @@ fn operation(op: &OperationReport) -> OperationJson {
 pub fn histogram_b64(histogram: &hdrhistogram::Histogram<u64>) -> Option<String> {
     use hdrhistogram::serialization::Serializer;
     let mut bytes = Vec::new();
-    hdrhistogram::serialization::V2Serializer::new().serialize(histogram, &mut bytes).ok()?;
+    hdrhistogram::serialization::V2Serializer::new()
+        .serialize(histogram, &mut bytes)
+        .ok()?;
     Some(base64::engine::general_purpose::STANDARD.encode(bytes))
 }
 

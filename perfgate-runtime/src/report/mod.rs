@@ -11,7 +11,7 @@ use std::fmt;
 
 use crate::config::{Limit, RunSettings};
 use crate::machine::Machine;
-use crate::measure::{Measurement, MeasureError};
+use crate::measure::{MeasureError, Measurement};
 use crate::verdict::{Check, GateCode, Verdict};
 
 /// What happened to one operation in this run.
@@ -19,7 +19,9 @@ use crate::verdict::{Check, GateCode, Verdict};
 pub enum Status {
     Judged(Verdict),
     /// Not required at this run's stage.
-    Ignored { reason: String },
+    Ignored {
+        reason: String,
+    },
     /// Could not be measured (panic, timeout, no inputs): a failure.
     Error(MeasureError),
 }

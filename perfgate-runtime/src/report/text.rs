@@ -6,7 +6,8 @@ use super::{Bytes, Micros, OperationReport, RunReport, Status};
 use crate::config::LimitKind;
 use crate::verdict::Verdict;
 
-const RULE: &str = "================================================================================";
+const RULE: &str =
+    "================================================================================";
 
 /// The summary block of a run.
 pub fn summary(report: &RunReport) -> String {
@@ -18,7 +19,13 @@ pub fn summary(report: &RunReport) -> String {
     for warning in &report.warnings {
         let _ = writeln!(out, "⚠️  {warning}");
     }
-    let count = |wanted: fn(&Status) -> bool| report.operations.iter().filter(|o| wanted(&o.status)).count();
+    let count = |wanted: fn(&Status) -> bool| {
+        report
+            .operations
+            .iter()
+            .filter(|o| wanted(&o.status))
+            .count()
+    };
     let _ = writeln!(
         out,
         "{RULE}\nGate: {} (exit code {}): {} passed, {} warned, {} failed, {} skipped{}",
@@ -28,7 +35,12 @@ pub fn summary(report: &RunReport) -> String {
         count(|s| s.verdict() == Some(Verdict::Warn)),
         count(|s| s.verdict() == Some(Verdict::Fail)),
         count(|s| matches!(s, Status::Ignored { .. })),
-        report.settings.stage.as_ref().map(|s| format!(" at stage {s}")).unwrap_or_default(),
+        report
+            .settings
+            .stage
+            .as_ref()
+            .map(|s| format!(" at stage {s}"))
+            .unwrap_or_default(),
     );
     out
 }
@@ -45,13 +57,21 @@ fn operation_block(out: &mut String, op: &OperationReport, verbose: bool) {
     let _ = writeln!(out, "  Status: {status}");
     let Some(m) = &op.measurement else {
         if matches!(op.status, Status::Error(_)) {
-            let _ = writeln!(out, "  Function: {} at {}:{}", op.function, op.file, op.line);
+            let _ = writeln!(
+                out,
+                "  Function: {} at {}:{}",
+                op.function, op.file, op.line
+            );
         }
         return;
     };
     let t = &m.timing;
     let limit = |kind| op.limits.iter().find(|l| l.kind == kind).map(|l| l.value);
-    let target = |kind| limit(kind).map(|v| format!(" (target: {})", Micros(v))).unwrap_or_default();
+    let target = |kind| {
+        limit(kind)
+            .map(|v| format!(" (target: {})", Micros(v)))
+            .unwrap_or_default()
+    };
     let _ = writeln!(
         out,
         "  Current: {}{}   [95% CI {}–{}]",
@@ -60,12 +80,26 @@ fn operation_block(out: &mut String, op: &OperationReport, verbose: bool) {
         Micros(t.mean_ci_ns.low / 1000.0),
         Micros(t.mean_ci_ns.high / 1000.0)
     );
-    let _ = writeln!(out, "  P95: {}{}", Micros(t.p95_ns / 1000.0), target(LimitKind::P95Us));
-    let _ = writeln!(out, "  P99: {}{}", Micros(t.p99_ns / 1000.0), target(LimitKind::P99Us));
+    let _ = writeln!(
+        out,
+        "  P95: {}{}",
+        Micros(t.p95_ns / 1000.0),
+        target(LimitKind::P95Us)
+    );
+    let _ = writeln!(
+        out,
+        "  P99: {}{}",
+        Micros(t.p99_ns / 1000.0),
+        target(LimitKind::P99Us)
+    );
     let success_target = limit(LimitKind::SuccessRate)
         .map(|v| format!(" (minimum: {:.1}%)", v * 100.0))
         .unwrap_or_default();
-    let _ = writeln!(out, "  Success Rate: {:.1}%{success_target}", m.success_rate() * 100.0);
+    let _ = writeln!(
+        out,
+        "  Success Rate: {:.1}%{success_target}",
+        m.success_rate() * 100.0
+    );
     let _ = writeln!(
         out,
         "  Memory Usage: {}/call ({} allocations)",
@@ -73,8 +107,14 @@ fn operation_block(out: &mut String, op: &OperationReport, verbose: bool) {
         Allocs(m.allocs.allocations_per_call)
     );
     if limit(LimitKind::InstanceBytes).is_some() || verbose {
-        let target = limit(LimitKind::InstanceBytes).map(|v| format!(" (target: {})", Bytes(v))).unwrap_or_default();
-        let _ = writeln!(out, "  Memory per Instance: {}{target}", Bytes(m.allocs.instance_bytes as f64));
+        let target = limit(LimitKind::InstanceBytes)
+            .map(|v| format!(" (target: {})", Bytes(v)))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "  Memory per Instance: {}{target}",
+            Bytes(m.allocs.instance_bytes as f64)
+        );
     }
     if t.batch_size > 1 {
         let _ = writeln!(
@@ -84,15 +124,28 @@ fn operation_block(out: &mut String, op: &OperationReport, verbose: bool) {
         );
     }
     if op.remeasured {
-        let _ = writeln!(out, "  Note: re-measured once after a marginal first result");
+        let _ = writeln!(
+            out,
+            "  Note: re-measured once after a marginal first result"
+        );
     }
     for reason in &op.reasons {
         let _ = writeln!(out, "  Reason: {reason}");
     }
     if verbose {
-        let _ = writeln!(out, "  Function: {} at {}:{}", op.function, op.file, op.line);
+        let _ = writeln!(
+            out,
+            "  Function: {} at {}:{}",
+            op.function, op.file, op.line
+        );
         for l in &op.limits {
-            let _ = writeln!(out, "  Limit {} = {} from {}", l.kind.key(), l.value, l.source);
+            let _ = writeln!(
+                out,
+                "  Limit {} = {} from {}",
+                l.kind.key(),
+                l.value,
+                l.source
+            );
         }
         let _ = writeln!(
             out,

@@ -115,10 +115,7 @@ impl<'a, P> Envelope<'a, P> {
                     )),
                 },
                 Member::Null => Err(invalid("a request's `id` must not be null", &self.id)),
-                Member::Invalid => Err(invalid(
-                    "`id` must be a string or an integer",
-                    &self.id,
-                )),
+                Member::Invalid => Err(invalid("`id` must be a string or an integer", &self.id)),
                 Member::Value(id) => match method {
                     Some(method) if !method.is_notification() => Ok(Kind::Request {
                         id,

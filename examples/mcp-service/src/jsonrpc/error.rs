@@ -52,7 +52,11 @@ pub struct RpcError {
 
 impl RpcError {
     /// Builds an error of `kind` with a human-readable `message`.
-    pub fn new(kind: ErrorCode, message: impl Into<String>, id: Option<RequestId<'static>>) -> Self {
+    pub fn new(
+        kind: ErrorCode,
+        message: impl Into<String>,
+        id: Option<RequestId<'static>>,
+    ) -> Self {
         Self {
             kind,
             message: message.into(),
@@ -61,7 +65,11 @@ impl RpcError {
     }
 
     pub(crate) fn parse(err: impl fmt::Display) -> Self {
-        Self::new(ErrorCode::ParseError, format!("not valid JSON: {err}"), None)
+        Self::new(
+            ErrorCode::ParseError,
+            format!("not valid JSON: {err}"),
+            None,
+        )
     }
 
     pub(crate) fn invalid_request(
@@ -94,7 +102,13 @@ impl RpcError {
 
 impl fmt::Display for RpcError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} ({}): {}", self.kind.title(), self.code(), self.message)
+        write!(
+            f,
+            "{} ({}): {}",
+            self.kind.title(),
+            self.code(),
+            self.message
+        )
     }
 }
 

@@ -128,7 +128,9 @@ fn request_params(
         Method::ResourcesRead => {
             let uri = string(required(params)?, "uri")?;
             if !is_uri(&uri) {
-                return Err(format!("invalid value: {uri:?}, expected a URI with a scheme"));
+                return Err(format!(
+                    "invalid value: {uri:?}, expected a URI with a scheme"
+                ));
             }
             RequestParams::ReadResource(ReadResourceParams { uri })
         }
@@ -163,8 +165,9 @@ fn notification(method: Method, params: Option<&Value>) -> Result<Notification<'
             let params = required(params)?;
             Notification::Progress(ProgressParams {
                 progress_token: match params.get("progressToken") {
-                    Some(value) => request_id(value)
-                        .ok_or("`progressToken` must be a string or an integer")?,
+                    Some(value) => {
+                        request_id(value).ok_or("`progressToken` must be a string or an integer")?
+                    }
                     None => return Err("missing field `progressToken`".to_owned()),
                 },
                 progress: match params.get("progress") {

@@ -308,7 +308,9 @@ pub struct StringMap<'a> {
 
 impl<'a> StringMap<'a> {
     /// Builds a map from its entries; rejects a key given twice.
-    pub(crate) fn from_entries(mut entries: Vec<(Cow<'a, str>, Cow<'a, str>)>) -> Result<Self, String> {
+    pub(crate) fn from_entries(
+        mut entries: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+    ) -> Result<Self, String> {
         entries.sort_by(|a, b| a.0.cmp(&b.0));
         if let Some(pair) = entries.windows(2).find(|pair| pair[0].0 == pair[1].0) {
             return Err(format!("duplicate argument `{}`", pair[0].0));

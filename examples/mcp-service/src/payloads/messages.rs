@@ -1,0 +1,413 @@
+//! The sample MCP message mix: what a busy MCP server receives, deterministic for a given seed.
+
+use serde_json::{Value, json};
+
+use super::rng::Rng;
+
+/// How many messages [`sample_messages`] returns.
+pub const SAMPLE_MESSAGE_COUNT: usize = 1000;
+
+/// How many of them are invalid (a `tools/call` whose `arguments` is a string, `-32602`):
+/// 1 in 1000, so the expected success rate is 0.999.
+pub const INVALID_SAMPLE_MESSAGE_COUNT: usize = 1;
+
+const SEED: u64 = 0x6D63_705F_6D73_6773;
+
+/// The kinds of message in the mix.
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    Initialize,
+    Ping,
+    ToolsList,
+    ResourcesList,
+    PromptsList,
+    ResourcesRead,
+    PromptsGet,
+    Complete,
+    SetLevel,
+    ToolsCall,
+    Progress,
+    LogMessage,
+    Cancelled,
+    Initialized,
+    SmallResult,
+    ErrorResponse,
+    LargeTextResult,
+    LargeStructuredResult,
+    Invalid,
+}
+
+/// How many messages of each kind the mix holds (sums to [`SAMPLE_MESSAGE_COUNT`]).
+const MIX: [(Kind, usize); 19] = [
+    (Kind::Initialize, 10),
+    (Kind::Ping, 60),
+    (Kind::ToolsList, 50),
+    (Kind::ResourcesList, 30),
+    (Kind::PromptsList, 20),
+    (Kind::ResourcesRead, 60),
+    (Kind::PromptsGet, 30),
+    (Kind::Complete, 30),
+    (Kind::SetLevel, 10),
+    (Kind::ToolsCall, 220),
+    (Kind::Progress, 120),
+    (Kind::LogMessage, 60),
+    (Kind::Cancelled, 15),
+    (Kind::Initialized, 10),
+    (Kind::SmallResult, 209),
+    (Kind::ErrorResponse, 20),
+    (Kind::LargeTextResult, 22),
+    (Kind::LargeStructuredResult, 23),
+    (Kind::Invalid, INVALID_SAMPLE_MESSAGE_COUNT),
+];
+
+/// Size of the largest responses in the mix.
+pub const LARGE_MESSAGE_MAX_BYTES: usize = 64 * 1024;
+
+/// Size of the smallest "large" responses in the mix.
+const LARGE_MESSAGE_MIN_BYTES: usize = 8 * 1024;
+
+/// The sample MCP message mix, as the bytes a transport would hand the decoder.
+///
+/// [`SAMPLE_MESSAGE_COUNT`] messages in a fixed shuffled order: mostly small requests and
+/// notifications, `tools/call` requests with nested arguments, responses (some of them
+/// `resources/read` and structured `tools/call` results of 8 to 64 KiB), and
+/// [`INVALID_SAMPLE_MESSAGE_COUNT`] invalid message. The same bytes on every call.
+pub fn sample_messages() -> Vec<Vec<u8>> {
+    let mut rng = Rng::new(SEED);
+    let mut kinds: Vec<Kind> = MIX
+        .iter()
+        .flat_map(|&(kind, count)| std::iter::repeat_n(kind, count))
+        .collect();
+    rng.shuffle(&mut kinds);
+    let mut next_id = 0;
+    kinds
+        .into_iter()
+        .map(|kind| {
+            next_id += 1;
+            let message = generate(kind, next_id, &mut rng);
+            serde_json::to_vec(&message).unwrap_or_default()
+        })
+        .collect()
+}
+
+fn generate(kind: Kind, serial: i64, rng: &mut Rng) -> Value {
+    let id = request_id(serial, rng);
+    match kind {
+        Kind::Initialize => request(
+            id,
+            "initialize",
+            json!({
+                "protocolVersion": "2025-06-18",
+                "capabilities": {
+                    "roots": {"listChanged": true},
+                    "sampling": {},
+                    "elicitation": {}
+                },
+                "clientInfo": {
+                    "name": rng.pick(&["claude-desktop", "mcp-inspector", "vscode-mcp", "cursor"]),
+                    "title": "MCP client",
+                    "version": format!("1.{}.{}", rng.below(20), rng.below(10))
+                }
+            }),
+        ),
+        Kind::Ping => json!({"jsonrpc": "2.0", "id": id, "method": "ping"}),
+        Kind::ToolsList | Kind::ResourcesList | Kind::PromptsList => {
+            let method = match kind {
+                Kind::ToolsList => "tools/list",
+                Kind::ResourcesList => "resources/list",
+                _ => "prompts/list",
+            };
+            if rng.chance(0.3) {
+                request(
+                    id,
+                    method,
+                    json!({"cursor": format!("page-{}", rng.below(50))}),
+                )
+            } else {
+                json!({"jsonrpc": "2.0", "id": id, "method": method})
+            }
+        }
+        Kind::ResourcesRead => request(id, "resources/read", json!({"uri": resource_uri(rng)})),
+        Kind::PromptsGet => request(
+            id,
+            "prompts/get",
+            json!({
+                "name": rng.pick(&["code_review", "summarize_changes", "explain_error"]),
+                "arguments": {"language": rng.pick(LANGUAGES), "code": sentence(rng, 8, 30)}
+            }),
+        ),
+        Kind::Complete => request(
+            id,
+            "completion/complete",
+            json!({
+                "ref": {"type": "ref/prompt", "name": "code_review"},
+                "argument": {"name": "language", "value": &rng.pick(LANGUAGES)[..2]},
+                "context": {"arguments": {"framework": "axum"}}
+            }),
+        ),
+        Kind::SetLevel => request(
+            id,
+            "logging/setLevel",
+            json!({"level": rng.pick(&["debug", "info", "warning", "error"])}),
+        ),
+        Kind::ToolsCall => request(id, "tools/call", tool_call(rng)),
+        Kind::Progress => {
+            let total = rng.between(10, 1000);
+            notification(
+                "notifications/progress",
+                json!({
+                    "progressToken": format!("tok-{}", rng.below(10_000)),
+                    "progress": rng.between(0, total),
+                    "total": total,
+                    "message": sentence(rng, 2, 6)
+                }),
+            )
+        }
+        Kind::LogMessage => notification(
+            "notifications/message",
+            json!({
+                "level": rng.pick(&["debug", "info", "notice", "warning", "error"]),
+                "logger": rng.pick(&["database", "http", "tools", "auth"]),
+                "data": {
+                    "message": sentence(rng, 4, 14),
+                    "requestId": rng.below(1_000_000),
+                    "elapsedMs": rng.below(5000)
+                }
+            }),
+        ),
+        Kind::Cancelled => notification(
+            "notifications/cancelled",
+            json!({"requestId": rng.below(100_000), "reason": "User requested cancellation"}),
+        ),
+        Kind::Initialized => json!({"jsonrpc": "2.0", "method": "notifications/initialized"}),
+        Kind::SmallResult => json!({"jsonrpc": "2.0", "id": id, "result": small_result(rng)}),
+        Kind::ErrorResponse => json!({
+            "jsonrpc": "2.0",
+            "id": id,
+            "error": {
+                "code": rng.pick(&[-32602, -32601, -32603, -32002]),
+                "message": sentence(rng, 3, 8),
+                "data": {"tool": rng.pick(TOOLS)}
+            }
+        }),
+        Kind::LargeTextResult => {
+            let size = large_size(rng);
+            json!({
+                "jsonrpc": "2.0",
+                "id": id,
+                "result": {"contents": [{
+                    "uri": resource_uri(rng),
+                    "mimeType": "text/x-rust",
+                    "text": source_text(rng, size)
+                }]}
+            })
+        }
+        Kind::LargeStructuredResult => {
+            let size = large_size(rng);
+            let rows = table_rows(rng, size);
+            json!({
+                "jsonrpc": "2.0",
+                "id": id,
+                "result": {
+                    "content": [{"type": "text", "text": rows.to_string()}],
+                    "structuredContent": {"rows": rows},
+                    "isError": false
+                }
+            })
+        }
+        // A common client bug: the arguments object sent as a JSON string.
+        Kind::Invalid => request(
+            id,
+            "tools/call",
+            json!({"name": "search_docs", "arguments": "{\"query\":\"budget\"}"}),
+        ),
+    }
+}
+
+const TOOLS: &[&str] = &[
+    "search_docs",
+    "run_query",
+    "create_issue",
+    "read_file",
+    "get_weather",
+    "list_commits",
+];
+
+const LANGUAGES: &[&str] = &["rust", "python", "typescript", "go", "java"];
+
+const WORDS: &[&str] = &[
+    "budget",
+    "latency",
+    "request",
+    "server",
+    "client",
+    "tool",
+    "resource",
+    "prompt",
+    "schema",
+    "cache",
+    "query",
+    "index",
+    "token",
+    "stream",
+    "session",
+    "error",
+    "retry",
+    "timeout",
+    "metric",
+    "deploy",
+    "review",
+    "commit",
+    "branch",
+    "build",
+    "test",
+    "gate",
+    "histogram",
+    "percentile",
+];
+
+fn request_id(serial: i64, rng: &mut Rng) -> Value {
+    if rng.chance(0.2) {
+        json!(format!("req-{serial:06}-{:08x}", rng.next_u64() as u32))
+    } else {
+        json!(serial)
+    }
+}
+
+fn request(id: Value, method: &str, params: Value) -> Value {
+    json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params})
+}
+
+fn notification(method: &str, params: Value) -> Value {
+    json!({"jsonrpc": "2.0", "method": method, "params": params})
+}
+
+fn sentence(rng: &mut Rng, min_words: u64, max_words: u64) -> String {
+    let count = rng.between(min_words, max_words);
+    let mut text = String::new();
+    for i in 0..count {
+        if i > 0 {
+            text.push(' ');
+        }
+        text.push_str(rng.pick(WORDS));
+    }
+    text
+}
+
+fn resource_uri(rng: &mut Rng) -> String {
+    match rng.below(3) {
+        0 => format!("file:///repo/src/{}_{}.rs", rng.pick(WORDS), rng.below(100)),
+        1 => format!("db://mcp/tables/{}", rng.pick(WORDS)),
+        _ => format!(
+            "https://docs.example.com/{}/{}",
+            rng.pick(WORDS),
+            rng.below(1000)
+        ),
+    }
+}
+
+fn tool_call(rng: &mut Rng) -> Value {
+    let arguments = match rng.pick(TOOLS) {
+        "search_docs" => json!({
+            "query": sentence(rng, 2, 6),
+            "filters": {"language": rng.pick(LANGUAGES), "since": "2025-01-01", "tags": [rng.pick(WORDS), rng.pick(WORDS)]},
+            "limit": rng.between(5, 50)
+        }),
+        "run_query" => json!({
+            "sql": format!("SELECT id, name, score FROM {} WHERE score > $1 ORDER BY score DESC LIMIT $2", rng.pick(WORDS)),
+            "params": [rng.unit(), rng.between(10, 100)],
+            "options": {"timeoutMs": 5000, "readOnly": true}
+        }),
+        "create_issue" => json!({
+            "repo": "perfgate/perfgate",
+            "title": sentence(rng, 4, 10),
+            "body": (0..rng.between(3, 40)).map(|_| sentence(rng, 6, 16)).collect::<Vec<_>>().join("\n"),
+            "labels": [rng.pick(WORDS), "performance"],
+            "assignees": ["octocat"]
+        }),
+        "read_file" => {
+            json!({"path": format!("src/{}.rs", rng.pick(WORDS)), "range": {"start": rng.below(100), "end": 100 + rng.below(400)}})
+        }
+        "get_weather" => {
+            json!({"location": {"city": "Berlin", "lat": 52.52, "lon": 13.405}, "units": "metric"})
+        }
+        _ => {
+            json!({"branch": rng.pick(&["main", "develop"]), "limit": rng.between(1, 30), "author": null})
+        }
+    };
+    json!({"name": rng.pick(TOOLS), "arguments": arguments})
+}
+
+fn small_result(rng: &mut Rng) -> Value {
+    match rng.below(6) {
+        0 => json!({}),
+        1 => json!({
+            "content": [{"type": "text", "text": sentence(rng, 10, 60)}],
+            "isError": false
+        }),
+        2 => json!({
+            "tools": TOOLS.iter().take(rng.between(2, 6) as usize).map(|name| json!({
+                "name": name,
+                "description": sentence(rng, 6, 16),
+                "inputSchema": {
+                    "type": "object",
+                    "properties": {"query": {"type": "string"}, "limit": {"type": "integer", "minimum": 1}},
+                    "required": ["query"]
+                }
+            })).collect::<Vec<_>>()
+        }),
+        3 => json!({
+            "resources": (0..rng.between(1, 8)).map(|_| json!({
+                "uri": resource_uri(rng),
+                "name": rng.pick(WORDS),
+                "mimeType": "text/plain"
+            })).collect::<Vec<_>>(),
+            "nextCursor": format!("page-{}", rng.below(50))
+        }),
+        4 => json!({
+            "contents": [{"uri": resource_uri(rng), "mimeType": "text/plain", "text": sentence(rng, 20, 120)}]
+        }),
+        _ => {
+            json!({"completion": {"values": [rng.pick(LANGUAGES), rng.pick(LANGUAGES)], "total": 2, "hasMore": false}})
+        }
+    }
+}
+
+/// A size between the large-message bounds (uniform).
+fn large_size(rng: &mut Rng) -> usize {
+    rng.between(
+        LARGE_MESSAGE_MIN_BYTES as u64,
+        LARGE_MESSAGE_MAX_BYTES as u64 - 512,
+    ) as usize
+}
+
+/// Rust-like source text of about `size` bytes (quotes and newlines get escaped in JSON).
+fn source_text(rng: &mut Rng, size: usize) -> String {
+    let mut text = String::with_capacity(size + 128);
+    while text.len() < size {
+        let word = rng.pick(WORDS);
+        let n = rng.below(1000);
+        text.push_str(&format!(
+            "/// Returns the {word} for \"{n}\".\nfn {word}_{n}(input: &str) -> Result<u32, Error> {{\n    input.parse().map_err(|_| Error::new(\"bad {word}\"))\n}}\n\n"
+        ));
+    }
+    text.truncate(text.floor_char_boundary(size));
+    text
+}
+
+/// Query-result rows; the result message (rows twice: structured and as text) is about `size` bytes.
+fn table_rows(rng: &mut Rng, size: usize) -> Value {
+    const BYTES_PER_ROW: usize = 260;
+    (0..size / BYTES_PER_ROW)
+        .map(|i| {
+            json!({
+                "id": i,
+                "name": format!("{}-{}", rng.pick(WORDS), rng.below(10_000)),
+                "score": (rng.unit() * 1000.0).round() / 1000.0,
+                "tags": [rng.pick(WORDS), rng.pick(WORDS)],
+                "active": rng.chance(0.8),
+                "updatedAt": format!("2025-06-{:02}T{:02}:{:02}:00Z", 1 + rng.below(28), rng.below(24), rng.below(60))
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,6 @@
+use perfgate_runtime::perf_budget;
+
+#[perf_budget(op = "", max_us = 5)]
+fn op() {}
+
+fn main() {}

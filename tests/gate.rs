@@ -1,0 +1,418 @@
+//! Behaviour of the gate as a user sees it: exit codes, report.json, messages, libtest flags.
+//!
+//! Runs the `gate-fixture` perf binary (tests/fixtures/gate_fixture.rs) with filters and budgets
+//! files, the way `cargo test --test perf` runs a user's.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+const FIXTURE: &str = env!("CARGO_BIN_EXE_gate-fixture");
+const BUDGETS: &str = "tests/fixtures/budgets.json";
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+    report: Option<Value>,
+}
+
+fn out_dir(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("gate")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+/// Runs the fixture with `args` (plus a private output directory) and reads its report.
+fn gate(name: &str, args: &[&str]) -> Run {
+    let dir = out_dir(name);
+    let output: Output = Command::new(FIXTURE)
+        .args(args)
+        .arg("--output-dir")
+        .arg(&dir)
+        .env_remove("PERFGATE_STAGE")
+        .env_remove("PERFGATE_QUICK")
+        .env_remove("PERFGATE_OPERATIONS")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the fixture binary runs");
+    let report = std::fs::read_to_string(dir.join("report.json"))
+        .ok()
+        .map(|text| serde_json::from_str(&text).expect("report.json is JSON"));
+    Run {
+        code: output.status.code().expect("exited normally"),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        report,
+    }
+}
+
+/// The libtest line of `op` (libtest-mimic pads names to a common width).
+fn line_of<'a>(stdout: &'a str, op: &str) -> &'a str {
+    stdout
+        .lines()
+        .find(|line| {
+            line.strip_prefix("test ")
+                .and_then(|rest| rest.strip_prefix(op))
+                .is_some_and(|rest| rest.starts_with(' '))
+        })
+        .unwrap_or_else(|| panic!("no libtest line for {op} in:\n{stdout}"))
+}
+
+fn operation<'a>(report: &'a Value, op: &str) -> &'a Value {
+    report["operations"]
+        .as_array()
+        .expect("operations array")
+        .iter()
+        .find(|o| o["op"] == op)
+        .unwrap_or_else(|| panic!("{op} not in report: {report:#}"))
+}
+
+#[test]
+fn all_pass_exits_zero_with_exact_allocation_figures() {
+    let run = gate(
+        "all_pass",
+        &[
+            "--quick",
+            "--budgets",
+            BUDGETS,
+            "--skip",
+            "over_budget",
+            "--skip",
+            "panics",
+            "--skip",
+            "hangs",
+            "--skip",
+            "fallible",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        line_of(&run.stdout, "three_allocations").ends_with("... ok"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("PERFORMANCE BUDGET RESULTS"));
+    assert!(run.stdout.contains("Status: ✅ MEETS TARGET"));
+    let report = run.report.expect("report.json written");
+    assert_eq!(report["schema_version"], 1);
+    assert_eq!(report["gate"]["code"], 0);
+    assert_ne!(
+        report["machine"]["opt_level"], "0",
+        "the test profile must be optimised"
+    );
+    let three = operation(&report, "three_allocations");
+    assert_eq!(three["verdict"], "pass");
+    assert_eq!(three["allocations_per_call"], 3.0);
+    assert_eq!(three["bytes_per_call"], 3072.0);
+    assert_eq!(three["calls"], 1000);
+    for field in [
+        "mean_us",
+        "ci95_low_us",
+        "ci95_high_us",
+        "p50_us",
+        "p95_us",
+        "p99_us",
+        "max_us",
+        "batch_size",
+        "success_rate",
+        "instance_bytes",
+    ] {
+        assert!(three[field].is_number(), "{field} missing: {three:#}");
+    }
+    assert!(three["p50_us"].as_f64().unwrap() > 0.0);
+    let instance = operation(&report, "instance_holder");
+    // 256 heap bytes still owned by the returned Vec, plus the Vec itself (24 bytes).
+    assert_eq!(instance["instance_bytes"], 256 + 24);
+    let from_file = operation(&report, "file_budget_only");
+    assert_eq!(from_file["limits"][0]["source"], BUDGETS);
+}
+
+#[test]
+fn an_operation_over_budget_fails_with_exit_code_2_and_a_reason() {
+    let run = gate(
+        "over",
+        &[
+            "--quick",
+            "--operations",
+            "200",
+            "--budgets",
+            BUDGETS,
+            "--exact",
+            "over_budget",
+        ],
+    );
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        line_of(&run.stdout, "over_budget").ends_with("... FAILED"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("Status: ❌ EXCEEDS TARGET"));
+    let report = run.report.unwrap();
+    let op = operation(&report, "over_budget");
+    assert_eq!(op["verdict"], "fail");
+    let reason = op["reasons"][0].as_str().unwrap();
+    assert!(reason.contains("exceeds max_us 5.00μs"), "{reason}");
+    assert!(
+        reason.contains("tests/fixtures/gate_fixture.rs"),
+        "{reason}"
+    );
+    assert!(op["mean_us"].as_f64().unwrap() >= 60.0);
+    assert_eq!(report["gate"]["status"], "FAIL");
+}
+
+#[test]
+fn stage_filter_reports_other_operations_as_ignored() {
+    let run = gate(
+        "stage",
+        &[
+            "--quick",
+            "--budgets",
+            BUDGETS,
+            "--stage",
+            "pre_commit",
+            "pre_commit_only",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let report = run.report.unwrap();
+    assert_eq!(operation(&report, "pre_commit_only")["verdict"], "pass");
+
+    let run = gate_env(
+        "stage_env",
+        &["--quick", "--budgets", BUDGETS, "pre_commit_only"],
+        ("PERFGATE_STAGE", "integration_tests"),
+    );
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        line_of(&run.stdout, "pre_commit_only")
+            .ends_with("ignored (not required at stage integration_tests)"),
+        "{}",
+        run.stdout
+    );
+    let report = run.report.unwrap();
+    let op = operation(&report, "pre_commit_only");
+    assert_eq!(op["verdict"], "ignored");
+    assert!(op["mean_us"].is_null());
+}
+
+fn gate_env(name: &str, args: &[&str], env: (&str, &str)) -> Run {
+    // SAFETY of the test: the variable is set on the child only.
+    let dir = out_dir(name);
+    let output = Command::new(FIXTURE)
+        .args(args)
+        .arg("--output-dir")
+        .arg(&dir)
+        .env(env.0, env.1)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    let report = std::fs::read_to_string(dir.join("report.json"))
+        .ok()
+        .map(|t| serde_json::from_str(&t).unwrap());
+    Run {
+        code: output.status.code().unwrap(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        report,
+    }
+}
+
+#[test]
+fn bad_budgets_json_names_file_line_and_column_and_exits_4() {
+    let dir = out_dir("bad_json_input");
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.json");
+    std::fs::write(
+        &bad,
+        "[\n  {\"operation_name\": \"fast_pass\",\n   \"max_latency_us\": 6.4,,\n  }\n]\n",
+    )
+    .unwrap();
+    let run = gate("bad_json", &["--budgets", bad.to_str().unwrap()]);
+    assert_eq!(run.code, 4, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains(&format!("{}:3:26:", bad.display())),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.report.is_none(),
+        "no report when the gate cannot be evaluated"
+    );
+
+    std::fs::write(
+        &bad,
+        "[{\"operation_name\": \"fast_pass\",\n \"max_latency_us\": -1}]",
+    )
+    .unwrap();
+    let run = gate("bad_value", &["--budgets", bad.to_str().unwrap()]);
+    assert_eq!(run.code, 4);
+    assert!(
+        run.stderr.contains(":2:") && run.stderr.contains("max_latency_us"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_panicking_operation_fails_with_its_message_and_the_run_continues() {
+    let run = gate(
+        "panics",
+        &[
+            "--quick",
+            "--budgets",
+            BUDGETS,
+            "--skip",
+            "over_budget",
+            "--skip",
+            "hangs",
+            "--skip",
+            "fallible",
+        ],
+    );
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    assert!(line_of(&run.stdout, "panics").ends_with("... FAILED"));
+    assert!(
+        run.stdout
+            .contains("fixture: the limit was never configured"),
+        "{}",
+        run.stdout
+    );
+    let report = run.report.unwrap();
+    let op = operation(&report, "panics");
+    assert_eq!(op["verdict"], "fail");
+    assert!(
+        op["error"]
+            .as_str()
+            .unwrap()
+            .contains("panicked: fixture: the limit was never configured")
+    );
+    // Operations after it were still measured.
+    assert_eq!(operation(&report, "three_allocations")["verdict"], "pass");
+}
+
+#[test]
+fn a_hung_operation_times_out_and_the_run_continues() {
+    let run = gate(
+        "hangs",
+        &[
+            "--quick",
+            "--budgets",
+            BUDGETS,
+            "--skip",
+            "over_budget",
+            "--skip",
+            "panics",
+            "--skip",
+            "fallible",
+        ],
+    );
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    assert!(line_of(&run.stdout, "hangs").ends_with("... FAILED"));
+    let report = run.report.unwrap();
+    let op = operation(&report, "hangs");
+    assert!(
+        op["error"]
+            .as_str()
+            .unwrap()
+            .contains("timed out after 0.5 s"),
+        "{op:#}"
+    );
+    assert_eq!(operation(&report, "instance_holder")["verdict"], "pass");
+}
+
+#[test]
+fn errors_count_against_the_success_rate() {
+    let run = gate(
+        "fallible",
+        &["--quick", "--budgets", BUDGETS, "--exact", "fallible"],
+    );
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    let report = run.report.unwrap();
+    let op = operation(&report, "fallible");
+    assert_eq!(op["success_rate"], 0.9);
+    assert!(
+        op["reasons"][0]
+            .as_str()
+            .unwrap()
+            .contains("success rate 90.00% is below min_success_rate 95.00%")
+    );
+}
+
+#[test]
+fn an_operation_without_any_budget_is_a_configuration_error() {
+    let run = gate("missing", &["--quick", "fast_pass"]);
+    assert_eq!(run.code, 4, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr
+            .contains("operation `file_budget_only` (tests/fixtures/gate_fixture.rs:"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("has no budget"));
+}
+
+#[test]
+fn a_budget_for_an_unknown_operation_warns() {
+    let dir = out_dir("orphan_input");
+    std::fs::create_dir_all(&dir).unwrap();
+    let budgets = dir.join("budgets.json");
+    std::fs::write(
+        &budgets,
+        r#"[{"operation_name": "file_budget_only", "max_latency_us": 2000},
+                                  {"operation_name": "renamed_long_ago", "max_latency_us": 1}]"#,
+    )
+    .unwrap();
+    let run = gate(
+        "orphan",
+        &[
+            "--quick",
+            "--budgets",
+            budgets.to_str().unwrap(),
+            "--exact",
+            "fast_pass",
+        ],
+    );
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("no such operation is registered"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("`renamed_long_ago`"));
+}
+
+#[test]
+fn list_prints_every_operation_sorted_and_measures_nothing() {
+    let run = gate("list", &["--budgets", BUDGETS, "--list"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let names: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter_map(|l| l.strip_suffix(": test"))
+        .collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(names, sorted);
+    assert!(
+        names.contains(&"fast_pass") && names.contains(&"hangs") && names.len() == 9,
+        "{names:?}"
+    );
+    assert!(!run.stdout.contains("PERFORMANCE BUDGET RESULTS"));
+    let terse = gate(
+        "list_terse",
+        &["--budgets", BUDGETS, "--list", "--format", "terse"],
+    );
+    assert_eq!(terse.stdout, run.stdout);
+}
+
+#[test]
+fn unknown_flags_are_errors_that_name_them() {
+    let run = gate("unknown_flag", &["--budgets", BUDGETS, "--qiuck"]);
+    assert_eq!(run.code, 4);
+    assert!(run.stderr.contains("--qiuck"), "{}", run.stderr);
+}
