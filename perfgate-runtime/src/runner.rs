@@ -4,17 +4,19 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use clap::Parser;
 use libtest_mimic::{Arguments, Completion, Failed, Trial};
 
-use crate::config::{self, Budget, ConfigError, Mode, RunSettings};
+use crate::config::{self, Budget, ConfigError, LimitKind, Mode, RunSettings};
+use crate::history::{self, Fingerprint, HistoryStore, Record};
 use crate::machine::Machine;
-use crate::measure::{self, Plan};
+use crate::measure::{self, MeasureError, Plan};
 use crate::registry::{self, Entry};
+use crate::regression::{self, RegressionSettings};
 use crate::report::{self, OperationReport, RunReport, Status};
-use crate::verdict::{self, GateCode};
+use crate::verdict::{self, GateCode, RegressionFinding, Verdict};
 
 /// Default time an operation may take to measure before it is abandoned.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
@@ -50,6 +52,7 @@ fn run_inner(
     args: impl IntoIterator<Item = String>,
     package_dir: &Path,
 ) -> Result<GateCode, ConfigError> {
+    let started = Instant::now();
     let target_dir = target_dir(package_dir);
     let (settings, rest) = config::parse_args(
         args,
@@ -79,15 +82,15 @@ fn run_inner(
         file.path = relative.to_path_buf();
     }
     let (budgets, orphans) = config::resolve_budgets(&entries, &file, DEFAULT_TIMEOUT)?;
+    let ci = config::load_ci_settings(&settings.ci_settings_path)?;
+    let run_timeout = ci.run_timeout(std::env::var("PERFORMANCE_TEST_TIMEOUT").ok().as_deref())?;
 
     if arguments.list {
-        let _listed = libtest_mimic::run(
-            &arguments,
-            budgets
-                .iter()
-                .map(|b| Trial::test(b.op.clone(), || Ok(())))
-                .collect(),
-        );
+        let trials = budgets
+            .iter()
+            .map(|b| Trial::test(b.op.clone(), || Ok(())))
+            .collect();
+        let _listed = libtest_mimic::run(&arguments, trials);
         return Ok(GateCode::Pass);
     }
     if !crate::alloc::is_installed() {
@@ -118,19 +121,59 @@ fn run_inner(
         warnings.push(warning);
     }
 
-    let results: Arc<Mutex<Vec<OperationReport>>> = Arc::default();
+    let history_dir = settings
+        .history_dir
+        .clone()
+        .or_else(|| ci.history_dir.as_ref().map(|dir| package_dir.join(dir)))
+        .unwrap_or_else(|| target_dir.join("perfgate").join("history"));
+    let store = HistoryStore::open(&history_dir);
+    let past = match store.as_ref().map(HistoryStore::load) {
+        Ok(Ok(loaded)) => {
+            warnings.extend(loaded.warnings);
+            loaded.records
+        }
+        Ok(Err(error)) => {
+            warnings.push(format!(
+                "history unavailable, regressions not checked: {error}"
+            ));
+            Vec::new()
+        }
+        Err(error) => {
+            warnings.push(format!(
+                "history unavailable, regressions not checked: {error}"
+            ));
+            Vec::new()
+        }
+    };
+    let context = Arc::new(Context {
+        settings: settings.clone(),
+        history: HistoryContext {
+            records: past,
+            fingerprint: fingerprint(&machine),
+            now_unix_ms: now_unix_ms(),
+            window_days: ci.baseline_comparison_days,
+            regression: RegressionSettings {
+                min_samples: ci.min_samples_for_comparison,
+                ..Default::default()
+            },
+        },
+        fail_on_critical: ci.fail_on_critical_regression,
+        deadline: started + run_timeout,
+        results: Mutex::default(),
+    });
     let trials = budgets
         .iter()
         .zip(&entries)
-        .map(|(budget, entry)| trial(budget.clone(), entry, &settings, Arc::clone(&results)))
+        .map(|(budget, entry)| trial(budget.clone(), entry, Arc::clone(&context)))
         .collect();
     let _conclusion = libtest_mimic::run(&arguments, trials);
 
-    let mut operations = std::mem::take(&mut *results.lock().unwrap_or_else(|e| e.into_inner()));
+    let mut operations =
+        std::mem::take(&mut *context.results.lock().unwrap_or_else(|e| e.into_inner()));
     operations.sort_by(|a, b| a.op.cmp(&b.op));
     if operations
         .iter()
-        .any(|o| matches!(o.status, Status::Error(measure::MeasureError::TimedOut(_))))
+        .any(|o| matches!(o.status, Status::Error(MeasureError::TimedOut(_))))
     {
         warnings.push(
             "an operation timed out and its thread is still running: figures of operations measured after it \
@@ -138,16 +181,39 @@ fn run_inner(
                 .into(),
         );
     }
-    let gate = verdict::gate_code(
+
+    let mut history_path = None;
+    if !settings.no_history {
+        let records: Vec<Record> = operations
+            .iter()
+            .filter_map(|o| record(o, &context))
+            .collect();
+        match store.and_then(|store| store.append(&records).map(|()| store.path())) {
+            Ok(path) => history_path = Some(path),
+            Err(error) => warnings.push(format!("this run was not added to the history: {error}")),
+        }
+    }
+
+    let mut gate = verdict::gate_code(
         operations.iter().filter_map(|o| o.status.verdict()),
         !warnings.is_empty(),
         settings.stage.as_deref(),
     );
+    if !ci.enable_performance_gates && gate != GateCode::Pass {
+        warnings.push(format!(
+            "performance gates are disabled (enable_performance_gates: false in {}): exit code 0 instead of {} ({})",
+            settings.ci_settings_path.display(),
+            gate as i32,
+            gate.name()
+        ));
+        gate = GateCode::Pass;
+    }
     let report = RunReport {
         settings: settings.clone(),
         machine,
         operations,
         warnings,
+        history_path,
         gate,
     };
     print!("{}", report::summary(&report));
@@ -164,51 +230,101 @@ fn run_inner(
     Ok(gate)
 }
 
-fn trial(
-    budget: Budget,
-    entry: &'static Entry,
-    settings: &RunSettings,
-    results: Arc<Mutex<Vec<OperationReport>>>,
-) -> Trial {
-    let settings = settings.clone();
+/// What every trial shares.
+struct Context {
+    settings: RunSettings,
+    history: HistoryContext,
+    fail_on_critical: bool,
+    /// When the whole run must end (`performance_test_timeout_minutes`).
+    deadline: Instant,
+    results: Mutex<Vec<OperationReport>>,
+}
+
+/// The history this run is compared with.
+struct HistoryContext {
+    records: Vec<Record>,
+    fingerprint: Fingerprint,
+    now_unix_ms: u64,
+    window_days: f64,
+    regression: RegressionSettings,
+}
+
+impl HistoryContext {
+    fn finding(
+        &self,
+        op: &str,
+        mode: Mode,
+        mean_us: f64,
+        budget_us: Option<f64>,
+    ) -> RegressionFinding {
+        let past = history::baseline(
+            &self.records,
+            op,
+            &self.fingerprint,
+            mode.name(),
+            self.now_unix_ms,
+            self.window_days,
+        );
+        let means: Vec<f64> = past.iter().map(|r| r.mean_us).collect();
+        let comparison = regression::compare(&means, mean_us, &self.regression);
+        let series: Vec<f64> = means.iter().copied().chain([mean_us]).collect();
+        RegressionFinding {
+            comparison,
+            baseline_runs: means.len(),
+            trend: regression::trend(&series, budget_us),
+        }
+    }
+}
+
+fn trial(budget: Budget, entry: &'static Entry, context: Arc<Context>) -> Trial {
     Trial::ignorable_test(budget.op.clone(), move || {
         let mut report = OperationReport {
             op: budget.op.clone(),
             function: budget.function.to_string(),
             file: budget.file.to_string(),
             line: budget.line,
-            status: Status::Judged(verdict::Verdict::Pass),
+            status: Status::Judged(Verdict::Pass),
             reasons: Vec::new(),
             limits: budget.limits.clone(),
             checks: Vec::new(),
             measurement: None,
             remeasured: false,
+            finding: None,
         };
-        if let Some(stage) = &settings.stage {
+        if let Some(stage) = &context.settings.stage {
             if !budget.stages.runs_at(stage) {
                 let reason = format!("not required at stage {stage}");
                 report.status = Status::Ignored {
                     reason: reason.clone(),
                 };
-                push(&results, report);
+                push(&context.results, report);
                 return Ok(Completion::ignored_with(reason));
             }
         }
-        let plan = plan(&settings, &budget);
-        let outcome = measure_and_assess(entry, &budget, &plan, &mut report);
-        push(&results, report);
+        let outcome = measure_and_judge(entry, &budget, &context, &mut report);
+        push(&context.results, report);
         outcome.map(|()| Completion::Completed)
     })
 }
 
-fn measure_and_assess(
+fn measure_and_judge(
     entry: &Entry,
     budget: &Budget,
-    plan: &Plan,
+    context: &Context,
     report: &mut OperationReport,
 ) -> Result<(), Failed> {
+    let remaining = context.deadline.saturating_duration_since(Instant::now());
+    if remaining.is_zero() {
+        let error = MeasureError::RunTimeLimit;
+        let message = error.to_string();
+        report.reasons = vec![message.clone()];
+        report.status = Status::Error(error);
+        return Err(Failed::from(message));
+    }
+    let mut plan = plan(&context.settings, budget);
+    plan.timeout = plan.timeout.min(remaining);
     let attempt = || {
-        measure::measure(entry.routine, plan, &budget.op).map(|m| {
+        measure::measure(entry.routine, &plan, &budget.op).map(|m| {
             let assessment = verdict::assess(budget, &m);
             (m, assessment)
         })
@@ -218,24 +334,100 @@ fn measure_and_assess(
         result = attempt();
         report.remeasured = true;
     }
-    match result {
-        Ok((measurement, assessment)) => {
-            report.status = Status::Judged(assessment.verdict);
-            report.reasons = assessment.reasons;
-            report.checks = assessment.checks;
-            report.measurement = Some(measurement);
-            match assessment.verdict {
-                verdict::Verdict::Fail => Err(Failed::from(report.reasons.join("\n"))),
-                _ => Ok(()),
-            }
-        }
+    let (measurement, assessment) = match result {
+        Ok(done) => done,
         Err(error) => {
             let message = format!("{} ({} at {})", error, budget.function, budget.location());
             report.reasons = vec![message.clone()];
             report.status = Status::Error(error);
-            Err(Failed::from(message))
+            return Err(Failed::from(message));
         }
+    };
+    let budget_us = budget.limit(LimitKind::MeanUs).map(|l| l.value);
+    let finding = context.history.finding(
+        &budget.op,
+        context.settings.mode,
+        measurement.timing.mean_ns / 1000.0,
+        budget_us,
+    );
+    let (history_verdict, history_reason) = verdict::judge_regression(
+        &finding,
+        budget.limit(LimitKind::RegressionPercent),
+        context.fail_on_critical,
+    );
+    let verdict = assessment.verdict.max(history_verdict);
+    report.status = Status::Judged(verdict);
+    report.reasons = assessment.reasons;
+    report.reasons.extend(history_reason);
+    report.checks = assessment.checks;
+    report.measurement = Some(measurement);
+    report.finding = Some(finding);
+    match verdict {
+        Verdict::Fail | Verdict::Block => Err(Failed::from(report.reasons.join("\n"))),
+        Verdict::Pass | Verdict::Warn => Ok(()),
     }
+}
+
+/// This run of one operation as a history record (measured operations only).
+fn record(op: &OperationReport, context: &Context) -> Option<Record> {
+    let m = op.measurement.as_ref()?;
+    let t = &m.timing;
+    let env = |key: &str| std::env::var(key).ok().filter(|v| !v.is_empty());
+    Some(Record {
+        schema_version: history::SCHEMA_VERSION,
+        time_unix_ms: context.history.now_unix_ms,
+        op: op.op.clone(),
+        commit: env("GITHUB_SHA").or_else(|| git(&["rev-parse", "HEAD"])),
+        branch: env("GITHUB_REF_NAME").or_else(|| git(&["rev-parse", "--abbrev-ref", "HEAD"])),
+        stage: context.settings.stage.clone(),
+        mode: context.settings.mode.name().to_string(),
+        environment: env("ENVIRONMENT"),
+        fingerprint: context.history.fingerprint.clone(),
+        mean_us: t.mean_ns / 1000.0,
+        ci95_low_us: t.mean_ci_ns.low / 1000.0,
+        ci95_high_us: t.mean_ci_ns.high / 1000.0,
+        p50_us: t.p50_ns / 1000.0,
+        p95_us: t.p95_ns / 1000.0,
+        p99_us: t.p99_ns / 1000.0,
+        max_us: t.max_ns / 1000.0,
+        calls: t.calls,
+        success_rate: m.success_rate(),
+        allocations_per_call: m.allocs.allocations_per_call,
+        bytes_per_call: m.allocs.bytes_per_call,
+        verdict: op
+            .status
+            .verdict()
+            .map(|v| v.name().to_ascii_uppercase())
+            .unwrap_or_default(),
+        histogram_b64: report::histogram_b64(&t.histogram),
+    })
+}
+
+fn git(args: &[&str]) -> Option<String> {
+    let out = std::process::Command::new("git")
+        .args(args)
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    let text = String::from_utf8(out.stdout).ok()?.trim().to_string();
+    (out.status.success() && !text.is_empty()).then_some(text)
+}
+
+fn fingerprint(machine: &Machine) -> Fingerprint {
+    Fingerprint {
+        cpu_model: machine.cpu_model.clone(),
+        cores: machine.cores,
+        os: machine.os.clone(),
+        rustc: machine.rustc.clone(),
+        opt_level: machine.opt_level.clone(),
+    }
+}
+
+fn now_unix_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
 }
 
 fn plan(settings: &RunSettings, budget: &Budget) -> Plan {

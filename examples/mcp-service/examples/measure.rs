@@ -1,88 +1,106 @@
-//! Prints the mean time per call of each operation over its sample inputs (release build):
-//! `cargo run --release -p mcp-service --example measure`.
+//! Prints the mean time per call of each operation over its sample inputs.
+//!
+//! `cargo run --release -p mcp-service --example measure`
+//!
+//! Each operation runs once over all its inputs to warm up, then `ROUNDS` more times; the figure is
+//! the mean over all timed calls, with the lowest and highest round mean beside it to show noise.
 
 use std::hint::black_box;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-/// Runs `op` over every input `rounds` times after one warm-up pass; returns the mean ns/call.
-fn mean_ns<T>(inputs: &[T], rounds: usize, mut op: impl FnMut(&T)) -> f64 {
+use mcp_service::{
+    config_instantiation, decode_message, decode_message_naive, metrics_collection, payloads,
+};
+
+const ROUNDS: usize = 30;
+
+/// Mean, lowest round mean and highest round mean, in ns per call.
+struct Figures {
+    mean_ns: f64,
+    min_round_ns: f64,
+    max_round_ns: f64,
+}
+
+fn measure<T>(inputs: &[T], mut op: impl FnMut(&T)) -> Figures {
     for input in inputs {
         op(black_box(input));
     }
-    let start = Instant::now();
-    for _ in 0..rounds {
+    let mut rounds = Vec::with_capacity(ROUNDS);
+    for _ in 0..ROUNDS {
+        let start = Instant::now();
         for input in inputs {
             op(black_box(input));
         }
+        rounds.push(start.elapsed().as_nanos() as f64 / inputs.len() as f64);
     }
-    let elapsed: Duration = start.elapsed();
-    elapsed.as_nanos() as f64 / (rounds * inputs.len()) as f64
+    Figures {
+        mean_ns: rounds.iter().sum::<f64>() / rounds.len() as f64,
+        min_round_ns: rounds.iter().copied().fold(f64::INFINITY, f64::min),
+        max_round_ns: rounds.iter().copied().fold(0.0, f64::max),
+    }
+}
+
+fn print(name: &str, figures: &Figures) {
+    println!(
+        "{name:<22} {:>9.1} ns/call   (rounds {:.1} .. {:.1})",
+        figures.mean_ns, figures.min_round_ns, figures.max_round_ns
+    );
 }
 
 fn main() {
-    let messages = mcp_service::sample_messages();
-    let bytes: usize = messages.iter().map(Vec::len).sum();
+    let messages = payloads::sample_messages();
+    let total_bytes: usize = messages.iter().map(Vec::len).sum();
+    let large = messages.iter().filter(|m| m.len() >= 8 * 1024).count();
     println!(
-        "messages: {} ({} bytes, mean {} bytes)",
+        "{} messages, {} bytes (mean {} B), {large} of them 8..64 KiB",
         messages.len(),
-        bytes,
-        bytes / messages.len()
+        total_bytes,
+        total_bytes / messages.len()
     );
-    let typed = mean_ns(&messages, 20, |m| {
-        black_box(mcp_service::decode_message(m).is_ok());
+
+    let typed = measure(&messages, |m| {
+        black_box(decode_message(m).is_ok());
     });
-    let naive = mean_ns(&messages, 20, |m| {
-        black_box(mcp_service::decode_message_naive(m).is_ok());
+    let naive = measure(&messages, |m| {
+        black_box(decode_message_naive(m).is_ok());
     });
-    for (name, subset) in [
-        (
-            "small",
-            messages
-                .iter()
-                .filter(|m| m.len() < 8192)
-                .cloned()
-                .collect::<Vec<_>>(),
-        ),
-        (
-            "large",
-            messages
-                .iter()
-                .filter(|m| m.len() >= 8192)
-                .cloned()
-                .collect::<Vec<_>>(),
-        ),
-        (
-            "large-text",
-            messages
-                .iter()
-                .filter(|m| m.len() >= 8192 && m.windows(8).any(|w| w == b"mimeType"))
-                .cloned()
-                .collect::<Vec<_>>(),
-        ),
-        (
-            "large-struct",
-            messages
-                .iter()
-                .filter(|m| m.len() >= 8192 && m.windows(8).any(|w| w == b"structur"))
-                .cloned()
-                .collect::<Vec<_>>(),
-        ),
-    ] {
-        let t = mean_ns(&subset, 20, |m| {
-            black_box(mcp_service::decode_message(m).is_ok());
+    print("decode (typed)", &typed);
+    print("decode (naive)", &naive);
+    println!(
+        "{:<22} {:>9.2}x",
+        "naive / typed",
+        naive.mean_ns / typed.mean_ns
+    );
+
+    let (small, large): (Vec<_>, Vec<_>) =
+        messages.iter().cloned().partition(|m| m.len() < 8 * 1024);
+    for (name, subset) in [("small", &small), ("large", &large)] {
+        let typed = measure(subset, |m| {
+            black_box(decode_message(m).is_ok());
         });
-        let n = mean_ns(&subset, 20, |m| {
-            black_box(mcp_service::decode_message_naive(m).is_ok());
+        let naive = measure(subset, |m| {
+            black_box(decode_message_naive(m).is_ok());
         });
         println!(
-            "{name}: {} msgs mean {} B typed {t:.0} naive {n:.0}",
+            "  {name:<5} messages ({:>4}): typed {:>9.1} ns, naive {:>9.1} ns ({:.1}x)",
             subset.len(),
-            subset.iter().map(Vec::len).sum::<usize>() / subset.len().max(1)
+            typed.mean_ns,
+            naive.mean_ns,
+            naive.mean_ns / typed.mean_ns
         );
     }
-    println!("decode typed: {typed:>9.1} ns/call");
-    println!(
-        "decode naive: {naive:>9.1} ns/call  ({:.2}x typed)",
-        naive / typed
+
+    let environments = payloads::sample_environments();
+    print(
+        "config_instantiation",
+        &measure(&environments, |env| {
+            black_box(config_instantiation(env).is_ok());
+        }),
+    );
+
+    let requests = payloads::sample_requests();
+    print(
+        "metrics_collection",
+        &measure(&requests, metrics_collection),
     );
 }

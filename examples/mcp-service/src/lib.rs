@@ -1,18 +1,103 @@
 //! The validation layer of an MCP (Model Context Protocol) server: the example application whose
 //! operations perfgate gates.
 //!
-//! Three operations, each with a budget:
+//! Three operations, each with a performance budget:
 //! - [`mcp_message_decode`]: decode and validate one JSON-RPC message ([`jsonrpc`]);
 //! - [`config_instantiation`]: build the typed service configuration from the environment ([`config`]);
-//! - [`metrics_collection`]: record one API request into the metrics registry ([`metrics`]).
+//! - [`metrics_collection`]: record one API request into the process-wide registry ([`metrics`]).
 //!
 //! [`payloads`] generates the deterministic inputs the gate measures them with.
+//!
+//! ```
+//! use mcp_service::{config_instantiation, mcp_message_decode, metrics_collection, payloads};
+//!
+//! for message in payloads::sample_messages().iter().take(10) {
+//!     let _ = mcp_message_decode(message);
+//! }
+//! let config = config_instantiation(&payloads::sample_environments()[0]).unwrap();
+//! assert!(config.port > 0);
+//! metrics_collection(&payloads::sample_requests()[0]);
+//! ```
 
+pub mod config;
 pub mod jsonrpc;
+pub mod metrics;
 pub mod payloads;
 
+use std::ffi::OsStr;
+use std::sync::OnceLock;
+
+pub use config::{ConfigErrors, EnvMap, ServiceConfig};
 pub use jsonrpc::{
     ErrorCode, Message, Method, Notification, Payload, Request, RequestId, RequestParams, Response,
     RpcError, decode_message, decode_message_naive,
 };
-pub use payloads::sample_messages;
+pub use metrics::{ApiRequest, HttpMethod, MetricsSnapshot, Registry, global_registry};
+pub use payloads::{sample_environments, sample_messages, sample_requests};
+
+/// The environment variable that switches [`mcp_message_decode`] to the naive decoder when set to `1`.
+pub const NAIVE_DECODE_VAR: &str = "MCP_SERVICE_NAIVE_DECODE";
+
+/// Operation `mcp_message_decode`: decodes and validates one MCP JSON-RPC message.
+///
+/// Uses the typed decoder ([`decode_message`]), or the naive one ([`decode_message_naive`]) when
+/// [`NAIVE_DECODE_VAR`] is `1`: the regression switch that shows the perf gate failing. The variable
+/// is read once per process.
+///
+/// # Errors
+/// The JSON-RPC error the message deserves (see [`RpcError`]).
+#[expect(
+    clippy::ptr_arg,
+    reason = "the perf harness hands each operation a reference to its payload type, `Vec<u8>`"
+)]
+pub fn mcp_message_decode(msg: &Vec<u8>) -> Result<Message<'_>, RpcError> {
+    if naive_decode_enabled() {
+        decode_message_naive(msg)
+    } else {
+        decode_message(msg)
+    }
+}
+
+/// Whether [`mcp_message_decode`] uses the naive decoder; read from the environment once.
+pub fn naive_decode_enabled() -> bool {
+    static NAIVE: OnceLock<bool> = OnceLock::new();
+    *NAIVE.get_or_init(|| naive_decode_requested(std::env::var_os(NAIVE_DECODE_VAR).as_deref()))
+}
+
+/// Whether a value of [`NAIVE_DECODE_VAR`] asks for the naive decoder: exactly `1`.
+fn naive_decode_requested(value: Option<&OsStr>) -> bool {
+    value.is_some_and(|v| v == "1")
+}
+
+/// Operation `config_instantiation`: builds the typed service configuration from `env` over the
+/// embedded defaults ([`config::DEFAULTS_JSON`]).
+///
+/// # Errors
+/// Every invalid or missing variable, one entry each.
+pub fn config_instantiation(env: &EnvMap) -> Result<ServiceConfig, ConfigErrors> {
+    ServiceConfig::from_env(env)
+}
+
+/// Operation `metrics_collection`: records one served API request into [`global_registry`].
+pub fn metrics_collection(req: &ApiRequest) {
+    global_registry().record(req);
+}
+
+#[cfg(test)]
+mod tests {
+    use std::ffi::OsStr;
+
+    use super::naive_decode_requested;
+
+    #[test]
+    fn naive_decoder_is_chosen_only_by_exactly_one() {
+        assert!(naive_decode_requested(Some(OsStr::new("1"))));
+        for value in ["", "0", "true", " 1", "yes"] {
+            assert!(
+                !naive_decode_requested(Some(OsStr::new(value))),
+                "{value:?}"
+            );
+        }
+        assert!(!naive_decode_requested(None));
+    }
+}

@@ -99,22 +99,7 @@ pub fn load_budget_file(path: &Path) -> Result<BudgetFile, ConfigError> {
 pub fn parse_budget_file(path: &Path, text: &str) -> Result<BudgetFile, ConfigError> {
     let records = match serde_json::from_str::<Records>(text) {
         Ok(Records(records)) => records,
-        Err(error) => {
-            let (line, column) = (error.line(), error.column());
-            let mut message = strip_position(&error.to_string());
-            let about_a_value = error.classify() == serde_json::error::Category::Data;
-            if let Some(field) = field_at(text, line, column).filter(|_| about_a_value) {
-                if !message.contains(&format!("`{field}`")) {
-                    message = format!("field `{field}`: {message}");
-                }
-            }
-            return Err(ConfigError::BudgetFile {
-                path: path.to_path_buf(),
-                line,
-                column,
-                message,
-            });
-        }
+        Err(error) => return Err(super::json_error(path, text, &error)),
     };
     check_names(path, text, &records)?;
     Ok(BudgetFile {
@@ -162,7 +147,7 @@ fn check_names(path: &Path, text: &str, records: &[BudgetRecord]) -> Result<(), 
             continue;
         };
         let (line, column) = nth_key_position(text, "\"operation_name\"", index).unwrap_or((1, 1));
-        return Err(ConfigError::BudgetFile {
+        return Err(ConfigError::JsonFile {
             path: path.to_path_buf(),
             line,
             column,
@@ -219,32 +204,6 @@ fn fraction<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<f64>, D
     )
 }
 
-/// serde_json appends " at line L column C"; we print the position first instead.
-fn strip_position(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(index) => message[..index].to_string(),
-        None => message.to_string(),
-    }
-}
-
-/// The name of the innermost `"key":` that precedes the 1-based `line`/`column` in `text`.
-fn field_at(text: &str, line: usize, column: usize) -> Option<String> {
-    let mut offset = 0;
-    for (index, row) in text.split_inclusive('\n').enumerate() {
-        if index + 1 == line {
-            offset += column.min(row.len());
-            break;
-        }
-        offset += row.len();
-    }
-    let before = text.get(..offset.min(text.len()))?;
-    let colon = before.rfind(':')?;
-    let key_end = before[..colon].trim_end().strip_suffix('"')?;
-    let key_start = key_end.rfind('"')?;
-    let key = &key_end[key_start + 1..];
-    (!key.is_empty() && !key.contains(['{', '}', ','])).then(|| key.to_string())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -255,7 +214,7 @@ mod tests {
 
     fn error(text: &str) -> (usize, usize, String) {
         match parse(text).unwrap_err() {
-            ConfigError::BudgetFile {
+            ConfigError::JsonFile {
                 line,
                 column,
                 message,

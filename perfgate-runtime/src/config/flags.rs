@@ -37,6 +37,11 @@ pub struct RunSettings {
     pub operations: u64,
     pub output_dir: PathBuf,
     pub budgets_path: PathBuf,
+    pub ci_settings_path: PathBuf,
+    /// Where history is read and appended; `None` leaves it to ci_settings or the default.
+    pub history_dir: Option<PathBuf>,
+    /// Do not append this run to the history (it is still compared with it).
+    pub no_history: bool,
     pub verbose: bool,
 }
 
@@ -77,7 +82,32 @@ const VERBOSE: Flag = Flag {
     env: "PERFGATE_VERBOSE",
     takes_value: false,
 };
-const FLAGS: [&Flag; 6] = [&STAGE, &QUICK, &OPERATIONS, &OUTPUT_DIR, &BUDGETS, &VERBOSE];
+const CI_SETTINGS: Flag = Flag {
+    names: &["--ci-settings"],
+    env: "PERFGATE_CI_SETTINGS",
+    takes_value: true,
+};
+const HISTORY_DIR: Flag = Flag {
+    names: &["--history-dir"],
+    env: "PERFGATE_HISTORY_DIR",
+    takes_value: true,
+};
+const NO_HISTORY: Flag = Flag {
+    names: &["--no-history"],
+    env: "PERFGATE_NO_HISTORY",
+    takes_value: false,
+};
+const FLAGS: [&Flag; 9] = [
+    &STAGE,
+    &QUICK,
+    &OPERATIONS,
+    &OUTPUT_DIR,
+    &BUDGETS,
+    &VERBOSE,
+    &CI_SETTINGS,
+    &HISTORY_DIR,
+    &NO_HISTORY,
+];
 
 /// The flag table, for `--help`.
 pub const HELP: &str = "\
@@ -87,6 +117,14 @@ perfgate options (each also read from its environment variable; the flag wins):
       --operations N      timed calls per operation                                      PERFGATE_OPERATIONS
       --output-dir DIR    where report.json goes (default target/perfgate)              PERFGATE_OUTPUT_DIR
       --budgets PATH      budgets file (default .performance/performance_budgets.json)  PERFGATE_BUDGETS
+      --ci-settings PATH  gate settings (default .performance/ci_settings.json)         PERFGATE_CI_SETTINGS
+      --history-dir DIR   history to compare with and append to                         PERFGATE_HISTORY_DIR
+                          (default: ci_settings history_dir, else target/perfgate/history)
+      --no-history        do not append this run to the history                         PERFGATE_NO_HISTORY=1
+      --ci-settings PATH  gate settings (default .performance/ci_settings.json)         PERFGATE_CI_SETTINGS
+      --history-dir DIR   history to compare with and append to                         PERFGATE_HISTORY_DIR
+                          (default: ci_settings history_dir, else target/perfgate/history)
+      --no-history        do not append this run to the history                         PERFGATE_NO_HISTORY=1
       --verbose           print measurement details (timer cost, batches, sources)      PERFGATE_VERBOSE=1
 ";
 
@@ -184,21 +222,30 @@ pub fn parse_args(
         &BUDGETS,
         package_dir.join(".performance/performance_budgets.json"),
     )?;
-    let verbose = match lookup(&VERBOSE) {
-        Some((name, value)) => parse_bool(&name, &value)?,
-        None => false,
+    let ci_settings_path = path_of(
+        &CI_SETTINGS,
+        package_dir.join(".performance/ci_settings.json"),
+    )?;
+    let history_dir = match lookup(&HISTORY_DIR) {
+        Some(_) => Some(path_of(&HISTORY_DIR, PathBuf::new())?),
+        None => None,
     };
-    Ok((
-        RunSettings {
-            stage,
-            mode,
-            operations,
-            output_dir,
-            budgets_path,
-            verbose,
-        },
-        rest,
-    ))
+    let flag = |flag: &Flag| match lookup(flag) {
+        Some((name, value)) => parse_bool(&name, &value),
+        None => Ok(false),
+    };
+    let settings = RunSettings {
+        stage,
+        mode,
+        operations,
+        output_dir,
+        budgets_path,
+        ci_settings_path,
+        history_dir,
+        no_history: flag(&NO_HISTORY)?,
+        verbose: flag(&VERBOSE)?,
+    };
+    Ok((settings, rest))
 }
 
 fn parse_bool(name: &str, value: &str) -> Result<bool, ConfigError> {

@@ -4,10 +4,15 @@
 //! a field in the file overrides the attribute's, and every limit remembers where it came from.
 
 mod budgets;
+mod ci_settings;
 mod flags;
+mod json_errors;
 mod limits;
 
+use json_errors::json_error;
+
 pub use budgets::{BudgetFile, BudgetRecord, load_budget_file, parse_budget_file};
+pub use ci_settings::{CiSettings, load_ci_settings, parse_ci_settings};
 pub use flags::{HELP as FLAGS_HELP, Mode, RunSettings, parse_args};
 
 /// The table of perfgate's flags, for `--help`.
@@ -23,7 +28,7 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("{path}:{line}:{column}: {message}", path = path.display())]
-    BudgetFile {
+    JsonFile {
         path: PathBuf,
         line: usize,
         column: usize,

@@ -62,6 +62,10 @@ pub enum MeasureError {
     TimedOut(Duration),
     #[error("`setup` returned no inputs (an empty Vec); it must produce at least one")]
     NoInputs,
+    #[error(
+        "not measured: the run's time limit was reached (performance_test_timeout_minutes or PERFORMANCE_TEST_TIMEOUT)"
+    )]
+    RunTimeLimit,
 }
 
 /// Measures the operation built by `build` on a thread of its own, waiting at most `plan.timeout`.

@@ -7,7 +7,8 @@ use serde::Serialize;
 
 use super::{OperationReport, RunReport, Status};
 use crate::machine::Machine;
-use crate::verdict::CheckOutcome;
+use crate::regression::{Comparison, GrowthModel};
+use crate::verdict::{CheckOutcome, RegressionFinding};
 
 /// Version of the `report.json` layout; bumped on every incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -21,6 +22,9 @@ struct ReportJson<'a> {
     settings: Settings,
     machine: &'a Machine,
     warnings: &'a [String],
+    /// Regression and improvement alert lines, as in the summary.
+    alerts: Vec<String>,
+    history_path: Option<PathBuf>,
     operations: Vec<OperationJson>,
 }
 
@@ -73,8 +77,40 @@ struct OperationJson {
     instance_bytes: Option<u64>,
     remeasured: bool,
     limits: Vec<LimitJson>,
+    /// The run against its history; null when not measured.
+    regression: Option<RegressionJson>,
+    /// The trend of the history's means and this run's; null with fewer than 3 runs.
+    trend: Option<TrendJson>,
     /// The latency histogram (picoseconds per call), hdrhistogram V2 serialization, base64.
     histogram_b64: Option<String>,
+}
+
+#[derive(Serialize, Default)]
+struct RegressionJson {
+    /// `no_baseline`, `unchanged`, `regression`, `improvement` or `invalid`.
+    status: &'static str,
+    baseline_runs: usize,
+    runs_needed: Option<usize>,
+    severity: Option<String>,
+    change_percent: Option<f64>,
+    degradation_ci_percent: Option<(f64, f64)>,
+    p_value: Option<f64>,
+    baseline_mean_us: Option<f64>,
+    alert: Option<String>,
+    note: Option<String>,
+}
+
+#[derive(Serialize)]
+struct TrendJson {
+    /// `flat`, `linear` or `exponential`.
+    model: &'static str,
+    runs: usize,
+    slope_us_per_run: f64,
+    growth_percent_per_run: f64,
+    r_squared_linear: f64,
+    r_squared_log: Option<f64>,
+    slope_p_value: f64,
+    runs_until_budget: Option<f64>,
 }
 
 #[derive(Serialize)]
@@ -112,6 +148,12 @@ pub fn to_json(report: &RunReport) -> serde_json::Value {
         },
         machine: &report.machine,
         warnings: &report.warnings,
+        alerts: report
+            .operations
+            .iter()
+            .filter_map(|o| o.finding.as_ref().and_then(|f| f.alert(&o.op)))
+            .collect(),
+        history_path: report.history_path.clone(),
         operations: report.operations.iter().map(operation).collect(),
     };
     serde_json::to_value(json).unwrap_or(serde_json::Value::Null)
@@ -177,7 +219,79 @@ fn operation(op: &OperationReport) -> OperationJson {
         json.instance_bytes = Some(m.allocs.instance_bytes);
         json.histogram_b64 = histogram_b64(&t.histogram);
     }
+    if let Some(finding) = &op.finding {
+        json.regression = Some(regression(finding, &op.op));
+        json.trend = finding.trend.as_ref().map(|t| TrendJson {
+            model: match t.model {
+                GrowthModel::Flat => "flat",
+                GrowthModel::Linear => "linear",
+                GrowthModel::Exponential => "exponential",
+            },
+            runs: t.runs,
+            slope_us_per_run: t.slope_us_per_run,
+            growth_percent_per_run: t.growth_percent_per_run,
+            r_squared_linear: t.r_squared_linear,
+            r_squared_log: t.r_squared_log,
+            slope_p_value: t.slope_p_value,
+            runs_until_budget: t.runs_until_budget,
+        });
+    }
     json
+}
+
+fn regression(finding: &RegressionFinding, op: &str) -> RegressionJson {
+    let base = RegressionJson {
+        baseline_runs: finding.baseline_runs,
+        alert: finding.alert(op),
+        ..Default::default()
+    };
+    match &finding.comparison {
+        Comparison::NoBaseline { need, .. } => RegressionJson {
+            status: "no_baseline",
+            runs_needed: Some(*need),
+            ..base
+        },
+        Comparison::Unchanged {
+            change_percent,
+            p_value,
+        } => RegressionJson {
+            status: "unchanged",
+            change_percent: Some(*change_percent),
+            p_value: Some(*p_value),
+            ..base
+        },
+        Comparison::Regression {
+            severity,
+            degradation_percent,
+            degradation_ci_percent,
+            p_value,
+            baseline_mean_us,
+        } => RegressionJson {
+            status: "regression",
+            severity: Some(severity.to_string()),
+            change_percent: Some(*degradation_percent),
+            degradation_ci_percent: Some(*degradation_ci_percent),
+            p_value: Some(*p_value),
+            baseline_mean_us: Some(*baseline_mean_us),
+            ..base
+        },
+        Comparison::Improvement {
+            improvement_percent,
+            p_value,
+            baseline_mean_us,
+        } => RegressionJson {
+            status: "improvement",
+            change_percent: Some(-improvement_percent),
+            p_value: Some(*p_value),
+            baseline_mean_us: Some(*baseline_mean_us),
+            ..base
+        },
+        Comparison::InvalidInput { reason } => RegressionJson {
+            status: "invalid",
+            note: Some(reason.clone()),
+            ..base
+        },
+    }
 }
 
 /// A histogram in hdrhistogram's V2 format, base64-encoded.

@@ -4,7 +4,7 @@
 mod json;
 mod text;
 
-pub use json::{SCHEMA_VERSION, to_json, write_json};
+pub use json::{SCHEMA_VERSION, histogram_b64, to_json, write_json};
 pub use text::summary;
 
 use std::fmt;
@@ -12,7 +12,7 @@ use std::fmt;
 use crate::config::{Limit, RunSettings};
 use crate::machine::Machine;
 use crate::measure::{MeasureError, Measurement};
-use crate::verdict::{Check, GateCode, Verdict};
+use crate::verdict::{Check, GateCode, RegressionFinding, Verdict};
 
 /// What happened to one operation in this run.
 #[derive(Clone, Debug)]
@@ -51,6 +51,8 @@ pub struct OperationReport {
     pub measurement: Option<Measurement>,
     /// The first measurement was marginal and this is the second.
     pub remeasured: bool,
+    /// What the history says, when the operation was measured.
+    pub finding: Option<RegressionFinding>,
 }
 
 /// The whole run.
@@ -59,8 +61,10 @@ pub struct RunReport {
     pub settings: RunSettings,
     pub machine: Machine,
     pub operations: Vec<OperationReport>,
-    /// Run-level warnings (orphan budgets, unoptimised build, abandoned threads).
+    /// Run-level warnings (orphan budgets, unoptimised build, abandoned threads, history problems).
     pub warnings: Vec<String>,
+    /// Where the history was read from and appended to (`None` when recording was off).
+    pub history_path: Option<std::path::PathBuf>,
     pub gate: GateCode,
 }
 

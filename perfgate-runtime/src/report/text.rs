@@ -4,7 +4,8 @@ use std::fmt::Write;
 
 use super::{Bytes, Micros, OperationReport, RunReport, Status};
 use crate::config::LimitKind;
-use crate::verdict::Verdict;
+use crate::regression::{Comparison, GrowthModel};
+use crate::verdict::{RegressionFinding, Verdict};
 
 const RULE: &str =
     "================================================================================";
@@ -15,6 +16,17 @@ pub fn summary(report: &RunReport) -> String {
     let _ = writeln!(out, "\nPERFORMANCE BUDGET RESULTS\n{RULE}");
     for operation in &report.operations {
         operation_block(&mut out, operation, report.settings.verbose);
+    }
+    let alerts: Vec<String> = report
+        .operations
+        .iter()
+        .filter_map(|o| o.finding.as_ref().and_then(|f| f.alert(&o.op)))
+        .collect();
+    if !alerts.is_empty() {
+        let _ = writeln!(out, "{RULE}\nALERTS");
+        for alert in &alerts {
+            let _ = writeln!(out, "{alert}");
+        }
     }
     for warning in &report.warnings {
         let _ = writeln!(out, "⚠️  {warning}");
@@ -33,7 +45,7 @@ pub fn summary(report: &RunReport) -> String {
         report.gate as i32,
         count(|s| s.verdict() == Some(Verdict::Pass)),
         count(|s| s.verdict() == Some(Verdict::Warn)),
-        count(|s| s.verdict() == Some(Verdict::Fail)),
+        count(|s| matches!(s.verdict(), Some(Verdict::Fail | Verdict::Block))),
         count(|s| matches!(s, Status::Ignored { .. })),
         report
             .settings
@@ -51,6 +63,7 @@ fn operation_block(out: &mut String, op: &OperationReport, verbose: bool) {
         Status::Judged(Verdict::Pass) => "✅ MEETS TARGET".to_string(),
         Status::Judged(Verdict::Warn) => "⚠️  MARGINAL".to_string(),
         Status::Judged(Verdict::Fail) => "❌ EXCEEDS TARGET".to_string(),
+        Status::Judged(Verdict::Block) => "🛑 BLOCKS DEPLOYMENT".to_string(),
         Status::Ignored { reason } => format!("⏭️  SKIPPED ({reason})"),
         Status::Error(error) => format!("💥 ERROR: {error}"),
     };
@@ -129,6 +142,9 @@ fn operation_block(out: &mut String, op: &OperationReport, verbose: bool) {
             "  Note: re-measured once after a marginal first result"
         );
     }
+    if let Some(finding) = &op.finding {
+        history_lines(out, finding, limit(LimitKind::MeanUs));
+    }
     for reason in &op.reasons {
         let _ = writeln!(out, "  Reason: {reason}");
     }
@@ -156,6 +172,64 @@ fn operation_block(out: &mut String, op: &OperationReport, verbose: bool) {
             m.allocs.calls,
             t.overhead_ns,
             m.wall.as_secs_f64()
+        );
+    }
+}
+
+fn history_lines(out: &mut String, finding: &RegressionFinding, budget_us: Option<f64>) {
+    let line = match &finding.comparison {
+        Comparison::NoBaseline { have, need } => format!("no baseline yet ({have}/{need} runs)"),
+        Comparison::Unchanged {
+            change_percent,
+            p_value,
+        } => format!(
+            "{change_percent:+.1}% vs the baseline of {} runs (p={p_value:.3}): within run-to-run noise",
+            finding.baseline_runs
+        ),
+        Comparison::Regression {
+            severity,
+            degradation_percent,
+            degradation_ci_percent,
+            p_value,
+            ..
+        } => format!(
+            "Regression: {severity} - {degradation_percent:.1}% [CI {:.1}–{:.1}%] (p={p_value:.3}) vs {} runs",
+            degradation_ci_percent.0, degradation_ci_percent.1, finding.baseline_runs
+        ),
+        Comparison::Improvement {
+            improvement_percent,
+            p_value,
+            ..
+        } => format!(
+            "Improvement: +{improvement_percent:.1}% (p={p_value:.3}) vs {} runs",
+            finding.baseline_runs
+        ),
+        Comparison::InvalidInput { reason } => format!("not compared: {reason}"),
+    };
+    let _ = writeln!(out, "  History: {line}");
+    if let Some(trend) = &finding.trend {
+        let model = match trend.model {
+            GrowthModel::Flat => "flat".to_string(),
+            GrowthModel::Linear => format!("linear growth, {:+.3}μs/run", trend.slope_us_per_run),
+            GrowthModel::Exponential => format!(
+                "exponential growth, {:+.1}%/run",
+                trend.growth_percent_per_run
+            ),
+        };
+        let projection = match (trend.runs_until_budget, budget_us) {
+            (Some(runs), Some(budget)) => {
+                format!(
+                    "; at this rate the {} budget is crossed in ~{:.0} runs",
+                    Micros(budget),
+                    runs.ceil()
+                )
+            }
+            _ => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "  Trend: {model} over {} runs (slope p={:.3}){projection}",
+            trend.runs, trend.slope_p_value
         );
     }
 }

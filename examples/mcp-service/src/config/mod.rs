@@ -6,12 +6,12 @@
 //! costs no allocation.
 
 mod env;
+mod error;
 mod url;
 
 #[cfg(test)]
 mod tests;
 
-use std::fmt;
 use std::net::IpAddr;
 use std::ops::RangeInclusive;
 use std::time::Duration;
@@ -19,6 +19,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 pub use env::EnvMap;
+pub use error::{ConfigError, ConfigErrors, ConfigProblem};
 pub use url::{
     MAX_DATABASE_NAME_BYTES, MAX_URL_BYTES, PostgresUrl, REDIS_DATABASES, RedisUrl, UrlProblem,
 };
@@ -115,8 +116,18 @@ impl ServiceConfig {
             errors: Vec::new(),
         };
 
-        let environment = r.choice("ENVIRONMENT", defaults.environment, Environment::from_name);
-        let log_level = r.choice("LOG_LEVEL", defaults.log_level, LogLevel::from_name);
+        let environment = r.choice(
+            "ENVIRONMENT",
+            defaults.environment,
+            Environment::NAMES,
+            Environment::from_name,
+        );
+        let log_level = r.choice(
+            "LOG_LEVEL",
+            defaults.log_level,
+            LogLevel::NAMES,
+            LogLevel::from_name,
+        );
         let bind_address = r.ip_address("HOST", defaults.host);
         let port = r.number("PORT", defaults.port, limits::PORT);
         let workers = r.number("WORKERS", defaults.workers, limits::WORKERS);
@@ -208,8 +219,10 @@ pub struct DatabaseConfig {
 impl DatabaseConfig {
     fn resolve(r: &mut Resolver<'_>, defaults: &Defaults<'static>) -> Option<Self> {
         let url = r.url("DATABASE_URL", defaults.database_url, PostgresUrl::parse);
-        let pool_min = r.number("DB_POOL_MIN", defaults.db_pool_min, limits::DB_POOL_MIN);
-        let pool_max = r.number("DB_POOL_MAX", defaults.db_pool_max, limits::DB_POOL_MAX);
+        let pool_min: Option<u16> =
+            r.number("DB_POOL_MIN", defaults.db_pool_min, limits::DB_POOL_MIN);
+        let pool_max: Option<u16> =
+            r.number("DB_POOL_MAX", defaults.db_pool_max, limits::DB_POOL_MAX);
         let connect_timeout_ms = r.number(
             "DB_CONNECT_TIMEOUT_MS",
             defaults.db_connect_timeout_ms,
@@ -222,7 +235,7 @@ impl DatabaseConfig {
                 "DB_POOL_MIN",
                 ConfigProblem::Exceeds {
                     other: "DB_POOL_MAX",
-                    limit: max.into(),
+                    limit: u64::from(max),
                 },
                 Some(min.to_string()),
             );
@@ -293,10 +306,6 @@ impl Environment {
     }
 }
 
-impl Choice for Environment {
-    const NAMES: &'static [&'static str] = Environment::NAMES;
-}
-
 /// The least severe level the service logs (`LOG_LEVEL`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum LogLevel {
@@ -329,125 +338,6 @@ impl LogLevel {
         .zip(Self::NAMES)
         .find(|(_, n)| n.eq_ignore_ascii_case(name))
         .map(|(level, _)| level)
-    }
-}
-
-impl Choice for LogLevel {
-    const NAMES: &'static [&'static str] = LogLevel::NAMES;
-}
-
-/// A setting whose value is one of a fixed set of names.
-trait Choice: Sized {
-    const NAMES: &'static [&'static str];
-}
-
-/// Every problem found in one configuration, one entry per variable.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConfigErrors {
-    errors: Vec<ConfigError>,
-}
-
-impl ConfigErrors {
-    fn one(error: ConfigError) -> Self {
-        Self {
-            errors: vec![error],
-        }
-    }
-
-    /// The problems, in the order the variables are read.
-    pub fn errors(&self) -> &[ConfigError] {
-        &self.errors
-    }
-
-    /// The problem with `field`, if it has one.
-    pub fn get(&self, field: &str) -> Option<&ConfigError> {
-        self.errors.iter().find(|e| e.field == field)
-    }
-
-    /// The names of the variables with a problem.
-    pub fn fields(&self) -> impl Iterator<Item = &'static str> + '_ {
-        self.errors.iter().map(|e| e.field)
-    }
-}
-
-impl fmt::Display for ConfigErrors {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} invalid configuration variable(s):", self.errors.len())?;
-        for error in &self.errors {
-            write!(f, "\n  {error}")?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for ConfigErrors {}
-
-/// One invalid variable: its name, what is wrong, and the offending value.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConfigError {
-    /// The variable's name, e.g. `"DATABASE_URL"`.
-    pub field: &'static str,
-    /// What is wrong with it.
-    pub problem: ConfigProblem,
-    /// The offending value (passwords in URLs replaced by `***`); `None` when missing.
-    pub value: Option<String>,
-}
-
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.value {
-            Some(value) => write!(f, "{}={value:?}: {}", self.field, self.problem),
-            None => write!(f, "{}: {}", self.field, self.problem),
-        }
-    }
-}
-
-/// What is wrong with a configuration variable.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ConfigProblem {
-    /// Required, and neither set nor defaulted.
-    Missing,
-    /// Not a whole number.
-    NotANumber,
-    /// A number outside the accepted range.
-    OutOfRange {
-        /// Smallest accepted value.
-        min: u64,
-        /// Largest accepted value.
-        max: u64,
-    },
-    /// Not one of the accepted names.
-    NotOneOf(&'static [&'static str]),
-    /// Not `true`/`false` (or `1`/`0`, `yes`/`no`, `on`/`off`).
-    NotABool,
-    /// Not an IPv4 or IPv6 address.
-    NotAnIpAddress,
-    /// A URL with a problem.
-    Url(UrlProblem),
-    /// Larger than the value of another variable it must not exceed.
-    Exceeds {
-        /// The other variable.
-        other: &'static str,
-        /// Its value.
-        limit: u64,
-    },
-    /// The embedded defaults do not parse (a bug in the crate, caught by its tests).
-    InvalidDefaults(String),
-}
-
-impl fmt::Display for ConfigProblem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Missing => f.write_str("required but not set"),
-            Self::NotANumber => f.write_str("not a whole number"),
-            Self::OutOfRange { min, max } => write!(f, "outside {min}..={max}"),
-            Self::NotOneOf(names) => write!(f, "must be one of {}", names.join(", ")),
-            Self::NotABool => f.write_str("must be true or false"),
-            Self::NotAnIpAddress => f.write_str("not an IP address"),
-            Self::Url(problem) => write!(f, "invalid URL: {problem}"),
-            Self::Exceeds { other, limit } => write!(f, "exceeds {other} ({limit})"),
-            Self::InvalidDefaults(message) => write!(f, "embedded defaults are invalid: {message}"),
-        }
     }
 }
 
@@ -487,16 +377,21 @@ impl<'e> Resolver<'e> {
         });
     }
 
-    fn choice<T: Choice>(
+    fn choice<T>(
         &mut self,
         field: &'static str,
         default: &str,
+        names: &'static [&'static str],
         from_name: fn(&str) -> Option<T>,
     ) -> Option<T> {
         let value = self.env.get(field).unwrap_or(default);
         let choice = from_name(value);
         if choice.is_none() {
-            self.fail(field, ConfigProblem::NotOneOf(T::NAMES), Some(value.to_owned()));
+            self.fail(
+                field,
+                ConfigProblem::NotOneOf(names),
+                Some(value.to_owned()),
+            );
         }
         choice
     }

@@ -50,22 +50,23 @@ impl fmt::Display for UrlProblem {
             Self::TooLong => write!(f, "longer than {MAX_URL_BYTES} bytes"),
             Self::InvalidCharacter => f.write_str("contains whitespace or a control character"),
             Self::Scheme(expected) => write!(f, "scheme must be {expected}"),
-            Self::InvalidUserInfo => f.write_str(
-                "user or password holds a character that must be percent-encoded",
-            ),
+            Self::InvalidUserInfo => {
+                f.write_str("user or password holds a character that must be percent-encoded")
+            }
             Self::MissingHost => f.write_str("no host"),
             Self::InvalidHost => f.write_str("host is not a valid hostname or IP address"),
             Self::InvalidPort => f.write_str("port is not a number"),
             Self::PortOutOfRange => f.write_str("port is outside 1..=65535"),
-            Self::MissingDatabase => f.write_str("no database name (expected /name after the host)"),
+            Self::MissingDatabase => {
+                f.write_str("no database name (expected /name after the host)")
+            }
             Self::InvalidDatabase => write!(
                 f,
                 "database name must be 1 to {MAX_DATABASE_NAME_BYTES} letters, digits, `_`, `-` or `$`"
             ),
-            Self::DatabaseIndexOutOfRange => write!(
-                f,
-                "database index must be a number in 0..{REDIS_DATABASES}"
-            ),
+            Self::DatabaseIndexOutOfRange => {
+                write!(f, "database index must be a number in 0..{REDIS_DATABASES}")
+            }
             Self::Fragment => f.write_str("connection URLs have no #fragment"),
         }
     }
@@ -192,7 +193,7 @@ fn check_text_and_scheme(
     schemes
         .iter()
         .find(|scheme| {
-            text.len() > scheme.len() + 3
+            text.len() >= scheme.len() + 3
                 && text[..scheme.len()].eq_ignore_ascii_case(scheme)
                 && text[scheme.len()..].starts_with("://")
         })
@@ -233,7 +234,9 @@ fn is_hostname(host: &str) -> bool {
                 && label.len() <= 63
                 && !label.starts_with('-')
                 && !label.ends_with('-')
-                && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
         })
 }
 

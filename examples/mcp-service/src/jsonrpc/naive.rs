@@ -2,11 +2,12 @@
 //! and re-serializing every payload. The realistic "before" picture the typed decoder replaces.
 //!
 //! It shares [`Envelope::classify`] with the typed decoder and applies the same checks to `params`,
-//! so both accept and reject the same messages with the same codes, with three exceptions inside
-//! opaque payloads and members the typed decoder only scans: a `Value` cannot hold a number beyond
-//! `f64`, nesting deeper than 128, or a lone surrogate escape (`"\ud800"`), so the naive decoder
-//! rejects those with -32700 where the typed one accepts the message; and a repeated member name is
-//! rejected by the typed decoder but silently resolved (last wins) by `Value`.
+//! so both accept and reject the same messages with the same codes (the tests check this over the
+//! whole sample mix), except where a `Value` tree cannot hold what the typed decoder only scans
+//! (opaque payloads, ignored members, a non-object top level): a number beyond `f64`, nesting deeper
+//! than 128, or a lone surrogate escape (`"\ud800"`) there makes the naive decoder answer -32700
+//! where the typed one decides on the rest of the message. And a member name given twice is
+//! rejected by the typed decoder (-32600, or -32602 inside `params`), while `Value` keeps the last.
 
 use std::borrow::Cow;
 

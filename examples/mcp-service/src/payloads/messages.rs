@@ -53,10 +53,10 @@ const MIX: [(Kind, usize); 19] = [
     (Kind::LogMessage, 60),
     (Kind::Cancelled, 15),
     (Kind::Initialized, 10),
-    (Kind::SmallResult, 209),
+    (Kind::SmallResult, 199),
     (Kind::ErrorResponse, 20),
-    (Kind::LargeTextResult, 22),
-    (Kind::LargeStructuredResult, 23),
+    (Kind::LargeTextResult, 20),
+    (Kind::LargeStructuredResult, 35),
     (Kind::Invalid, INVALID_SAMPLE_MESSAGE_COUNT),
 ];
 
@@ -381,33 +381,47 @@ fn large_size(rng: &mut Rng) -> usize {
     ) as usize
 }
 
-/// Rust-like source text of about `size` bytes (quotes and newlines get escaped in JSON).
+/// Rust-like source text that takes about `size` bytes once escaped as a JSON string.
 fn source_text(rng: &mut Rng, size: usize) -> String {
-    let mut text = String::with_capacity(size + 128);
-    while text.len() < size {
+    let mut text = String::with_capacity(size);
+    let mut escaped_len = 2;
+    loop {
         let word = rng.pick(WORDS);
         let n = rng.below(1000);
-        text.push_str(&format!(
+        let item = format!(
             "/// Returns the {word} for \"{n}\".\nfn {word}_{n}(input: &str) -> Result<u32, Error> {{\n    input.parse().map_err(|_| Error::new(\"bad {word}\"))\n}}\n\n"
-        ));
+        );
+        // Each quote and newline takes one more byte once escaped.
+        let item_len = item.len() + item.bytes().filter(|b| matches!(b, b'"' | b'\n')).count();
+        if escaped_len + item_len > size {
+            return text;
+        }
+        escaped_len += item_len;
+        text.push_str(&item);
     }
-    text.truncate(text.floor_char_boundary(size));
-    text
 }
 
-/// Query-result rows; the result message (rows twice: structured and as text) is about `size` bytes.
+/// Query-result rows; the result message (rows twice: structured and as escaped text) takes about
+/// `size` bytes.
 fn table_rows(rng: &mut Rng, size: usize) -> Value {
-    const BYTES_PER_ROW: usize = 260;
-    (0..size / BYTES_PER_ROW)
-        .map(|i| {
-            json!({
-                "id": i,
-                "name": format!("{}-{}", rng.pick(WORDS), rng.below(10_000)),
-                "score": (rng.unit() * 1000.0).round() / 1000.0,
-                "tags": [rng.pick(WORDS), rng.pick(WORDS)],
-                "active": rng.chance(0.8),
-                "updatedAt": format!("2025-06-{:02}T{:02}:{:02}:00Z", 1 + rng.below(28), rng.below(24), rng.below(60))
-            })
-        })
-        .collect()
+    let mut rows = Vec::new();
+    let mut total_len = 0;
+    loop {
+        let row = json!({
+            "id": rows.len(),
+            "name": format!("{}-{}", rng.pick(WORDS), rng.below(10_000)),
+            "score": (rng.unit() * 1000.0).round() / 1000.0,
+            "tags": [rng.pick(WORDS), rng.pick(WORDS)],
+            "active": rng.chance(0.8),
+            "updatedAt": format!("2025-06-{:02}T{:02}:{:02}:00Z", 1 + rng.below(28), rng.below(24), rng.below(60))
+        });
+        let text = row.to_string();
+        // Once as JSON, once inside a string (quotes escaped), plus the separating commas.
+        let row_len = 2 * text.len() + text.bytes().filter(|&b| b == b'"').count() + 2;
+        if total_len + row_len > size {
+            return Value::Array(rows);
+        }
+        total_len += row_len;
+        rows.push(row);
+    }
 }

@@ -5,6 +5,10 @@
 //! marginal when the interval straddles it (the runner re-measures a marginal operation once
 //! before it settles on WARN). Allocation figures are exact and are compared directly.
 
+mod regression;
+
+pub use regression::{RegressionFinding, judge_regression};
+
 use std::fmt;
 
 use crate::config::{Budget, Limit, LimitKind};
@@ -16,6 +20,8 @@ pub enum Verdict {
     Pass,
     Warn,
     Fail,
+    /// A failure that must stop deployment (a critical regression when the settings say so).
+    Block,
 }
 
 impl Verdict {
@@ -24,6 +30,7 @@ impl Verdict {
             Verdict::Pass => "pass",
             Verdict::Warn => "warn",
             Verdict::Fail => "fail",
+            Verdict::Block => "block",
         }
     }
 }
@@ -210,7 +217,8 @@ pub enum GateCode {
     Warn = 1,
     /// 2: a budget was violated or an operation failed to run.
     Fail = 2,
-    /// 3: deployment must stop (a failure at the `pre_deployment` stage).
+    /// 3: deployment must stop (a critical regression with `fail_on_critical_regression`, or any
+    /// failure at the `pre_deployment` stage).
     Block = 3,
     /// 4: the gate could not be evaluated (bad configuration, nothing registered).
     Error = 4,
@@ -227,6 +235,7 @@ pub fn gate_code(
 ) -> GateCode {
     let worst = verdicts.into_iter().max();
     match worst {
+        Some(Verdict::Block) => GateCode::Block,
         Some(Verdict::Fail) if stage == Some(BLOCKING_STAGE) => GateCode::Block,
         Some(Verdict::Fail) => GateCode::Fail,
         Some(Verdict::Warn) => GateCode::Warn,

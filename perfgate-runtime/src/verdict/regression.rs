@@ -1,0 +1,181 @@
+//! A run against its history: what a regression (or an improvement) means for the verdict.
+//!
+//! | finding | verdict |
+//! | --- | --- |
+//! | no baseline yet, unchanged, improvement | no effect |
+//! | regression (any severity) | WARN |
+//! | regression beyond the operation's `max_regression_percent` | FAIL |
+//! | CRITICAL regression (> 50 %) with `fail_on_critical_regression` | BLOCK |
+
+use crate::config::{Limit, LimitKind};
+use crate::regression::{Comparison, Severity, Trend};
+
+use super::{Figure, Verdict};
+
+/// What the history says about one operation's run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RegressionFinding {
+    pub comparison: Comparison,
+    /// Comparable past runs (same operation, machine fingerprint and mode, within the window).
+    pub baseline_runs: usize,
+    /// The trend of the baseline runs' means followed by this run's.
+    pub trend: Option<Trend>,
+}
+
+impl RegressionFinding {
+    /// The alert line of the summary and report, if there is something to alert about.
+    pub fn alert(&self, op: &str) -> Option<String> {
+        match &self.comparison {
+            Comparison::Regression {
+                severity,
+                degradation_percent,
+                p_value,
+                ..
+            } => Some(format!(
+                "Regression: {severity} - {degradation_percent:.1}% (p={p_value:.3}) {op}"
+            )),
+            Comparison::Improvement {
+                improvement_percent,
+                ..
+            } => Some(format!("Improvement: +{improvement_percent:.1}% {op}")),
+            _ => None,
+        }
+    }
+}
+
+/// The verdict a finding calls for, with its reason when it is not a pass.
+pub fn judge_regression(
+    finding: &RegressionFinding,
+    max_regression: Option<&Limit>,
+    fail_on_critical: bool,
+) -> (Verdict, Option<String>) {
+    let Comparison::Regression {
+        severity,
+        degradation_percent,
+        degradation_ci_percent,
+        p_value,
+        baseline_mean_us,
+    } = &finding.comparison
+    else {
+        return (Verdict::Pass, None);
+    };
+    let what = format!(
+        "{severity} regression: {degradation_percent:.1}% slower than the baseline mean {} of {} runs \
+         (CI {:.1}–{:.1}%, p={p_value:.3})",
+        crate::report::Micros(*baseline_mean_us),
+        finding.baseline_runs,
+        degradation_ci_percent.0,
+        degradation_ci_percent.1,
+    );
+    if *severity == Severity::Critical && fail_on_critical {
+        return (
+            Verdict::Block,
+            Some(format!(
+                "{what}; critical regressions block deployment (fail_on_critical_regression)"
+            )),
+        );
+    }
+    if let Some(limit) = max_regression.filter(|l| l.kind == LimitKind::RegressionPercent) {
+        if *degradation_percent > limit.value {
+            return (
+                Verdict::Fail,
+                Some(format!(
+                    "{what} exceeds max_regression_percent {}; limit from {}",
+                    Figure(LimitKind::RegressionPercent, limit.value),
+                    limit.source
+                )),
+            );
+        }
+    }
+    (Verdict::Warn, Some(what))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Source;
+
+    fn regression(severity: Severity, percent: f64) -> RegressionFinding {
+        RegressionFinding {
+            comparison: Comparison::Regression {
+                severity,
+                degradation_percent: percent,
+                degradation_ci_percent: (percent - 2.0, percent + 2.0),
+                p_value: 0.003,
+                baseline_mean_us: 1.8,
+            },
+            baseline_runs: 12,
+            trend: None,
+        }
+    }
+
+    fn limit(value: f64) -> Limit {
+        Limit {
+            kind: LimitKind::RegressionPercent,
+            value,
+            source: Source::BudgetFile {
+                path: "b.json".into(),
+            },
+        }
+    }
+
+    #[test]
+    fn policy_table() {
+        let low = regression(Severity::Low, 8.0);
+        assert_eq!(judge_regression(&low, None, true).0, Verdict::Warn);
+        assert_eq!(
+            judge_regression(&low, Some(&limit(20.0)), true).0,
+            Verdict::Warn
+        );
+        let high = regression(Severity::High, 34.2);
+        let (verdict, reason) = judge_regression(&high, Some(&limit(20.0)), true);
+        assert_eq!(verdict, Verdict::Fail);
+        assert!(
+            reason
+                .unwrap()
+                .contains("exceeds max_regression_percent 20.0%; limit from b.json")
+        );
+        let critical = regression(Severity::Critical, 180.0);
+        assert_eq!(
+            judge_regression(&critical, Some(&limit(20.0)), true).0,
+            Verdict::Block
+        );
+        assert_eq!(
+            judge_regression(&critical, Some(&limit(20.0)), false).0,
+            Verdict::Fail
+        );
+        assert_eq!(judge_regression(&critical, None, false).0, Verdict::Warn);
+        let none = RegressionFinding {
+            comparison: Comparison::NoBaseline { have: 1, need: 5 },
+            baseline_runs: 1,
+            trend: None,
+        };
+        assert_eq!(
+            judge_regression(&none, Some(&limit(1.0)), true),
+            (Verdict::Pass, None)
+        );
+    }
+
+    #[test]
+    fn alert_lines() {
+        assert_eq!(
+            regression(Severity::High, 34.2)
+                .alert("mcp_message_decode")
+                .unwrap(),
+            "Regression: HIGH - 34.2% (p=0.003) mcp_message_decode"
+        );
+        let improvement = RegressionFinding {
+            comparison: Comparison::Improvement {
+                improvement_percent: 42.3,
+                p_value: 0.001,
+                baseline_mean_us: 3.0,
+            },
+            baseline_runs: 9,
+            trend: None,
+        };
+        assert_eq!(
+            improvement.alert("decode").unwrap(),
+            "Improvement: +42.3% decode"
+        );
+    }
+}
