@@ -1,6 +1,7 @@
 //! Prints the mean time per call of each operation over its sample inputs.
 //!
 //! `cargo run --release -p mcp-service --example measure`
+//! (with `MCP_SERVICE_NAIVE_DECODE=1`, the `mcp_message_decode` line shows the naive decoder)
 //!
 //! Each operation runs once over all its inputs to warm up, then `ROUNDS` more times; the figure is
 //! the mean over all timed calls, with the lowest and highest round mean beside it to show noise.
@@ -9,7 +10,8 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use mcp_service::{
-    config_instantiation, decode_message, decode_message_naive, metrics_collection, payloads,
+    config_instantiation, decode_message, decode_message_naive, mcp_message_decode,
+    metrics_collection, naive_decode_enabled, payloads,
 };
 
 const ROUNDS: usize = 30;
@@ -72,6 +74,16 @@ fn main() {
         naive.mean_ns / typed.mean_ns
     );
 
+    let switched = measure(&messages, |m| {
+        black_box(mcp_message_decode(m).is_ok());
+    });
+    let mode = if naive_decode_enabled() {
+        "naive"
+    } else {
+        "typed"
+    };
+    print(&format!("mcp_message_decode ({mode})"), &switched);
+
     let (small, large): (Vec<_>, Vec<_>) =
         messages.iter().cloned().partition(|m| m.len() < 8 * 1024);
     for (name, subset) in [("small", &small), ("large", &large)] {
@@ -96,6 +108,18 @@ fn main() {
         &measure(&environments, |env| {
             black_box(config_instantiation(env).is_ok());
         }),
+    );
+
+    let largest_config = environments
+        .iter()
+        .filter_map(|env| config_instantiation(env).ok())
+        .map(|c| c.database.url.as_str().len() + c.redis.url.as_str().len())
+        .max()
+        .unwrap_or(0);
+    println!(
+        "{:<22} {} B size_of + at most {largest_config} B heap",
+        "  config instance",
+        std::mem::size_of::<mcp_service::ServiceConfig>()
     );
 
     let requests = payloads::sample_requests();

@@ -53,10 +53,10 @@ const MIX: [(Kind, usize); 19] = [
     (Kind::LogMessage, 60),
     (Kind::Cancelled, 15),
     (Kind::Initialized, 10),
-    (Kind::SmallResult, 199),
+    (Kind::SmallResult, 204),
     (Kind::ErrorResponse, 20),
-    (Kind::LargeTextResult, 20),
-    (Kind::LargeStructuredResult, 35),
+    (Kind::LargeTextResult, 12),
+    (Kind::LargeStructuredResult, 38),
     (Kind::Invalid, INVALID_SAMPLE_MESSAGE_COUNT),
 ];
 
