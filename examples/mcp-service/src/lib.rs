@@ -24,6 +24,7 @@ pub mod jsonrpc;
 pub mod metrics;
 pub mod payloads;
 
+use perfgate_runtime::perf_budget;
 use std::ffi::OsStr;
 use std::sync::OnceLock;
 
@@ -50,6 +51,13 @@ pub const NAIVE_DECODE_VAR: &str = "MCP_SERVICE_NAIVE_DECODE";
     clippy::ptr_arg,
     reason = "the perf harness hands each operation a reference to its payload type, `Vec<u8>`"
 )]
+#[perf_budget(
+    op = "mcp_message_decode",
+    max_us = 6.4,
+    min_success_rate = 0.998,
+    stages = ["integration_tests", "performance_tests", "pre_deployment"],
+    setup = sample_messages
+)]
 pub fn mcp_message_decode(msg: &Vec<u8>) -> Result<Message<'_>, RpcError> {
     if naive_decode_enabled() {
         decode_message_naive(msg)
@@ -74,17 +82,30 @@ fn naive_decode_requested(value: Option<&OsStr>) -> bool {
 ///
 /// # Errors
 /// Every invalid or missing variable, one entry each.
+#[perf_budget(
+    max_us = 8.4,
+    max_instance_bytes = 400,
+    stages = ["pre_commit", "integration_tests", "performance_tests", "pre_deployment"],
+    setup = sample_environments
+)]
 pub fn config_instantiation(env: &EnvMap) -> Result<ServiceConfig, ConfigErrors> {
     ServiceConfig::from_env(env)
 }
 
 /// Operation `metrics_collection`: records one served API request into [`global_registry`].
+#[perf_budget(
+    max_us = 1.0,
+    max_allocs = 0,
+    stages = ["pre_commit", "integration_tests", "performance_tests", "pre_deployment"],
+    setup = sample_requests
+)]
 pub fn metrics_collection(req: &ApiRequest) {
     global_registry().record(req);
 }
 
 #[cfg(test)]
 mod tests {
+    use perfgate_runtime::perf_budget;
     use std::ffi::OsStr;
 
     use super::naive_decode_requested;

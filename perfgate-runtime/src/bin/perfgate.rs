@@ -89,7 +89,10 @@ impl Options {
     fn number<T: std::str::FromStr>(&self, name: &str) -> Result<Option<T>, String> {
         self.named
             .get(name)
-            .map(|v| v.parse().map_err(|_| format!("{name}: `{v}` is not a number")))
+            .map(|v| {
+                v.parse()
+                    .map_err(|_| format!("{name}: `{v}` is not a number"))
+            })
             .transpose()
     }
 
@@ -104,8 +107,14 @@ impl Options {
 
 fn load(options: &Options, op: &str) -> Result<(Vec<Record>, Vec<String>), String> {
     let dir = options.history_dir();
-    if !dir.join(perfgate_runtime::history::HISTORY_FILE_NAME).exists() {
-        return Err(format!("no history in {} (run the perf gate first, or pass --history-dir)", dir.display()));
+    if !dir
+        .join(perfgate_runtime::history::HISTORY_FILE_NAME)
+        .exists()
+    {
+        return Err(format!(
+            "no history in {} (run the perf gate first, or pass --history-dir)",
+            dir.display()
+        ));
     }
     let store = HistoryStore::open(&dir).map_err(|e| e.to_string())?;
     let loaded = store.load().map_err(|e| e.to_string())?;
@@ -126,7 +135,17 @@ fn history(options: &Options) -> Result<String, String> {
     let mut machines: Vec<String> = Vec::new();
     let mut out = format!(
         "{:<20} {:<9} {:<14} {:<5} {:<17} {:>11} {:>11} {:>11} {:>8} {:<7} {}\n",
-        "time (UTC)", "commit", "branch", "mode", "stage", "mean", "p95", "p99", "allocs", "verdict", "machine"
+        "time (UTC)",
+        "commit",
+        "branch",
+        "mode",
+        "stage",
+        "mean",
+        "p95",
+        "p99",
+        "allocs",
+        "verdict",
+        "machine"
     );
     for r in &records {
         let key = r.fingerprint.key();
@@ -137,7 +156,10 @@ fn history(options: &Options) -> Result<String, String> {
         out += &format!(
             "{:<20} {:<9} {:<14} {:<5} {:<17} {:>11} {:>11} {:>11} {:>8.2} {:<7} #{}\n",
             utc(r.time_unix_ms),
-            r.commit.as_deref().map(|c| &c[..c.len().min(8)]).unwrap_or("-"),
+            r.commit
+                .as_deref()
+                .map(|c| &c[..c.len().min(8)])
+                .unwrap_or("-"),
             r.branch.as_deref().unwrap_or("-"),
             r.mode,
             r.stage.as_deref().unwrap_or("-"),
@@ -162,23 +184,48 @@ fn trend(options: &Options) -> Result<String, String> {
     let op = options.op()?;
     let (mut records, _) = load(options, op)?;
     records.sort_by_key(|r| r.time_unix_ms);
-    let mode = options.named.get("--mode").cloned().unwrap_or_else(|| records.last().map(|r| r.mode.clone()).unwrap_or_default());
+    let mode = options
+        .named
+        .get("--mode")
+        .cloned()
+        .unwrap_or_else(|| records.last().map(|r| r.mode.clone()).unwrap_or_default());
     // Like with like: the machine and mode of the latest run.
-    let latest = records.iter().rev().find(|r| r.mode == mode).ok_or_else(|| format!("no {mode} runs of `{op}`"))?;
+    let latest = records
+        .iter()
+        .rev()
+        .find(|r| r.mode == mode)
+        .ok_or_else(|| format!("no {mode} runs of `{op}`"))?;
     let fingerprint = latest.fingerprint.clone();
-    let series: Vec<f64> =
-        records.iter().filter(|r| r.mode == mode && r.fingerprint == fingerprint).map(|r| r.mean_us).collect();
+    let series: Vec<f64> = records
+        .iter()
+        .filter(|r| r.mode == mode && r.fingerprint == fingerprint)
+        .map(|r| r.mean_us)
+        .collect();
     let budget = options.number::<f64>("--budget-us")?;
     let Some(t) = regression::trend(&series, budget) else {
-        return Err(format!("`{op}` has {} comparable {mode} runs; a trend needs at least 3", series.len()));
+        return Err(format!(
+            "`{op}` has {} comparable {mode} runs; a trend needs at least 3",
+            series.len()
+        ));
     };
     let model = match t.model {
         GrowthModel::Flat => "flat (no significant slope)".to_string(),
         GrowthModel::Linear => format!("linear growth, {:+.4}μs per run", t.slope_us_per_run),
-        GrowthModel::Exponential => format!("exponential growth, {:+.2}% per run", t.growth_percent_per_run),
+        GrowthModel::Exponential => format!(
+            "exponential growth, {:+.2}% per run",
+            t.growth_percent_per_run
+        ),
     };
-    let mut out = format!("{op}: {} {mode} runs on {}\n", series.len(), fingerprint.key());
-    out += &format!("  first {}  latest {}\n", Micros(series[0]), Micros(*series.last().unwrap_or(&0.0)));
+    let mut out = format!(
+        "{op}: {} {mode} runs on {}\n",
+        series.len(),
+        fingerprint.key()
+    );
+    out += &format!(
+        "  first {}  latest {}\n",
+        Micros(series[0]),
+        Micros(*series.last().unwrap_or(&0.0))
+    );
     out += &format!("  model: {model}\n");
     out += &format!(
         "  slope {:+.4} ± {:.4} μs/run, p={:.4}; R² linear {:.3}, log {}\n",
@@ -186,10 +233,18 @@ fn trend(options: &Options) -> Result<String, String> {
         t.slope_std_error_us_per_run,
         t.slope_p_value,
         t.r_squared_linear,
-        t.r_squared_log.map(|r| format!("{r:.3}")).unwrap_or_else(|| "-".into())
+        t.r_squared_log
+            .map(|r| format!("{r:.3}"))
+            .unwrap_or_else(|| "-".into())
     );
     match (budget, t.runs_until_budget) {
-        (Some(b), Some(runs)) => out += &format!("  at this rate the {} budget is crossed in ~{:.0} runs\n", Micros(b), runs.ceil()),
+        (Some(b), Some(runs)) => {
+            out += &format!(
+                "  at this rate the {} budget is crossed in ~{:.0} runs\n",
+                Micros(b),
+                runs.ceil()
+            )
+        }
         (Some(b), None) => out += &format!("  no crossing of the {} budget projected\n", Micros(b)),
         (None, _) => {}
     }
@@ -218,7 +273,10 @@ fn compare(options: &Options) -> Result<String, String> {
         "operation", "old mean", "new mean", "change", "old p99", "new p99", "allocs", "verdict"
     );
     let us = |op: Option<&Value>, field: &str| op.and_then(|o| o[field].as_f64());
-    let show = |v: Option<f64>| v.map(|x| Micros(x).to_string()).unwrap_or_else(|| "-".into());
+    let show = |v: Option<f64>| {
+        v.map(|x| Micros(x).to_string())
+            .unwrap_or_else(|| "-".into())
+    };
     for name in names {
         let (o, n) = (old_ops.get(name), new_ops.get(name));
         let change = match (us(o, "mean_us"), us(n, "mean_us")) {
@@ -227,10 +285,18 @@ fn compare(options: &Options) -> Result<String, String> {
         };
         let allocs = format!(
             "{} → {}",
-            us(o, "allocations_per_call").map(|a| format!("{a:.1}")).unwrap_or_else(|| "-".into()),
-            us(n, "allocations_per_call").map(|a| format!("{a:.1}")).unwrap_or_else(|| "-".into())
+            us(o, "allocations_per_call")
+                .map(|a| format!("{a:.1}"))
+                .unwrap_or_else(|| "-".into()),
+            us(n, "allocations_per_call")
+                .map(|a| format!("{a:.1}"))
+                .unwrap_or_else(|| "-".into())
         );
-        let verdict = |op: Option<&Value>| op.and_then(|o| o["verdict"].as_str()).unwrap_or("-").to_string();
+        let verdict = |op: Option<&Value>| {
+            op.and_then(|o| o["verdict"].as_str())
+                .unwrap_or("-")
+                .to_string()
+        };
         out += &format!(
             "{:<28} {:>11} {:>11} {:>9} {:>11} {:>11} {:>15} {:>15}\n",
             name,
@@ -252,10 +318,15 @@ fn compare(options: &Options) -> Result<String, String> {
 }
 
 fn read_report(path: &Path) -> Result<Value, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let value: Value = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let value: Value =
+        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
     if !value["operations"].is_array() {
-        return Err(format!("{}: not a perfgate report.json (no \"operations\" array)", path.display()));
+        return Err(format!(
+            "{}: not a perfgate report.json (no \"operations\" array)",
+            path.display()
+        ));
     }
     Ok(value)
 }
@@ -274,7 +345,12 @@ fn utc(unix_ms: u64) -> String {
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}", rem / 3600, rem % 3600 / 60, rem % 60)
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 #[cfg(test)]
