@@ -129,8 +129,8 @@ fn main() {
     }
     println!("perfgate measurement accuracy (10000 calls each, default engine settings)\n");
     println!(
-        "{:>10} {:>14} {:>14} {:>10} {:>10}  {}",
-        "target", "true ns", "measured ns", "error ns", "error %", "notes"
+        "{:>10} {:>14} {:>14} {:>10} {:>10}  notes",
+        "target", "true ns", "measured ns", "error ns", "error %"
     );
     for target_ns in [100.0, 1_000.0, 10_000.0, 100_000.0] {
         let iterations = iterations_for(target_ns);

@@ -210,7 +210,7 @@ pub enum RegistryError {
 
 /// Every registered operation, sorted by name, checked for duplicates.
 pub fn registered() -> Result<Vec<&'static Entry>, RegistryError> {
-    collect(inventory::iter::<Entry>.into_iter())
+    collect(inventory::iter::<Entry>)
 }
 
 /// Sorts and checks a set of entries (the registry's logic, separate from `inventory`).
@@ -321,6 +321,8 @@ mod tests {
     }
 
     #[test]
+    // The double reference is what makes method resolution prefer `SucceededViaResult`.
+    #[allow(clippy::needless_borrow)]
     fn outcome_counts_errors_of_any_result_alias() {
         use std::io;
         #[allow(unused_imports)]

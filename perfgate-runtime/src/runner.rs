@@ -291,15 +291,18 @@ fn trial(budget: Budget, entry: &'static Entry, context: Arc<Context>) -> Trial 
             remeasured: false,
             finding: None,
         };
-        if let Some(stage) = &context.settings.stage {
-            if !budget.stages.runs_at(stage) {
-                let reason = format!("not required at stage {stage}");
-                report.status = Status::Ignored {
-                    reason: reason.clone(),
-                };
-                push(&context.results, report);
-                return Ok(Completion::ignored_with(reason));
-            }
+        if let Some(stage) = context
+            .settings
+            .stage
+            .as_ref()
+            .filter(|stage| !budget.stages.runs_at(stage))
+        {
+            let reason = format!("not required at stage {stage}");
+            report.status = Status::Ignored {
+                reason: reason.clone(),
+            };
+            push(&context.results, report);
+            return Ok(Completion::ignored_with(reason));
         }
         let outcome = measure_and_judge(entry, &budget, &context, &mut report);
         push(&context.results, report);

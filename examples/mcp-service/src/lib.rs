@@ -105,7 +105,6 @@ pub fn metrics_collection(req: &ApiRequest) {
 
 #[cfg(test)]
 mod tests {
-    use perfgate_runtime::perf_budget;
     use std::ffi::OsStr;
 
     use super::naive_decode_requested;

@@ -240,10 +240,7 @@ mod tests {
         assert_eq!(record.max_allocs, Some(0.0));
         assert_eq!(record.min_success_rate, Some(0.999));
         assert_eq!(record.enable_memory_leak_check, Some(true));
-        assert_eq!(
-            record.stage_requirements.as_ref().unwrap()["pre_commit"],
-            false
-        );
+        assert!(!record.stage_requirements.as_ref().unwrap()["pre_commit"]);
     }
 
     #[test]

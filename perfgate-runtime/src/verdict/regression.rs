@@ -75,8 +75,10 @@ pub fn judge_regression(
             )),
         );
     }
-    if let Some(limit) = max_regression.filter(|l| l.kind == LimitKind::RegressionPercent) {
-        if *degradation_percent > limit.value {
+    let exceeded = max_regression
+        .filter(|l| l.kind == LimitKind::RegressionPercent && *degradation_percent > l.value);
+    if let Some(limit) = exceeded {
+        {
             return (
                 Verdict::Fail,
                 Some(format!(
