@@ -21,9 +21,13 @@ static COUNTING: AtomicBool = AtomicBool::new(false);
 
 /// The counting global allocator of a perf binary.
 ///
-/// ```ignore
+/// ```
 /// #[global_allocator]
 /// static GLOBAL: perfgate_runtime::Allocator = perfgate_runtime::Allocator;
+///
+/// # fn main() {
+/// assert!(perfgate_runtime::alloc::is_installed());
+/// # }
 /// ```
 ///
 /// [`main!`](crate::main) installs it for you.

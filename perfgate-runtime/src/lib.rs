@@ -2,11 +2,23 @@
 //!
 //! Annotate a function in any crate:
 //!
-//! ```ignore
+//! ```
 //! use perfgate_runtime::perf_budget;
 //!
+//! pub struct Request<'a> {
+//!     pub method: &'a str,
+//! }
+//!
 //! #[perf_budget(op = "mcp_message_decode", max_us = 6.4, stages = ["integration_tests"], setup = sample_messages)]
-//! fn decode(msg: &Vec<u8>) -> Result<Request<'_>, DecodeError> { /* ... */ }
+//! fn decode(msg: &Vec<u8>) -> Result<Request<'_>, std::str::Utf8Error> {
+//!     Ok(Request { method: std::str::from_utf8(msg)? })
+//! }
+//!
+//! /// The inputs (not timed): a `Vec` of them is cycled through.
+//! fn sample_messages() -> Vec<Vec<u8>> {
+//!     vec![b"ping".to_vec(), b"tools/list".to_vec()]
+//! }
+//! # fn main() { let _ = decode(&sample_messages()[0]); }
 //! ```
 //!
 //! then create `tests/perf.rs` with `perfgate_runtime::main!(my_app);` and a `[[test]] name = "perf",
@@ -35,10 +47,19 @@ pub use runner::{run, run_main};
 
 /// Registers a function as a performance-gated operation.
 ///
-/// ```ignore
+/// ```
+/// use perfgate_runtime::perf_budget;
+///
+/// fn sample_environments() -> Vec<Vec<(String, String)>> {
+///     vec![vec![("PORT".into(), "8080".into())]]
+/// }
+///
 /// #[perf_budget(op = "config_instantiation", max_us = 8.4, max_instance_bytes = 400,
 ///               stages = ["pre_commit"], setup = sample_environments)]
-/// fn instantiate(env: &EnvMap) -> Result<Config, ConfigErrors> { /* ... */ }
+/// fn instantiate(env: &Vec<(String, String)>) -> Result<u16, std::num::ParseIntError> {
+///     env.iter().find(|(k, _)| k == "PORT").map(|(_, v)| v.parse()).unwrap_or(Ok(80))
+/// }
+/// # fn main() { assert_eq!(instantiate(&sample_environments()[0]), Ok(8080)); }
 /// ```
 ///
 /// Keys (all optional; numbers may be integer or float literals):
@@ -68,8 +89,9 @@ pub use perfgate_macros::perf_budget;
 ///
 /// In `tests/perf.rs` (with `harness = false` for that test in Cargo.toml):
 ///
-/// ```ignore
-/// perfgate_runtime::main!(my_app, my_other_crate);
+/// ```no_run
+/// // tests/perf.rs; `serde_json` stands in for the crates whose operations are gated.
+/// perfgate_runtime::main!(serde_json);
 /// ```
 #[macro_export]
 macro_rules! main {

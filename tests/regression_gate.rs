@@ -1,0 +1,302 @@
+//! End to end: recorded runs build a baseline, and a slower run is caught with the right severity
+//! and exit code (1 WARN, 2 FAIL, 3 BLOCK), for the example application and for a fixture whose
+//! slowdown is set exactly.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+const MCP_GATE: &str = env!("CARGO_BIN_EXE_mcp-gate");
+const FIXTURE: &str = env!("CARGO_BIN_EXE_gate-fixture");
+const FIXTURE_BUDGETS: &str = "tests/fixtures/budgets.json";
+
+struct Run {
+    code: i32,
+    stdout: String,
+    report: Value,
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("regression")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// One gate at a time: these tests compare timings across runs, which a concurrent gate on the
+/// other core would disturb.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn gate(binary: &str, dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let _one_at_a_time = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let mut command = Command::new(binary);
+    command
+        .args(args)
+        .arg("--output-dir")
+        .arg(dir.join("out"))
+        .arg("--history-dir")
+        .arg(dir.join("history"))
+        .arg("--ci-settings")
+        .arg(dir.join("ci_settings.json"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"));
+    for var in [
+        "PERFGATE_STAGE",
+        "PERFGATE_QUICK",
+        "PERFGATE_OPERATIONS",
+        "PERFGATE_NO_HISTORY",
+        "MCP_SERVICE_NAIVE_DECODE",
+    ] {
+        command.env_remove(var);
+    }
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let output = command.output().expect("the gate runs");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let report = std::fs::read_to_string(dir.join("out/report.json"))
+        .map(|text| serde_json::from_str(&text).unwrap())
+        .unwrap_or_else(|_| {
+            panic!(
+                "no report: {stdout}\n{}",
+                String::from_utf8_lossy(&output.stderr)
+            )
+        });
+    Run {
+        code: output.status.code().unwrap(),
+        stdout,
+        report,
+    }
+}
+
+fn operation<'a>(report: &'a Value, op: &str) -> &'a Value {
+    report["operations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["op"] == op)
+        .unwrap()
+}
+
+fn write(path: PathBuf, text: &str) -> String {
+    std::fs::write(&path, text).unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+#[test]
+fn the_example_application_regresses_when_its_naive_decoder_is_switched_on() {
+    let dir = scratch("mcp");
+    // The absolute budget is generous here: only the history can fail the operation.
+    let budgets = write(
+        dir.join("budgets.json"),
+        r#"[{"operation_name": "mcp_message_decode", "max_latency_us": 1000, "min_success_rate": 0.998,
+             "max_regression_percent": 25, "stage_requirements": {"integration_tests": true, "pre_deployment": true}}]"#,
+    );
+    write(
+        dir.join("ci_settings.json"),
+        r#"{"fail_on_critical_regression": false, "min_samples_for_comparison": 3}"#,
+    );
+    let args = [
+        "--quick",
+        "--budgets",
+        budgets.as_str(),
+        "--exact",
+        "mcp_message_decode",
+    ];
+    for have in 0..3 {
+        let run = gate(MCP_GATE, &dir, &args, &[]);
+        assert_eq!(run.code, 0, "{}", run.stdout);
+        let regression = &operation(&run.report, "mcp_message_decode")["regression"];
+        assert_eq!(regression["status"], "no_baseline");
+        assert_eq!(regression["baseline_runs"], have);
+        assert!(
+            run.stdout
+                .contains(&format!("History: no baseline yet ({have}/3 runs)")),
+            "{}",
+            run.stdout
+        );
+    }
+    let history = std::fs::read_to_string(dir.join("history/history.jsonl")).unwrap();
+    assert_eq!(history.lines().count(), 3);
+    let record: Value = serde_json::from_str(history.lines().next().unwrap()).unwrap();
+    assert_eq!(record["op"], "mcp_message_decode");
+    assert_eq!(record["mode"], "quick");
+    assert!(record["mean_us"].as_f64().unwrap() > 0.0);
+    assert!(record["histogram_b64"].is_string());
+
+    let naive = [("MCP_SERVICE_NAIVE_DECODE", "1")];
+    let mut with = args.to_vec();
+    with.push("--no-history");
+    let run = gate(MCP_GATE, &dir, &with, &naive);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    let op = operation(&run.report, "mcp_message_decode");
+    assert_eq!(op["verdict"], "fail");
+    assert_eq!(op["regression"]["status"], "regression");
+    assert_eq!(op["regression"]["severity"], "CRITICAL");
+    assert!(
+        op["reasons"][0]
+            .as_str()
+            .unwrap()
+            .contains("exceeds max_regression_percent 25.0%"),
+        "{op:#}"
+    );
+    let alert = run.report["alerts"][0].as_str().unwrap();
+    assert!(
+        alert.starts_with("Regression: CRITICAL - ") && alert.ends_with(" mcp_message_decode"),
+        "{alert}"
+    );
+    assert!(run.stdout.contains(alert));
+
+    with.extend(["--stage", "pre_deployment"]);
+    let run = gate(MCP_GATE, &dir, &with, &naive);
+    assert_eq!(
+        run.code, 3,
+        "a failure at pre_deployment blocks: {}",
+        run.stdout
+    );
+    assert_eq!(run.report["gate"]["status"], "BLOCK");
+    // --no-history kept the baseline clean.
+    let history = std::fs::read_to_string(dir.join("history/history.jsonl")).unwrap();
+    assert_eq!(history.lines().count(), 3);
+}
+
+/// The fixture's `tunable_spin` spins 20 µs unless told otherwise; its budget allows a 50 %
+/// regression.
+fn spin_runs(dir: &Path, baseline_us: &str, current_us: &str) -> Run {
+    let args = [
+        "--quick",
+        "--operations",
+        "300",
+        "--budgets",
+        FIXTURE_BUDGETS,
+        "--exact",
+        "tunable_spin",
+    ];
+    for _ in 0..3 {
+        let run = gate(
+            FIXTURE,
+            dir,
+            &args,
+            &[("PERFGATE_FIXTURE_SPIN_US", baseline_us)],
+        );
+        assert_eq!(run.code, 0, "{}", run.stdout);
+    }
+    let mut with = args.to_vec();
+    with.push("--no-history");
+    gate(
+        FIXTURE,
+        dir,
+        &with,
+        &[("PERFGATE_FIXTURE_SPIN_US", current_us)],
+    )
+}
+
+#[test]
+fn a_medium_regression_within_its_allowance_warns() {
+    let dir = scratch("medium");
+    write(
+        dir.join("ci_settings.json"),
+        r#"{"min_samples_for_comparison": 3}"#,
+    );
+    let run = spin_runs(&dir, "20", "24");
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let op = operation(&run.report, "tunable_spin");
+    assert_eq!(op["verdict"], "warn");
+    assert_eq!(op["regression"]["severity"], "MEDIUM");
+    let degradation = op["regression"]["change_percent"].as_f64().unwrap();
+    assert!((15.0..30.0).contains(&degradation), "{degradation}");
+    assert!(
+        run.stdout.contains("Regression: MEDIUM - "),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn a_critical_regression_blocks_when_the_settings_say_so() {
+    let dir = scratch("critical");
+    write(
+        dir.join("ci_settings.json"),
+        r#"{"min_samples_for_comparison": 3, "fail_on_critical_regression": true}"#,
+    );
+    let run = spin_runs(&dir, "20", "40");
+    assert_eq!(run.code, 3, "{}", run.stdout);
+    let op = operation(&run.report, "tunable_spin");
+    assert_eq!(op["verdict"], "block");
+    assert_eq!(op["regression"]["severity"], "CRITICAL");
+    assert!(
+        op["reasons"][0]
+            .as_str()
+            .unwrap()
+            .contains("fail_on_critical_regression")
+    );
+}
+
+#[test]
+fn an_improvement_is_reported_and_passes() {
+    let dir = scratch("improvement");
+    write(
+        dir.join("ci_settings.json"),
+        r#"{"min_samples_for_comparison": 3}"#,
+    );
+    let run = spin_runs(&dir, "40", "20");
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    let op = operation(&run.report, "tunable_spin");
+    assert_eq!(op["regression"]["status"], "improvement");
+    assert!(run.stdout.contains("Improvement: +"), "{}", run.stdout);
+}
+
+#[test]
+fn disabled_gates_report_but_exit_zero() {
+    let dir = scratch("disabled");
+    write(
+        dir.join("ci_settings.json"),
+        r#"{"enable_performance_gates": false}"#,
+    );
+    let args = [
+        "--quick",
+        "--operations",
+        "200",
+        "--budgets",
+        FIXTURE_BUDGETS,
+        "--exact",
+        "over_budget",
+    ];
+    let run = gate(FIXTURE, &dir, &args, &[]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert_eq!(operation(&run.report, "over_budget")["verdict"], "fail");
+    assert!(
+        run.stdout.contains("performance gates are disabled"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn bad_ci_settings_are_a_configuration_error() {
+    let dir = scratch("bad_settings");
+    write(
+        dir.join("ci_settings.json"),
+        "{\n  \"baseline_comparison_days\": -3\n}",
+    );
+    let output = Command::new(FIXTURE)
+        .args([
+            "--budgets",
+            FIXTURE_BUDGETS,
+            "--exact",
+            "fast_pass",
+            "--ci-settings",
+        ])
+        .arg(dir.join("ci_settings.json"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(4));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("ci_settings.json:2:3: field `baseline_comparison_days`"),
+        "{stderr}"
+    );
+}
