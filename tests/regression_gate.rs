@@ -200,7 +200,8 @@ fn a_medium_regression_within_its_allowance_warns() {
         dir.join("ci_settings.json"),
         r#"{"min_samples_for_comparison": 3}"#,
     );
-    let run = spin_runs(&dir, "20", "24");
+    // 22.5 % slower: the middle of the MEDIUM band (15–30 %).
+    let run = spin_runs(&dir, "100", "122.5");
     assert_eq!(run.code, 1, "{}", run.stdout);
     let op = operation(&run.report, "tunable_spin");
     assert_eq!(op["verdict"], "warn");
@@ -221,7 +222,7 @@ fn a_critical_regression_blocks_when_the_settings_say_so() {
         dir.join("ci_settings.json"),
         r#"{"min_samples_for_comparison": 3, "fail_on_critical_regression": true}"#,
     );
-    let run = spin_runs(&dir, "20", "40");
+    let run = spin_runs(&dir, "100", "200");
     assert_eq!(run.code, 3, "{}", run.stdout);
     let op = operation(&run.report, "tunable_spin");
     assert_eq!(op["verdict"], "block");
@@ -241,7 +242,7 @@ fn an_improvement_is_reported_and_passes() {
         dir.join("ci_settings.json"),
         r#"{"min_samples_for_comparison": 3}"#,
     );
-    let run = spin_runs(&dir, "40", "20");
+    let run = spin_runs(&dir, "200", "100");
     assert_eq!(run.code, 0, "{}", run.stdout);
     let op = operation(&run.report, "tunable_spin");
     assert_eq!(op["regression"]["status"], "improvement");

@@ -74,6 +74,7 @@ fn plan(calls: u64) -> Plan {
         warmup: Duration::from_millis(100),
         alloc_calls: 1000,
         timeout: Duration::from_secs(600),
+        concurrent_sessions: 0,
     }
 }
 

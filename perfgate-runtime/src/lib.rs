@@ -32,6 +32,7 @@
 extern crate self as perfgate_runtime;
 
 pub mod alloc;
+pub mod api;
 pub mod config;
 pub mod history;
 pub mod machine;

@@ -68,6 +68,9 @@ pub trait Routine {
     /// Makes one call and runs `probe` while the returned value is still alive;
     /// returns `size_of_val` of that value.
     fn hold(&mut self, probe: &mut dyn FnMut()) -> usize;
+    /// Moves the input cursor to `position` (modulo the number of inputs), so that concurrent
+    /// sessions start at different points of the mix.
+    fn seek(&mut self, position: usize);
 }
 
 struct Calls<I, C, H> {
@@ -112,6 +115,10 @@ where
             failures += u64::from(!(self.call)(&self.inputs[index]));
         }
         failures
+    }
+
+    fn seek(&mut self, position: usize) {
+        self.cursor = position.checked_rem(self.inputs.len()).unwrap_or(0);
     }
 
     fn hold(&mut self, probe: &mut dyn FnMut()) -> usize {

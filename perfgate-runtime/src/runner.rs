@@ -442,6 +442,7 @@ fn plan(settings: &RunSettings, budget: &Budget) -> Plan {
         },
         alloc_calls: ALLOC_CALLS.min(settings.operations),
         timeout: budget.timeout,
+        concurrent_sessions: settings.concurrent_sessions,
     }
 }
 

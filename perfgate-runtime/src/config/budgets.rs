@@ -16,7 +16,8 @@
 //! ]
 //! ```
 //!
-//! plus `max_p95_us`, `max_p99_us`, `max_allocs`, `max_instance_bytes` and `timeout_s` under the
+//! plus `max_p95_us`, `max_p99_us`, `max_allocs`, `max_instance_bytes`, `min_ops_per_sec`,
+//! `max_concurrent_p99_us` and `timeout_s` under the
 //! names of the attribute's keys, and a free-text `description`. Unknown fields, wrong types,
 //! negative or zero limits and duplicate operations are errors naming file, line, column and field:
 //! values are checked while they are parsed, so serde_json knows where they are.
@@ -55,6 +56,10 @@ pub struct BudgetRecord {
     pub max_regression_percent: Option<f64>,
     #[serde(default, deserialize_with = "positive")]
     pub timeout_s: Option<f64>,
+    #[serde(default, deserialize_with = "positive")]
+    pub min_ops_per_sec: Option<f64>,
+    #[serde(default, deserialize_with = "positive")]
+    pub max_concurrent_p99_us: Option<f64>,
     #[serde(default)]
     pub enable_memory_leak_check: Option<bool>,
     #[serde(default)]

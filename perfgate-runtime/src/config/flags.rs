@@ -35,6 +35,8 @@ pub struct RunSettings {
     pub mode: Mode,
     /// Timed calls per operation.
     pub operations: u64,
+    /// Threads of the concurrent phase (default 100, quick 8); 0 skips it.
+    pub concurrent_sessions: usize,
     pub output_dir: PathBuf,
     pub budgets_path: PathBuf,
     pub ci_settings_path: PathBuf,
@@ -97,7 +99,12 @@ const NO_HISTORY: Flag = Flag {
     env: "PERFGATE_NO_HISTORY",
     takes_value: false,
 };
-const FLAGS: [&Flag; 9] = [
+const CONCURRENT: Flag = Flag {
+    names: &["--concurrent-sessions"],
+    env: "PERFGATE_CONCURRENT_SESSIONS",
+    takes_value: true,
+};
+const FLAGS: [&Flag; 10] = [
     &STAGE,
     &QUICK,
     &OPERATIONS,
@@ -107,6 +114,7 @@ const FLAGS: [&Flag; 9] = [
     &CI_SETTINGS,
     &HISTORY_DIR,
     &NO_HISTORY,
+    &CONCURRENT,
 ];
 
 /// The flag table, for `--help`.
@@ -115,6 +123,11 @@ perfgate options (each also read from its environment variable; the flag wins):
       --stage NAME        run only operations required at stage NAME (alias --ci-stage)  PERFGATE_STAGE
       --quick             quick mode: 1000 calls per operation instead of 10000          PERFGATE_QUICK=1
       --operations N      timed calls per operation                                      PERFGATE_OPERATIONS
+      --concurrent-sessions N  threads of the concurrent phase (default 100, quick 8; 0: none)
+                                                                                    PERFGATE_CONCURRENT_SESSIONS
+      --concurrent-sessions N
+                          threads of the concurrent phase (default 100, quick 8; 0: none)
+                                                                                    PERFGATE_CONCURRENT_SESSIONS
       --output-dir DIR    where report.json goes (default target/perfgate)              PERFGATE_OUTPUT_DIR
       --budgets PATH      budgets file (default .performance/performance_budgets.json)  PERFGATE_BUDGETS
       --ci-settings PATH  gate settings (default .performance/ci_settings.json)         PERFGATE_CI_SETTINGS
@@ -195,6 +208,20 @@ pub fn parse_args(
         None if quick => 1000,
         None => 10_000,
     };
+    let concurrent_sessions = match lookup(&CONCURRENT) {
+        Some((name, value)) => value
+            .trim()
+            .parse::<usize>()
+            .ok()
+            .filter(|n| *n <= 10_000)
+            .ok_or_else(|| ConfigError::Flag {
+                flag: name,
+                value,
+                reason: "expected a number of threads from 0 to 10000".into(),
+            })?,
+        None if quick => 8,
+        None => 100,
+    };
     let stage = match lookup(&STAGE) {
         Some((name, value)) if value.trim().is_empty() => {
             return Err(ConfigError::Flag {
@@ -238,6 +265,7 @@ pub fn parse_args(
         stage,
         mode,
         operations,
+        concurrent_sessions,
         output_dir,
         budgets_path,
         ci_settings_path,

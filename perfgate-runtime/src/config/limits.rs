@@ -26,6 +26,10 @@ pub enum LimitKind {
     SuccessRate,
     /// Degradation against the history baseline, percent.
     RegressionPercent,
+    /// Throughput of the concurrent phase, calls per second (minimum).
+    OpsPerSec,
+    /// 99th percentile latency under concurrency, µs.
+    ConcurrentP99Us,
 }
 
 impl LimitKind {
@@ -40,6 +44,8 @@ impl LimitKind {
             LimitKind::InstanceBytes => "max_instance_bytes",
             LimitKind::SuccessRate => "min_success_rate",
             LimitKind::RegressionPercent => "max_regression_percent",
+            LimitKind::OpsPerSec => "min_ops_per_sec",
+            LimitKind::ConcurrentP99Us => "max_concurrent_p99_us",
         }
     }
 
@@ -53,7 +59,7 @@ impl LimitKind {
 
     /// A limit that is a floor (the figure must be at least the limit) rather than a ceiling.
     pub fn is_minimum(self) -> bool {
-        matches!(self, LimitKind::SuccessRate)
+        matches!(self, LimitKind::SuccessRate | LimitKind::OpsPerSec)
     }
 }
 
@@ -202,6 +208,16 @@ fn resolve(
             LimitKind::RegressionPercent,
             attr.max_regression_percent,
             record.and_then(|r| r.max_regression_percent),
+        ),
+        (
+            LimitKind::OpsPerSec,
+            attr.min_ops_per_sec,
+            record.and_then(|r| r.min_ops_per_sec),
+        ),
+        (
+            LimitKind::ConcurrentP99Us,
+            attr.max_concurrent_p99_us,
+            record.and_then(|r| r.max_concurrent_p99_us),
         ),
     ];
     let limits: Vec<Limit> = pairs

@@ -5,10 +5,12 @@
 //! operation can be abandoned after its timeout while the run goes on.
 
 mod allocs;
+pub mod concurrent;
 pub mod stats;
 mod timing;
 
 pub use allocs::AllocFigures;
+pub use concurrent::{Concurrency, ThreadPanic};
 pub use stats::Interval;
 pub use timing::Timing;
 
@@ -30,6 +32,8 @@ pub struct Plan {
     pub alloc_calls: u64,
     /// How long to wait for the whole measurement before giving up on the operation.
     pub timeout: Duration,
+    /// Threads of the concurrent phase; 0 skips it.
+    pub concurrent_sessions: usize,
 }
 
 /// Everything measured about one operation in one run.
@@ -39,17 +43,27 @@ pub struct Measurement {
     pub inputs: usize,
     pub timing: Timing,
     pub allocs: AllocFigures,
+    /// The concurrent phase, when it ran.
+    pub concurrency: Option<Concurrency>,
     /// Wall time of the whole measurement (setup, warm-up, timing, counting).
     pub wall: Duration,
 }
 
 impl Measurement {
-    /// Share of timed calls that succeeded.
+    /// Share of calls that succeeded: the timed calls and, when it ran, the concurrent phase's.
     pub fn success_rate(&self) -> f64 {
-        if self.timing.calls == 0 {
-            return 1.0;
+        let (calls, failures) = match &self.concurrency {
+            Some(c) => (
+                self.timing.calls + c.calls,
+                self.timing.failures + c.failures,
+            ),
+            None => (self.timing.calls, self.timing.failures),
+        };
+        if calls == 0 {
+            1.0
+        } else {
+            1.0 - failures as f64 / calls as f64
         }
-        1.0 - self.timing.failures as f64 / self.timing.calls as f64
     }
 }
 
@@ -112,15 +126,36 @@ pub fn measure_here(
     }
     let timing = timing::time(routine.as_mut(), plan.calls, plan.warmup);
     let allocs = allocs::count(routine.as_mut(), plan.alloc_calls);
+    let inputs = routine.input_count();
+    drop(routine);
+    let concurrency = match plan.concurrent_sessions {
+        0 => None,
+        sessions => Some(
+            concurrent::run(
+                build,
+                sessions,
+                plan.calls,
+                timing.batch_size,
+                timing.mean_ns,
+            )
+            .map_err(|p| {
+                MeasureError::Panicked(format!(
+                    "in concurrent session {}: {}",
+                    p.session, p.message
+                ))
+            })?,
+        ),
+    };
     Ok(Measurement {
-        inputs: routine.input_count(),
+        inputs,
         timing,
         allocs,
+        concurrency,
         wall: started.elapsed(),
     })
 }
 
-fn panic_message(payload: &(dyn Any + Send)) -> String {
+pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> String {
     if let Some(text) = payload.downcast_ref::<&str>() {
         text.to_string()
     } else if let Some(text) = payload.downcast_ref::<String>() {

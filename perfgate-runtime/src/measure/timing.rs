@@ -60,9 +60,7 @@ pub fn time(routine: &mut dyn Routine, calls: u64, warmup: Duration) -> Timing {
         remaining -= n;
     }
 
-    // Picoseconds from 1 ps to one hour.
-    let mut histogram = Histogram::<u64>::new_with_bounds(1, 3_600_000_000_000_000, 3)
-        .expect("the bounds and precision are valid constants");
+    let mut histogram = latency_histogram();
     let mut per_call: Vec<f64> = samples.iter().map(|(sum, n)| sum / *n as f64).collect();
     for value in &per_call {
         histogram.saturating_record((value * 1000.0).round().max(1.0) as u64);
@@ -88,6 +86,12 @@ pub fn time(routine: &mut dyn Routine, calls: u64, warmup: Duration) -> Timing {
         histogram,
         elapsed: started.elapsed(),
     }
+}
+
+/// An empty latency histogram: picoseconds from 1 ps to one hour, 3 significant figures.
+pub fn latency_histogram() -> Histogram<u64> {
+    Histogram::<u64>::new_with_bounds(1, 3_600_000_000_000_000, 3)
+        .expect("the bounds and precision are valid constants")
 }
 
 /// The median cost, in ns, of timing a batch of zero calls.

@@ -77,12 +77,30 @@ struct OperationJson {
     instance_bytes: Option<u64>,
     remeasured: bool,
     limits: Vec<LimitJson>,
+    /// The concurrent phase; null when it did not run.
+    concurrency: Option<ConcurrencyJson>,
     /// The run against its history; null when not measured.
     regression: Option<RegressionJson>,
     /// The trend of the history's means and this run's; null with fewer than 3 runs.
     trend: Option<TrendJson>,
     /// The latency histogram (picoseconds per call), hdrhistogram V2 serialization, base64.
     histogram_b64: Option<String>,
+}
+
+#[derive(Serialize)]
+struct ConcurrencyJson {
+    sessions: usize,
+    calls: u64,
+    failures: u64,
+    success_rate: f64,
+    ops_per_sec: f64,
+    /// Throughput over the sequential phase's single-thread throughput.
+    scaling: f64,
+    wall_s: f64,
+    p50_us: f64,
+    p95_us: f64,
+    p99_us: f64,
+    max_us: f64,
 }
 
 #[derive(Serialize, Default)]
@@ -218,6 +236,19 @@ fn operation(op: &OperationReport) -> OperationJson {
         json.bytes_per_call = Some(m.allocs.bytes_per_call);
         json.instance_bytes = Some(m.allocs.instance_bytes);
         json.histogram_b64 = histogram_b64(&t.histogram);
+        json.concurrency = m.concurrency.as_ref().map(|c| ConcurrencyJson {
+            sessions: c.sessions,
+            calls: c.calls,
+            failures: c.failures,
+            success_rate: c.success_rate(),
+            ops_per_sec: c.ops_per_sec,
+            scaling: c.scaling,
+            wall_s: c.wall.as_secs_f64(),
+            p50_us: c.p50_ns / 1000.0,
+            p95_us: c.p95_ns / 1000.0,
+            p99_us: c.p99_ns / 1000.0,
+            max_us: c.max_ns / 1000.0,
+        });
     }
     if let Some(finding) = &op.finding {
         json.regression = Some(regression(finding, &op.op));

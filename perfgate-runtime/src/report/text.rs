@@ -129,6 +129,29 @@ fn operation_block(out: &mut String, op: &OperationReport, verbose: bool) {
             Bytes(m.allocs.instance_bytes as f64)
         );
     }
+    if let Some(c) = &m.concurrency {
+        let floor = limit(LimitKind::OpsPerSec)
+            .map(|v| format!(" (minimum: {v:.0})"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "  Concurrency: {} sessions, {:.0} ops/s{floor}, {:.2}x one thread; P50 {} P95 {} P99 {}{}",
+            c.sessions,
+            c.ops_per_sec,
+            c.scaling,
+            Micros(c.p50_ns / 1000.0),
+            Micros(c.p95_ns / 1000.0),
+            Micros(c.p99_ns / 1000.0),
+            target(LimitKind::ConcurrentP99Us),
+        );
+        if c.failures > 0 {
+            let _ = writeln!(
+                out,
+                "  Concurrent Success Rate: {:.2}%",
+                c.success_rate() * 100.0
+            );
+        }
+    }
     if t.batch_size > 1 {
         let _ = writeln!(
             out,

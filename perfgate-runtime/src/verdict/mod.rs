@@ -92,6 +92,15 @@ pub fn assess(budget: &Budget, measurement: &Measurement) -> Assessment {
             LimitKind::MemoryKbPerCall => (measurement.allocs.bytes_per_call / 1024.0, None),
             LimitKind::InstanceBytes => (measurement.allocs.instance_bytes as f64, None),
             LimitKind::SuccessRate => (measurement.success_rate(), None),
+            // Judged only when the concurrent phase ran (`--concurrent-sessions 0` skips it).
+            LimitKind::OpsPerSec => match &measurement.concurrency {
+                Some(c) => (c.ops_per_sec, None),
+                None => continue,
+            },
+            LimitKind::ConcurrentP99Us => match &measurement.concurrency {
+                Some(c) => (us(c.p99_ns), None),
+                None => continue,
+            },
             // Judged against history by the regression module, not by one run.
             LimitKind::RegressionPercent => continue,
         };
@@ -186,6 +195,8 @@ fn describe(kind: LimitKind) -> &'static str {
         LimitKind::InstanceBytes => "memory per instance",
         LimitKind::SuccessRate => "success rate",
         LimitKind::RegressionPercent => "regression",
+        LimitKind::OpsPerSec => "concurrent throughput",
+        LimitKind::ConcurrentP99Us => "p99 latency under concurrency",
     }
 }
 
@@ -196,7 +207,10 @@ impl fmt::Display for Figure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let value = self.1;
         match self.0 {
-            LimitKind::MeanUs | LimitKind::P95Us | LimitKind::P99Us => {
+            LimitKind::MeanUs
+            | LimitKind::P95Us
+            | LimitKind::P99Us
+            | LimitKind::ConcurrentP99Us => {
                 write!(f, "{}", crate::report::Micros(value))
             }
             LimitKind::AllocsPerCall => write!(f, "{value:.2}"),
@@ -204,6 +218,7 @@ impl fmt::Display for Figure {
             LimitKind::InstanceBytes => write!(f, "{value:.0}B"),
             LimitKind::SuccessRate => write!(f, "{:.2}%", value * 100.0),
             LimitKind::RegressionPercent => write!(f, "{value:.1}%"),
+            LimitKind::OpsPerSec => write!(f, "{value:.0} ops/s"),
         }
     }
 }

@@ -1,0 +1,200 @@
+//! The concurrent phase and the programmatic API: exact totals from 100 threads, scaling that
+//! tells a global lock from lock-free code, and errors on one thread counted exactly.
+
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{LazyLock, Mutex};
+use std::time::Duration;
+
+use mcp_service::{ApiRequest, Registry, sample_requests};
+use perfgate_runtime::api::Validation;
+use perfgate_runtime::measure::{Plan, concurrent, measure_here};
+use perfgate_runtime::registry::{Routine, routine};
+
+#[global_allocator]
+static GLOBAL: perfgate_runtime::Allocator = perfgate_runtime::Allocator;
+
+/// Timing comparisons in this file must not overlap.
+static SERIAL: Mutex<()> = Mutex::new(());
+
+fn hold_nothing<I>(_: &I, probe: &mut dyn FnMut()) -> usize {
+    probe();
+    0
+}
+
+static RECORDED: LazyLock<Registry> = LazyLock::new(Registry::new);
+
+fn record_into_static() -> Box<dyn Routine> {
+    routine(
+        sample_requests(),
+        |request: &ApiRequest| {
+            RECORDED.record(request);
+            true
+        },
+        hold_nothing,
+    )
+}
+
+#[test]
+fn the_metrics_registry_recorded_from_100_threads_has_exact_totals() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let calls = 100_000;
+    let result =
+        concurrent::run(record_into_static, 100, calls, 4, 50.0).expect("no session panics");
+    assert_eq!(result.sessions, 100);
+    assert_eq!(result.calls, calls);
+    assert_eq!(result.failures, 0);
+    assert!(result.ops_per_sec > 0.0 && result.scaling > 0.0);
+    println!(
+        "metrics_collection from 100 threads: {:.0} ops/s, p99 {:.3} µs",
+        result.ops_per_sec,
+        result.p99_ns / 1000.0
+    );
+
+    // Replay the same calls on one thread: session k ran calls/100 calls from input k·len/100.
+    let expected = Registry::new();
+    let requests = sample_requests();
+    for session in 0..100u64 {
+        let start = session as usize * requests.len() / 100;
+        for i in 0..calls / 100 {
+            expected.record(&requests[(start + i as usize) % requests.len()]);
+        }
+    }
+    let (got, want) = (RECORDED.snapshot(), expected.snapshot());
+    assert_eq!(
+        got, want,
+        "per-label counts, sums and buckets must be exact"
+    );
+}
+
+/// About 1 µs of work.
+#[inline(never)]
+fn work(seed: u64) -> u64 {
+    let mut x = seed;
+    for _ in 0..400 {
+        x = std::hint::black_box(
+            x.wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407),
+        );
+    }
+    x
+}
+
+static LOCKED: Mutex<u64> = Mutex::new(0);
+static LOCK_FREE: AtomicU64 = AtomicU64::new(0);
+
+fn behind_a_global_mutex() -> Box<dyn Routine> {
+    routine(
+        vec![1u64, 2, 3],
+        |seed: &u64| {
+            let mut total = LOCKED.lock().unwrap_or_else(|e| e.into_inner());
+            *total = total.wrapping_add(work(*seed));
+            true
+        },
+        hold_nothing,
+    )
+}
+
+fn lock_free() -> Box<dyn Routine> {
+    routine(
+        vec![1u64, 2, 3],
+        |seed: &u64| {
+            LOCK_FREE.fetch_add(work(*seed), Ordering::Relaxed);
+            true
+        },
+        hold_nothing,
+    )
+}
+
+fn plan(sessions: usize) -> Plan {
+    Plan {
+        calls: 40_000,
+        warmup: Duration::from_millis(50),
+        alloc_calls: 100,
+        timeout: Duration::from_secs(60),
+        concurrent_sessions: sessions,
+    }
+}
+
+#[test]
+fn a_global_mutex_scales_worse_than_lock_free_code() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let cores = std::thread::available_parallelism()
+        .map(usize::from)
+        .unwrap_or(1);
+    let mutex = measure_here(behind_a_global_mutex, &plan(8))
+        .unwrap()
+        .concurrency
+        .unwrap();
+    let free = measure_here(lock_free, &plan(8))
+        .unwrap()
+        .concurrency
+        .unwrap();
+    let ratio = free.scaling / mutex.scaling;
+    println!(
+        "8 sessions on {cores} cores: lock-free scales {:.2}x, global mutex {:.2}x: ratio {ratio:.2}",
+        free.scaling, mutex.scaling
+    );
+    if cores >= 2 {
+        assert!(
+            ratio > 1.3,
+            "lock-free {:.2}x vs mutex {:.2}x",
+            free.scaling,
+            mutex.scaling
+        );
+    }
+    assert!(
+        mutex.scaling < 1.2,
+        "a global lock cannot scale: {:.2}x",
+        mutex.scaling
+    );
+}
+
+static SETUPS: AtomicUsize = AtomicUsize::new(0);
+
+/// The first setup (the sequential phase) and every other session get good inputs; the second
+/// setup (concurrent session 0) gets inputs that all fail.
+fn one_session_fails() -> Box<dyn Routine> {
+    let bad = SETUPS.fetch_add(1, Ordering::SeqCst) == 1;
+    routine(vec![bad; 4], |bad: &bool| !*bad, hold_nothing)
+}
+
+#[test]
+fn errors_on_one_thread_lower_the_success_rate_exactly() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let m = measure_here(one_session_fails, &plan(8)).unwrap();
+    let c = m.concurrency.as_ref().unwrap();
+    assert_eq!(c.calls, 40_000);
+    assert_eq!(c.failures, 5_000, "one session of 8 failed every call");
+    assert_eq!(c.success_rate(), 0.875);
+    assert_eq!(m.timing.failures, 0);
+    // Across all calls: 40000 sequential + 40000 concurrent, 5000 failed.
+    assert_eq!(m.success_rate(), 1.0 - 5_000.0 / 80_000.0);
+}
+
+#[test]
+fn the_api_measures_registered_operations() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let results = Validation::new()
+        .operations(2_000)
+        .concurrent_sessions(4)
+        .warmup(Duration::from_millis(10))
+        .only(["metrics_collection", "config_instantiation"])
+        .run()
+        .expect("both are registered (mcp_service is linked)");
+    let names: Vec<&str> = results.iter().map(|r| r.op.as_str()).collect();
+    assert_eq!(names, ["metrics_collection", "config_instantiation"]);
+    let metrics = results[0].measurement.as_ref().unwrap();
+    assert_eq!(metrics.timing.calls, 2_000);
+    assert_eq!(metrics.allocs.allocations_per_call, 0.0);
+    assert_eq!(metrics.concurrency.as_ref().unwrap().sessions, 4);
+    assert!(
+        results[0]
+            .location
+            .starts_with("examples/mcp-service/src/lib.rs:")
+    );
+    let unknown = Validation::new().only(["nope"]).run().unwrap_err();
+    assert_eq!(
+        unknown.to_string(),
+        "no registered operation is named \"nope\""
+    );
+}
