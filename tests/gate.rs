@@ -330,6 +330,53 @@ fn a_hung_operation_times_out_and_the_run_continues() {
 }
 
 #[test]
+fn async_operations_pass_and_fail_their_budgets_like_sync_ones() {
+    let run = gate(
+        "async_pass",
+        &["--quick", "--budgets", BUDGETS, "--exact", "async_pass"],
+    );
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let report = run.report.unwrap();
+    let op = operation(&report, "async_pass");
+    assert_eq!(op["verdict"], "pass");
+    assert_eq!(
+        op["allocations_per_call"], 0.0,
+        "awaiting a ready future allocates nothing"
+    );
+    assert!(op["concurrency"]["ops_per_sec"].as_f64().unwrap() > 0.0);
+
+    let run = gate(
+        "async_over",
+        &[
+            "--quick",
+            "--operations",
+            "200",
+            "--budgets",
+            BUDGETS,
+            "--exact",
+            "async_over_budget",
+        ],
+    );
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    let report = run.report.unwrap();
+    let reason = operation(&report, "async_over_budget")["reasons"][0]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(reason.contains("exceeds max_us 5.00μs"), "{reason}");
+
+    let run = gate(
+        "async_fallible",
+        &["--quick", "--budgets", BUDGETS, "--exact", "async_fallible"],
+    );
+    assert_eq!(run.code, 2);
+    assert_eq!(
+        operation(&run.report.unwrap(), "async_fallible")["success_rate"],
+        0.9
+    );
+}
+
+#[test]
 fn errors_count_against_the_success_rate() {
     let run = gate(
         "fallible",
@@ -403,7 +450,7 @@ fn list_prints_every_operation_sorted_and_measures_nothing() {
     sorted.sort();
     assert_eq!(names, sorted);
     assert!(
-        names.contains(&"fast_pass") && names.contains(&"hangs") && names.len() == 10,
+        names.contains(&"fast_pass") && names.contains(&"hangs") && names.len() == 13,
         "{names:?}"
     );
     assert!(!run.stdout.contains("PERFORMANCE BUDGET RESULTS"));

@@ -8,17 +8,13 @@ use syn::{FnArg, GenericParam, ItemFn, Type};
 pub struct Shape {
     /// The type behind the `&Input` parameter, when the function takes one.
     pub input: Option<Type>,
+    /// The span of `async`, for an `async fn`.
+    pub asyncness: Option<proc_macro2::Span>,
 }
 
 impl Shape {
     pub fn of(function: &ItemFn, options: &AttrOptions) -> syn::Result<Shape> {
         let sig = &function.sig;
-        if let Some(asyncness) = &sig.asyncness {
-            return Err(syn::Error::new(
-                asyncness.span(),
-                "`#[perf_budget]` does not measure `async fn` yet; measure a synchronous function",
-            ));
-        }
         if let syn::Safety::Unsafe(unsafety) = &sig.safety {
             return Err(syn::Error::new(
                 unsafety.span(),
@@ -86,6 +82,9 @@ impl Shape {
                  bundle several values into one struct produced by `setup`",
             ));
         }
-        Ok(Shape { input })
+        Ok(Shape {
+            input,
+            asyncness: sig.asyncness.map(|a| a.span),
+        })
     }
 }

@@ -60,11 +60,8 @@ pub fn expand(function: &ItemFn, options: &AttrOptions, shape: &Shape) -> TokenS
         _ => (quote!(()), quote!(::std::vec![()]), quote!(#ident())),
     };
 
-    quote! {
-        #function
-
-        #[doc(hidden)]
-        const _: () = {
+    let routine = match shape.asyncness {
+        None => quote! {
             fn __perfgate_routine() -> ::std::boxed::Box<dyn #private::Routine> {
                 #private::routine(
                     #inputs,
@@ -85,6 +82,54 @@ pub fn expand(function: &ItemFn, options: &AttrOptions, shape: &Shape) -> TokenS
                     },
                 )
             }
+        },
+        // One `block_on` per batch: the loop awaits each call's future in turn.
+        Some(span) => {
+            let body = quote! {
+                fn __perfgate_routine() -> ::std::boxed::Box<dyn #private::Routine> {
+                    #private::async_routine(
+                        #inputs,
+                        |inputs: &[#input_type], cursor: &mut usize, calls: u64, runtime: &#private::tokio::runtime::Runtime| -> u64 {
+                            runtime.block_on(async {
+                                let mut failures = 0u64;
+                                for _ in 0..calls {
+                                    let input = &inputs[*cursor];
+                                    *cursor += 1;
+                                    if *cursor == inputs.len() {
+                                        *cursor = 0;
+                                    }
+                                    let _ = input;
+                                    let value = #call.await;
+                                    let ok = #succeeded;
+                                    let _ = #private::black_box(value);
+                                    failures += u64::from(!ok);
+                                }
+                                failures
+                            })
+                        },
+                        |input: &#input_type, probe: &mut dyn ::core::ops::FnMut(), runtime: &#private::tokio::runtime::Runtime| -> usize {
+                            runtime.block_on(async {
+                                let _ = input;
+                                let value = #call.await;
+                                probe();
+                                let size = ::core::mem::size_of_val(&value);
+                                let _ = #private::black_box(value);
+                                size
+                            })
+                        },
+                    )
+                }
+            };
+            quote_spanned! {span=> #private::async_support! { #body } }
+        }
+    };
+
+    quote! {
+        #function
+
+        #[doc(hidden)]
+        const _: () = {
+            #routine
 
             #private::inventory::submit! {
                 #private::Entry {

@@ -119,4 +119,37 @@ pub mod __private {
     };
     pub use inventory;
     pub use std::hint::black_box;
+
+    #[cfg(feature = "async")]
+    pub use crate::registry::async_routine;
+    #[cfg(feature = "async")]
+    pub use tokio;
+
+    /// Expands the tokens of an `async fn` registration when the `async` feature is on.
+    #[cfg(feature = "async")]
+    #[macro_export]
+    #[doc(hidden)]
+    macro_rules! __perfgate_async {
+        ($($tokens:tt)*) => { $($tokens)* };
+    }
+
+    /// Without the `async` feature, an annotated `async fn` is a compile error that says how to
+    /// turn it on.
+    #[cfg(not(feature = "async"))]
+    #[macro_export]
+    #[doc(hidden)]
+    macro_rules! __perfgate_async {
+        ($($tokens:tt)*) => {
+            ::core::compile_error!(
+                "`#[perf_budget]` on an `async fn` needs the `async` feature of perfgate-runtime: \
+                 perfgate-runtime = { version = \"0.1\", features = [\"async\"] }"
+            );
+            // Keeps the registration that follows well-formed: one error, not two.
+            fn __perfgate_routine() -> ::std::boxed::Box<dyn $crate::registry::Routine> {
+                ::core::unreachable!()
+            }
+        };
+    }
+
+    pub use crate::__perfgate_async as async_support;
 }

@@ -146,6 +146,74 @@ where
     })
 }
 
+/// An `async fn` bound to its inputs and to a current-thread tokio runtime of its own.
+///
+/// The macro generates `run` as one `block_on` over a whole batch of calls, so a call costs an
+/// `.await` of the operation's future and nothing more: no runtime start, no task spawn.
+#[cfg(feature = "async")]
+struct AsyncCalls<I, C, H> {
+    inputs: Vec<I>,
+    cursor: usize,
+    runtime: tokio::runtime::Runtime,
+    run: C,
+    hold: H,
+}
+
+#[cfg(feature = "async")]
+impl<I, C, H> Routine for AsyncCalls<I, C, H>
+where
+    C: FnMut(&[I], &mut usize, u64, &tokio::runtime::Runtime) -> u64,
+    H: FnMut(&I, &mut dyn FnMut(), &tokio::runtime::Runtime) -> usize,
+{
+    fn input_count(&self) -> usize {
+        self.inputs.len()
+    }
+
+    #[inline(never)]
+    fn run(&mut self, calls: u64) -> u64 {
+        if self.inputs.is_empty() {
+            return calls;
+        }
+        (self.run)(&self.inputs, &mut self.cursor, calls, &self.runtime)
+    }
+
+    fn hold(&mut self, probe: &mut dyn FnMut()) -> usize {
+        if self.inputs.is_empty() {
+            return 0;
+        }
+        let index = self.cursor;
+        self.cursor = (self.cursor + 1) % self.inputs.len();
+        (self.hold)(&self.inputs[index], probe, &self.runtime)
+    }
+
+    fn seek(&mut self, position: usize) {
+        self.cursor = position.checked_rem(self.inputs.len()).unwrap_or(0);
+    }
+}
+
+/// Binds an `async fn` (through the macro's batch loop `run` and `hold`) to its inputs.
+///
+/// # Panics
+/// If a tokio runtime cannot be started (the operating system refused a thread or a timer).
+#[cfg(feature = "async")]
+pub fn async_routine<I, C, H>(inputs: Vec<I>, run: C, hold: H) -> Box<dyn Routine>
+where
+    I: 'static,
+    C: FnMut(&[I], &mut usize, u64, &tokio::runtime::Runtime) -> u64 + 'static,
+    H: FnMut(&I, &mut dyn FnMut(), &tokio::runtime::Runtime) -> usize + 'static,
+{
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("a current-thread tokio runtime starts");
+    Box::new(AsyncCalls {
+        inputs,
+        cursor: 0,
+        runtime,
+        run,
+        hold,
+    })
+}
+
 /// What a `setup` function may return for an operation taking `&I`: one `I`, or a `Vec<I>` that is
 /// cycled through so that a realistic mix is measured.
 pub trait IntoInputs<I> {

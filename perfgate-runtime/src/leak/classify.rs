@@ -214,7 +214,11 @@ fn project_steps(steps: &[Step], last_calls: f64) -> f64 {
     } else {
         1.0
     };
-    let gap_ratio = if gap_ratio.is_finite() { gap_ratio.max(1.0) } else { 1.0 };
+    let gap_ratio = if gap_ratio.is_finite() {
+        gap_ratio.max(1.0)
+    } else {
+        1.0
+    };
     let (mut calls, mut bytes, mut gap) = (last.calls, last.bytes, gaps[gaps.len() - 1].max(1.0));
     let end = last_calls + PROJECTION_CALLS;
     let mut projected = 0.0;

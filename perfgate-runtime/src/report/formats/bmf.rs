@@ -1,0 +1,57 @@
+//! Bencher Metric Format (BMF): the JSON `bencher run --adapter json` reads, so that perfgate's
+//! figures can be tracked by Bencher (<https://bencher.dev/docs/reference/bencher-metric-format/>).
+//!
+//! ```json
+//! { "mcp_message_decode": {
+//!     "latency": { "value": 1914.12, "lower_value": 1795.436, "upper_value": 2032.803 },
+//!     "allocations": { "value": 0.859 },
+//!     "bytes_allocated": { "value": 18.282 } } }
+//! ```
+//!
+//! `latency` is the mean per call in nanoseconds (Bencher's built-in latency measure) with the
+//! bounds of its 95 % confidence interval; `allocations` and `bytes_allocated` are per call and
+//! exact; `throughput` (operations per second) appears when the report has one. Operations without
+//! figures (ignored, not measurable) are left out.
+
+use serde_json::{Map, Value, json};
+
+use super::view::{self, Op};
+
+/// The report in Bencher Metric Format.
+pub fn bmf(report: &Value) -> Value {
+    let mut out = Map::new();
+    for op in view::operations(report) {
+        let measures = measures(op);
+        if !measures.is_empty() {
+            out.insert(op.name().to_string(), Value::Object(measures));
+        }
+    }
+    Value::Object(out)
+}
+
+fn measures(op: Op<'_>) -> Map<String, Value> {
+    let mut measures = Map::new();
+    if let Some(mean_us) = op.num("mean_us") {
+        let mut latency = json!({ "value": ns(mean_us) });
+        if let (Some(low), Some(high)) = (op.num("ci95_low_us"), op.num("ci95_high_us")) {
+            latency["lower_value"] = ns(low.min(mean_us));
+            latency["upper_value"] = ns(high.max(mean_us));
+        }
+        measures.insert("latency".into(), latency);
+    }
+    if let Some(allocations) = op.num("allocations_per_call") {
+        measures.insert("allocations".into(), json!({ "value": allocations }));
+    }
+    if let Some(bytes) = op.num("bytes_per_call") {
+        measures.insert("bytes_allocated".into(), json!({ "value": bytes }));
+    }
+    if let Some(throughput) = op.num("throughput_per_s").filter(|t| *t > 0.0) {
+        measures.insert("throughput".into(), json!({ "value": throughput }));
+    }
+    measures
+}
+
+/// Microseconds as nanoseconds, to the picosecond (hides float noise such as `1827.3874999999998`).
+fn ns(us: f64) -> Value {
+    json!((us * 1e6).round() / 1e3)
+}
