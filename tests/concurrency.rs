@@ -112,6 +112,8 @@ fn plan(sessions: usize) -> Plan {
         alloc_calls: 100,
         timeout: Duration::from_secs(60),
         concurrent_sessions: sessions,
+        memory_calls: 0,
+        hotspot_calls: 0,
     }
 }
 

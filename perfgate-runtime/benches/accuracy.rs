@@ -75,6 +75,8 @@ fn plan(calls: u64) -> Plan {
         alloc_calls: 1000,
         timeout: Duration::from_secs(600),
         concurrent_sessions: 0,
+        memory_calls: 0,
+        hotspot_calls: 0,
     }
 }
 

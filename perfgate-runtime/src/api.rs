@@ -132,6 +132,8 @@ impl Validation {
             alloc_calls: 1000.min(self.operations),
             timeout: self.timeout,
             concurrent_sessions: self.concurrent_sessions,
+            memory_calls: self.memory_operations,
+            hotspot_calls: (self.memory_operations / 10).min(20_000),
         };
         Ok(entries
             .into_iter()

@@ -35,6 +35,7 @@ pub mod alloc;
 pub mod api;
 pub mod config;
 pub mod history;
+pub mod leak;
 pub mod machine;
 pub mod measure;
 pub mod registry;

@@ -11,6 +11,7 @@ use libtest_mimic::{Arguments, Completion, Failed, Trial};
 
 use crate::config::{self, Budget, ConfigError, LimitKind, Mode, RunSettings};
 use crate::history::{self, Fingerprint, HistoryStore, Record};
+use crate::leak::{self, LeakSettings};
 use crate::machine::Machine;
 use crate::measure::{self, MeasureError, Plan};
 use crate::registry::{self, Entry};
@@ -158,6 +159,7 @@ fn run_inner(
             },
         },
         fail_on_critical: ci.fail_on_critical_regression,
+        fail_on_memory_leaks: ci.fail_on_memory_leaks,
         deadline: started + run_timeout,
         results: Mutex::default(),
     });
@@ -235,6 +237,7 @@ struct Context {
     settings: RunSettings,
     history: HistoryContext,
     fail_on_critical: bool,
+    fail_on_memory_leaks: bool,
     /// When the whole run must end (`performance_test_timeout_minutes`).
     deadline: Instant,
     results: Mutex<Vec<OperationReport>>,
@@ -290,6 +293,7 @@ fn trial(budget: Budget, entry: &'static Entry, context: Arc<Context>) -> Trial 
             measurement: None,
             remeasured: false,
             finding: None,
+            leak: None,
         };
         if let Some(stage) = context
             .settings
@@ -358,10 +362,29 @@ fn measure_and_judge(
         budget.limit(LimitKind::RegressionPercent),
         context.fail_on_critical,
     );
-    let verdict = assessment.verdict.max(history_verdict);
+    let leak = measurement
+        .memory
+        .as_ref()
+        .map(|run| leak::analyze(&checkpoints(run), &LeakSettings::default()));
+    let hotspot = measurement
+        .hotspots
+        .as_ref()
+        .and_then(|h| h.hotspots.first())
+        .map(|h| h.location.as_str());
+    let (leak_verdict, leak_reason) = match &leak {
+        Some(analysis) => verdict::judge_leak(
+            analysis,
+            context.fail_on_memory_leaks || budget.leak_check,
+            hotspot,
+        ),
+        None => (Verdict::Pass, None),
+    };
+    let verdict = assessment.verdict.max(history_verdict).max(leak_verdict);
     report.status = Status::Judged(verdict);
     report.reasons = assessment.reasons;
     report.reasons.extend(history_reason);
+    report.reasons.extend(leak_reason);
+    report.leak = leak;
     report.checks = assessment.checks;
     report.measurement = Some(measurement);
     report.finding = Some(finding);
@@ -369,6 +392,19 @@ fn measure_and_judge(
         Verdict::Fail | Verdict::Block => Err(Failed::from(report.reasons.join("\n"))),
         Verdict::Pass | Verdict::Warn => Ok(()),
     }
+}
+
+/// A memory run's samples as the leak module's checkpoints.
+fn checkpoints(run: &measure::MemoryRun) -> Vec<leak::Checkpoint> {
+    run.samples
+        .iter()
+        .map(|s| leak::Checkpoint {
+            calls: s.calls,
+            live_bytes: s.live_bytes,
+            allocated_bytes: s.allocated_bytes,
+            freed_bytes: s.freed_bytes,
+        })
+        .collect()
 }
 
 /// This run of one operation as a history record (measured operations only).
@@ -434,6 +470,7 @@ fn now_unix_ms() -> u64 {
 }
 
 fn plan(settings: &RunSettings, budget: &Budget) -> Plan {
+    let leak_check = settings.memory_test || budget.leak_check;
     Plan {
         calls: settings.operations,
         warmup: match settings.mode {
@@ -443,6 +480,16 @@ fn plan(settings: &RunSettings, budget: &Budget) -> Plan {
         alloc_calls: ALLOC_CALLS.min(settings.operations),
         timeout: budget.timeout,
         concurrent_sessions: settings.concurrent_sessions,
+        memory_calls: if leak_check {
+            settings.memory_operations
+        } else {
+            0
+        },
+        hotspot_calls: if leak_check {
+            (settings.memory_operations / 10).clamp(1000, 20_000)
+        } else {
+            0
+        },
     }
 }
 

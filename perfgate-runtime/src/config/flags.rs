@@ -37,6 +37,11 @@ pub struct RunSettings {
     pub operations: u64,
     /// Threads of the concurrent phase (default 100, quick 8); 0 skips it.
     pub concurrent_sessions: usize,
+    /// Run the memory-leak check on every selected operation (otherwise only where the budget
+    /// asks for it).
+    pub memory_test: bool,
+    /// Calls of the memory-leak check (default 100000, quick 5000).
+    pub memory_operations: u64,
     pub output_dir: PathBuf,
     pub budgets_path: PathBuf,
     pub ci_settings_path: PathBuf,
@@ -104,7 +109,17 @@ const CONCURRENT: Flag = Flag {
     env: "PERFGATE_CONCURRENT_SESSIONS",
     takes_value: true,
 };
-const FLAGS: [&Flag; 10] = [
+const MEMORY_TEST: Flag = Flag {
+    names: &["--memory-test"],
+    env: "PERFGATE_MEMORY_TEST",
+    takes_value: false,
+};
+const MEMORY_OPERATIONS: Flag = Flag {
+    names: &["--memory-operations"],
+    env: "PERFGATE_MEMORY_OPERATIONS",
+    takes_value: true,
+};
+const FLAGS: [&Flag; 12] = [
     &STAGE,
     &QUICK,
     &OPERATIONS,
@@ -115,6 +130,8 @@ const FLAGS: [&Flag; 10] = [
     &HISTORY_DIR,
     &NO_HISTORY,
     &CONCURRENT,
+    &MEMORY_TEST,
+    &MEMORY_OPERATIONS,
 ];
 
 /// The flag table, for `--help`.
@@ -128,6 +145,8 @@ perfgate options (each also read from its environment variable; the flag wins):
       --concurrent-sessions N
                           threads of the concurrent phase (default 100, quick 8; 0: none)
                                                                                     PERFGATE_CONCURRENT_SESSIONS
+      --memory-test       run the memory-leak check on every operation                  PERFGATE_MEMORY_TEST=1
+      --memory-operations N  calls of the leak check (default 100000, quick 5000)     PERFGATE_MEMORY_OPERATIONS
       --output-dir DIR    where report.json goes (default target/perfgate)              PERFGATE_OUTPUT_DIR
       --budgets PATH      budgets file (default .performance/performance_budgets.json)  PERFGATE_BUDGETS
       --ci-settings PATH  gate settings (default .performance/ci_settings.json)         PERFGATE_CI_SETTINGS
@@ -222,6 +241,20 @@ pub fn parse_args(
         None if quick => 8,
         None => 100,
     };
+    let memory_operations = match lookup(&MEMORY_OPERATIONS) {
+        Some((name, value)) => value
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|n| *n >= 1000)
+            .ok_or_else(|| ConfigError::Flag {
+                flag: name,
+                value,
+                reason: "expected a whole number of calls, at least 1000".into(),
+            })?,
+        None if quick => 5_000,
+        None => 100_000,
+    };
     let stage = match lookup(&STAGE) {
         Some((name, value)) if value.trim().is_empty() => {
             return Err(ConfigError::Flag {
@@ -266,6 +299,8 @@ pub fn parse_args(
         mode,
         operations,
         concurrent_sessions,
+        memory_test: flag(&MEMORY_TEST)?,
+        memory_operations,
         output_dir,
         budgets_path,
         ci_settings_path,

@@ -53,9 +53,15 @@ pub(super) fn classify(xs: &[f64], ys: &[f64], line: &LineFit, settings: &LeakSe
     };
 
     let cycles = find_cycles(xs, ys, settings);
-    if cycles.releases_at_calls.len() >= settings.min_cycles.max(2) {
-        let releases = &cycles.releases_at_calls;
-        let period = (releases[releases.len() - 1] - releases[0]) / (releases.len() - 1) as f64;
+    let gaps: Vec<f64> = cycles
+        .releases_at_calls
+        .windows(2)
+        .map(|w| w[1] - w[0])
+        .collect();
+    if cycles.releases_at_calls.len() >= settings.min_cycles.max(2)
+        && variation(&gaps) <= settings.cycle_max_period_variation
+    {
+        let period = gaps.iter().sum::<f64>() / gaps.len() as f64;
         let (trough_xs, trough_ys): (Vec<f64>, Vec<f64>) = cycles.troughs.into_iter().unzip();
         let troughs = fit::line(&trough_xs, &trough_ys);
         let rate = troughs.slope.max(0.0);
@@ -119,7 +125,7 @@ struct Cycles {
 
 /// Finds rise-and-release cycles: live memory rises by at least the noise floor from a trough, then
 /// falls back by at least [`LeakSettings::cycle_release_fraction`] of that rise (and by at least the
-/// noise floor). The trough after each release is recorded, so that rising troughs can be told from
+/// noise floor). Whether the releases are regular enough to be a cycle is the caller's test. The trough after each release is recorded, so that rising troughs can be told from
 /// a cycle that returns to its baseline. The low before the first release is not a trough: the
 /// measured span may start in the middle of a rise.
 fn find_cycles(xs: &[f64], ys: &[f64], settings: &LeakSettings) -> Cycles {
@@ -130,25 +136,37 @@ fn find_cycles(xs: &[f64], ys: &[f64], settings: &LeakSettings) -> Cycles {
     };
     let (mut base_x, mut base_y, mut peak_y) = (xs[0], ys[0], ys[0]);
     for (&x, &y) in xs.iter().zip(ys).skip(1) {
-        if y < base_y {
-            (base_x, base_y, peak_y) = (x, y, y);
-        } else if y > peak_y {
+        if y > peak_y {
             peak_y = y;
-        } else {
-            let (rise, fall) = (peak_y - base_y, peak_y - y);
-            if rise >= floor && fall >= floor && fall >= settings.cycle_release_fraction * rise {
-                if !cycles.releases_at_calls.is_empty() {
-                    cycles.troughs.push((base_x, base_y));
-                }
-                cycles.releases_at_calls.push(x);
-                (base_x, base_y, peak_y) = (x, y, y);
+            continue;
+        }
+        let (rise, fall) = (peak_y - base_y, peak_y - y);
+        if rise >= floor && fall >= floor && fall >= settings.cycle_release_fraction * rise {
+            if !cycles.releases_at_calls.is_empty() {
+                cycles.troughs.push((base_x, base_y));
             }
+            cycles.releases_at_calls.push(x);
+            (base_x, base_y, peak_y) = (x, y, y);
+        } else if y < base_y {
+            (base_x, base_y, peak_y) = (x, y, y);
         }
     }
     if !cycles.releases_at_calls.is_empty() {
         cycles.troughs.push((base_x, base_y));
     }
     cycles
+}
+
+/// Coefficient of variation (sample standard deviation over mean) of `values`; 0 for fewer than
+/// two values.
+fn variation(values: &[f64]) -> f64 {
+    if values.len() < 2 {
+        return 0.0;
+    }
+    let n = values.len() as f64;
+    let mean = values.iter().sum::<f64>() / n;
+    let variance = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    variance.sqrt() / mean
 }
 
 /// The rises between consecutive checkpoints that stand out: more than the noise floor and more

@@ -249,9 +249,13 @@ fn bounded_lru_cache(entry_bytes: impl Fn(u64) -> u64) -> Vec<Checkpoint> {
     })
 }
 
-/// Entry sizes from 50 to 150 bytes, varying pseudo-randomly from call to call.
-fn varying_entry_bytes(call: u64) -> u64 {
-    50 + call.wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(17) % 101
+/// Entry sizes from 50 to 2049 bytes, varying pseudo-randomly from call to call (a different
+/// sequence for each seed).
+fn varying_entry_bytes(seed: u64) -> impl Fn(u64) -> u64 {
+    move |call| {
+        let hash = (call ^ (seed << 40)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        50 + hash.rotate_left(29) % 2000
+    }
 }
 
 // ---------------------------------------------------------------- patterns
@@ -318,8 +322,8 @@ fn structure_doubling_every_n_calls_is_exponential_and_critical() {
     let analysis = analyze_default(&structure_doubling_every_10000_calls());
     assert_eq!(analysis.pattern, Pattern::Exponential, "{analysis:#?}");
     assert_eq!(analysis.burst_steps, 9);
-    // Doubling every 10 000 calls for a million calls overflows any memory.
-    assert_eq!(analysis.projected_growth_per_million_calls, f64::MAX);
+    // A hundred more doublings in a million calls: beyond any memory.
+    assert!(analysis.projected_growth_per_million_calls > 1e30);
     assert_eq!(analysis.severity, Some(Severity::Critical));
 }
 
@@ -356,6 +360,25 @@ fn slowly_flushed_cache_reports_the_period_between_flushes() {
     assert!(!analysis.is_leak());
     // The checkpoints see at most 900 entries: the 1000th is flushed on the call that adds it.
     assert_eq!(analysis.peak_live_bytes, 90_000);
+}
+
+#[test]
+fn cycle_out_of_step_with_the_checkpoints_is_cyclic() {
+    // Flushed every 2300 calls, checkpoints every 500: releases seen 2000 or 2500 calls apart.
+    let mut entries = 0;
+    let checkpoints = record(CALLS, move |_, heap| {
+        heap.alloc(100);
+        entries += 1;
+        if entries == 2300 {
+            heap.free(100 * entries);
+            entries = 0;
+        }
+    });
+    let analysis = analyze_default(&checkpoints);
+    assert_eq!(analysis.pattern, Pattern::Cyclic, "{analysis:#?}");
+    assert!(!analysis.is_leak());
+    let period = analysis.cycle_period_calls.unwrap();
+    assert!(period.abs_diff(2300) <= 25, "{period}");
 }
 
 #[test]
@@ -466,14 +489,36 @@ fn bounded_lru_cache_is_clean() {
 
 #[test]
 fn bounded_lru_cache_of_varying_entries_is_clean() {
-    let checkpoints = bounded_lru_cache(varying_entry_bytes);
-    let spread = {
+    for seed in 0..8 {
+        let checkpoints = bounded_lru_cache(varying_entry_bytes(seed));
+        // Its ups and downs are several times the noise floor, and irregular.
         let live = checkpoints[20..].iter().map(|c| c.live_bytes);
-        live.clone().max().unwrap() - live.min().unwrap()
-    };
-    assert!(spread > 1000, "the fixture must be noisy: {spread}");
-    let analysis = assert_clean("LRU, varying entries", &checkpoints);
-    assert!(analysis.r_squared < 0.5);
+        let spread = live.clone().max().unwrap() - live.min().unwrap();
+        assert!(spread > 15_000, "the fixture must be noisy: {spread}");
+        let analysis = assert_clean(&format!("LRU, varying entries, seed {seed}"), &checkpoints);
+        assert!(analysis.r_squared < 0.1);
+    }
+}
+
+#[test]
+fn linear_leak_under_fluctuation_is_linear() {
+    let entry_bytes = varying_entry_bytes(1);
+    let mut entries = std::collections::VecDeque::new();
+    let checkpoints = record(CALLS, move |call, heap| {
+        if entries.len() == 1000 {
+            heap.free(entries.pop_front().unwrap());
+        }
+        heap.alloc(entry_bytes(call));
+        entries.push_back(entry_bytes(call));
+        heap.alloc(8);
+    });
+    let analysis = analyze_default(&checkpoints);
+    assert_eq!(analysis.pattern, Pattern::Linear, "{analysis:#?}");
+    assert!(
+        (analysis.slope_bytes_per_call - 8.0).abs() < 0.5,
+        "{analysis:#?}"
+    );
+    assert_eq!(analysis.severity, Some(Severity::Medium));
 }
 
 // ---------------------------------------------------------------- bad and short input

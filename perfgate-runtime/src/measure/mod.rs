@@ -6,11 +6,13 @@
 
 mod allocs;
 pub mod concurrent;
+pub mod memory;
 pub mod stats;
 mod timing;
 
 pub use allocs::AllocFigures;
 pub use concurrent::{Concurrency, ThreadPanic};
+pub use memory::{HotspotRun, MemoryRun, MemorySample};
 pub use stats::Interval;
 pub use timing::Timing;
 
@@ -34,6 +36,10 @@ pub struct Plan {
     pub timeout: Duration,
     /// Threads of the concurrent phase; 0 skips it.
     pub concurrent_sessions: usize,
+    /// Calls of the memory run (live bytes at checkpoints); 0 skips it.
+    pub memory_calls: u64,
+    /// Calls of the sampled pass that finds where retained memory was allocated; 0 skips it.
+    pub hotspot_calls: u64,
 }
 
 /// Everything measured about one operation in one run.
@@ -45,6 +51,10 @@ pub struct Measurement {
     pub allocs: AllocFigures,
     /// The concurrent phase, when it ran.
     pub concurrency: Option<Concurrency>,
+    /// The memory run, when it ran.
+    pub memory: Option<MemoryRun>,
+    /// The sampled pass over allocation sites, when it ran.
+    pub hotspots: Option<HotspotRun>,
     /// Wall time of the whole measurement (setup, warm-up, timing, counting).
     pub wall: Duration,
 }
@@ -127,6 +137,10 @@ pub fn measure_here(
     let timing = timing::time(routine.as_mut(), plan.calls, plan.warmup);
     let allocs = allocs::count(routine.as_mut(), plan.alloc_calls);
     let inputs = routine.input_count();
+    let memory =
+        (plan.memory_calls > 0).then(|| memory::memory_run(routine.as_mut(), plan.memory_calls));
+    let hotspots = (plan.hotspot_calls > 0)
+        .then(|| memory::hotspot_run(routine.as_mut(), plan.hotspot_calls, 5));
     drop(routine);
     let concurrency = match plan.concurrent_sessions {
         0 => None,
@@ -151,6 +165,8 @@ pub fn measure_here(
         timing,
         allocs,
         concurrency,
+        memory,
+        hotspots,
         wall: started.elapsed(),
     })
 }

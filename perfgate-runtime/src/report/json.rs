@@ -24,8 +24,22 @@ struct ReportJson<'a> {
     warnings: &'a [String],
     /// Regression and improvement alert lines, as in the summary.
     alerts: Vec<String>,
+    /// Totals of the memory-leak check; null when it did not run.
+    leak_summary: Option<LeakSummaryJson>,
     history_path: Option<PathBuf>,
     operations: Vec<OperationJson>,
+}
+
+#[derive(Serialize)]
+struct LeakSummaryJson {
+    operations_tested: usize,
+    operations_with_leaks: usize,
+    critical: usize,
+    high: usize,
+    medium: usize,
+    low: usize,
+    total_growth_bytes: i64,
+    average_reclaim_efficiency: f64,
 }
 
 #[derive(Serialize)]
@@ -77,6 +91,8 @@ struct OperationJson {
     instance_bytes: Option<u64>,
     remeasured: bool,
     limits: Vec<LimitJson>,
+    /// The memory-leak check; null when it did not run.
+    leak: Option<LeakJson>,
     /// The concurrent phase; null when it did not run.
     concurrency: Option<ConcurrencyJson>,
     /// The run against its history; null when not measured.
@@ -85,6 +101,38 @@ struct OperationJson {
     trend: Option<TrendJson>,
     /// The latency histogram (picoseconds per call), hdrhistogram V2 serialization, base64.
     histogram_b64: Option<String>,
+}
+
+#[derive(Serialize)]
+struct LeakJson {
+    /// `none`, `linear`, `exponential`, `cyclic` or `burst`.
+    pattern: String,
+    is_leak: bool,
+    /// `LOW`, `MEDIUM`, `HIGH`, `CRITICAL`, or null when not a leak.
+    severity: Option<String>,
+    calls: u64,
+    retained_bytes_per_call: f64,
+    total_growth_bytes: i64,
+    slope_bytes_per_call: f64,
+    r_squared: f64,
+    reclaim_efficiency: f64,
+    projected_growth_per_million_calls: f64,
+    peak_live_bytes: i64,
+    cycle_period_calls: Option<u64>,
+    burst_steps: usize,
+    recommendation: String,
+    check_wall_s: Option<f64>,
+    hotspot_wall_s: Option<f64>,
+    hotspots_dropped: Option<u64>,
+    hotspots: Vec<HotspotJson>,
+}
+
+#[derive(Serialize)]
+struct HotspotJson {
+    location: String,
+    function: String,
+    retained_bytes: u64,
+    allocations: u64,
 }
 
 #[derive(Serialize)]
@@ -172,9 +220,32 @@ pub fn to_json(report: &RunReport) -> serde_json::Value {
             .filter_map(|o| o.finding.as_ref().and_then(|f| f.alert(&o.op)))
             .collect(),
         history_path: report.history_path.clone(),
+        leak_summary: leak_summary(report),
         operations: report.operations.iter().map(operation).collect(),
     };
     serde_json::to_value(json).unwrap_or(serde_json::Value::Null)
+}
+
+fn leak_summary(report: &RunReport) -> Option<LeakSummaryJson> {
+    let analyses: Vec<_> = report
+        .operations
+        .iter()
+        .filter_map(|o| o.leak.as_ref())
+        .collect();
+    if analyses.is_empty() {
+        return None;
+    }
+    let s = crate::leak::summarize(&analyses);
+    Some(LeakSummaryJson {
+        operations_tested: s.operations_tested,
+        operations_with_leaks: s.operations_with_leaks,
+        critical: s.critical,
+        high: s.high,
+        medium: s.medium,
+        low: s.low,
+        total_growth_bytes: s.total_growth_bytes,
+        average_reclaim_efficiency: s.average_reclaim_efficiency,
+    })
 }
 
 fn operation(op: &OperationReport) -> OperationJson {
@@ -248,6 +319,41 @@ fn operation(op: &OperationReport) -> OperationJson {
             p95_us: c.p95_ns / 1000.0,
             p99_us: c.p99_ns / 1000.0,
             max_us: c.max_ns / 1000.0,
+        });
+    }
+    if let (Some(leak), Some(m)) = (&op.leak, &op.measurement) {
+        json.leak = Some(LeakJson {
+            pattern: leak.pattern.to_string().to_ascii_lowercase(),
+            is_leak: leak.is_leak(),
+            severity: leak.severity.map(|s| s.to_string()),
+            calls: m.memory.as_ref().map(|r| r.calls).unwrap_or(0),
+            retained_bytes_per_call: leak.retained_bytes_per_call,
+            total_growth_bytes: leak.total_growth_bytes,
+            slope_bytes_per_call: leak.slope_bytes_per_call,
+            r_squared: leak.r_squared,
+            reclaim_efficiency: leak.reclaim_efficiency,
+            projected_growth_per_million_calls: leak.projected_growth_per_million_calls,
+            peak_live_bytes: leak.peak_live_bytes,
+            cycle_period_calls: leak.cycle_period_calls,
+            burst_steps: leak.burst_steps,
+            recommendation: leak.recommendation.clone(),
+            check_wall_s: m.memory.as_ref().map(|r| r.wall.as_secs_f64()),
+            hotspot_wall_s: m.hotspots.as_ref().map(|h| h.wall.as_secs_f64()),
+            hotspots_dropped: m.hotspots.as_ref().map(|h| h.dropped),
+            // Where a leak's memory was allocated; for a clean operation the sites still holding
+            // memory are its legitimate state (a cache's entries), not news.
+            hotspots: m
+                .hotspots
+                .iter()
+                .filter(|_| leak.is_leak())
+                .flat_map(|h| &h.hotspots)
+                .map(|h| HotspotJson {
+                    location: h.location.clone(),
+                    function: h.function.clone(),
+                    retained_bytes: h.retained_bytes,
+                    allocations: h.allocations,
+                })
+                .collect(),
         });
     }
     if let Some(finding) = &op.finding {

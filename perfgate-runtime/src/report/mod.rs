@@ -1,6 +1,7 @@
 //! Formats what the verdicts and measurements say: the human summary and `report.json`.
 //! Nothing here computes a statistic.
 
+pub mod formats;
 mod json;
 mod text;
 
@@ -10,6 +11,7 @@ pub use text::summary;
 use std::fmt;
 
 use crate::config::{Limit, RunSettings};
+use crate::leak::LeakAnalysis;
 use crate::machine::Machine;
 use crate::measure::{MeasureError, Measurement};
 use crate::verdict::{Check, GateCode, RegressionFinding, Verdict};
@@ -53,6 +55,8 @@ pub struct OperationReport {
     pub remeasured: bool,
     /// What the history says, when the operation was measured.
     pub finding: Option<RegressionFinding>,
+    /// The memory-leak check's classification, when it ran.
+    pub leak: Option<LeakAnalysis>,
 }
 
 /// The whole run.

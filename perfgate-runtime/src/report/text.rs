@@ -4,6 +4,7 @@ use std::fmt::Write;
 
 use super::{Bytes, Micros, OperationReport, RunReport, Status};
 use crate::config::LimitKind;
+use crate::leak::LeakAnalysis;
 use crate::regression::{Comparison, GrowthModel};
 use crate::verdict::{RegressionFinding, Verdict};
 
@@ -16,6 +17,14 @@ pub fn summary(report: &RunReport) -> String {
     let _ = writeln!(out, "\nPERFORMANCE BUDGET RESULTS\n{RULE}");
     for operation in &report.operations {
         operation_block(&mut out, operation, report.settings.verbose);
+    }
+    let analyses: Vec<&LeakAnalysis> = report
+        .operations
+        .iter()
+        .filter_map(|o| o.leak.as_ref())
+        .collect();
+    if !analyses.is_empty() {
+        let _ = writeln!(out, "{}", crate::leak::summarize(&analyses));
     }
     let alerts: Vec<String> = report
         .operations
@@ -61,7 +70,7 @@ fn operation_block(out: &mut String, op: &OperationReport, verbose: bool) {
     let _ = writeln!(out, "{}:", op.op);
     let status = match &op.status {
         Status::Judged(Verdict::Pass) => "✅ MEETS TARGET".to_string(),
-        Status::Judged(Verdict::Warn) => "⚠️  MARGINAL".to_string(),
+        Status::Judged(Verdict::Warn) => "⚠️  WARNING (see the reasons)".to_string(),
         Status::Judged(Verdict::Fail) => "❌ EXCEEDS TARGET".to_string(),
         Status::Judged(Verdict::Block) => "🛑 BLOCKS DEPLOYMENT".to_string(),
         Status::Ignored { reason } => format!("⏭️  SKIPPED ({reason})"),
@@ -168,6 +177,9 @@ fn operation_block(out: &mut String, op: &OperationReport, verbose: bool) {
     if let Some(finding) = &op.finding {
         history_lines(out, finding, limit(LimitKind::MeanUs));
     }
+    if let Some(leak) = &op.leak {
+        leak_lines(out, leak, m);
+    }
     for reason in &op.reasons {
         let _ = writeln!(out, "  Reason: {reason}");
     }
@@ -197,6 +209,44 @@ fn operation_block(out: &mut String, op: &OperationReport, verbose: bool) {
             m.wall.as_secs_f64()
         );
     }
+}
+
+fn leak_lines(out: &mut String, leak: &LeakAnalysis, m: &crate::measure::Measurement) {
+    let calls = m.memory.as_ref().map(|r| r.calls).unwrap_or(0);
+    if !leak.is_leak() {
+        let _ = writeln!(
+            out,
+            "  Memory Leak Check: no leak over {calls} calls (pattern {}, reclaim efficiency {:.1}%)",
+            leak.pattern,
+            leak.reclaim_efficiency * 100.0
+        );
+        return;
+    }
+    let severity = leak.severity.map(|s| s.to_string()).unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "  Memory Leak: {} {severity} - {:.1}B/call retained, growth {} over {} calls, slope {:.1}B/call (R² {:.2}), reclaim efficiency {:.1}%",
+        leak.pattern,
+        leak.retained_bytes_per_call,
+        Bytes(leak.total_growth_bytes as f64),
+        leak.measured_calls,
+        leak.slope_bytes_per_call,
+        leak.r_squared,
+        leak.reclaim_efficiency * 100.0
+    );
+    if let Some(run) = &m.hotspots {
+        for hotspot in &run.hotspots {
+            let _ = writeln!(
+                out,
+                "    Hotspot: {} retained by {} allocations at {} ({})",
+                Bytes(hotspot.retained_bytes as f64),
+                hotspot.allocations,
+                hotspot.location,
+                hotspot.function
+            );
+        }
+    }
+    let _ = writeln!(out, "  Recommendation: {}", leak.recommendation);
 }
 
 fn history_lines(out: &mut String, finding: &RegressionFinding, budget_us: Option<f64>) {

@@ -223,6 +223,30 @@ impl fmt::Display for Figure {
     }
 }
 
+/// The verdict a memory leak calls for: FAIL when `fail_on_memory_leaks` is set or the budget
+/// asked for the check, WARN otherwise (the check ran because of `--memory-test`).
+pub fn judge_leak(
+    leak: &crate::leak::LeakAnalysis,
+    fails: bool,
+    hotspot: Option<&str>,
+) -> (Verdict, Option<String>) {
+    if !leak.is_leak() {
+        return (Verdict::Pass, None);
+    }
+    let severity = leak.severity.map(|s| s.to_string()).unwrap_or_default();
+    let at = hotspot
+        .map(|h| format!(", allocated at {h}"))
+        .unwrap_or_default();
+    let reason = format!(
+        "memory leak ({} pattern, {severity}): {:.1} bytes retained per call{at}; {}",
+        leak.pattern, leak.retained_bytes_per_call, leak.recommendation
+    );
+    (
+        if fails { Verdict::Fail } else { Verdict::Warn },
+        Some(reason),
+    )
+}
+
 /// The gate's exit code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum GateCode {

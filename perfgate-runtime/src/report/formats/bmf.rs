@@ -45,7 +45,11 @@ fn measures(op: Op<'_>) -> Map<String, Value> {
     if let Some(bytes) = op.num("bytes_per_call") {
         measures.insert("bytes_allocated".into(), json!({ "value": bytes }));
     }
-    if let Some(throughput) = op.num("throughput_per_s").filter(|t| *t > 0.0) {
+    let concurrency = op.0.get("concurrency").map(Op);
+    if let Some(throughput) = concurrency
+        .and_then(|c| c.num("ops_per_sec"))
+        .filter(|t| *t > 0.0)
+    {
         measures.insert("throughput".into(), json!({ "value": throughput }));
     }
     measures

@@ -42,7 +42,7 @@ pub fn github_summary_markdown(report: &Value) -> String {
     );
     if !ops.is_empty() {
         out.push_str(
-            "| | operation | mean (target) | p95 | p99 (target) | allocations/call | change vs baseline |\n\
+            "| | operation | mean (target) | p95 (target) | p99 (target) | allocations/call | change vs baseline |\n\
              | :-: | --- | --: | --: | --: | --: | --- |\n",
         );
         for op in &ops {
@@ -112,9 +112,7 @@ fn row(out: &mut String, op: Op<'_>) {
         (a, b) => format!("{} ({})", view::allocs(a), view::bytes(b)),
     };
     let change = match op.regression() {
-        _ if op.outcome() == Outcome::Ignored => {
-            op.error().map(cell).unwrap_or_else(|| "-".into())
-        }
+        _ if op.outcome() == Outcome::Ignored => op.error().map(cell).unwrap_or_else(|| "-".into()),
         Some(regression) => {
             let percent = view::change(regression.num("change_percent"));
             match regression.str("status") {
@@ -173,14 +171,10 @@ pub fn github_annotations(report: &Value) -> Vec<String> {
             Outcome::Warn => "warning",
             Outcome::Pass | Outcome::Ignored => continue,
         };
-        let mut message: Vec<&str> = Vec::new();
-        if outcome == Outcome::Error {
+        // An operation that could not be measured has its error among its reasons, with the place.
+        let mut message: Vec<&str> = op.reasons();
+        if message.is_empty() && outcome == Outcome::Error {
             message.extend(op.error());
-        }
-        for reason in op.reasons() {
-            if !message.contains(&reason) {
-                message.push(reason);
-            }
         }
         let fallback = match outcome {
             Outcome::Block => "blocks deployment",

@@ -124,7 +124,7 @@ fn testcase(out: &mut String, op: Op<'_>) {
         Outcome::Error => {
             let error = op.error().unwrap_or("could not be measured");
             let mut body = reasons.join("\n");
-            if let Some(location) = op.location() {
+            if let Some(location) = op.location().filter(|l| !body.contains(l.as_str())) {
                 let function = op.str("function").unwrap_or(op.name());
                 let _ = write!(body, "\n{function} at {location}");
             }

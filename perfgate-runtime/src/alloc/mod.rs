@@ -16,6 +16,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use stats_alloc::StatsAlloc;
 
+mod sites;
+
+pub use sites::{Hotspot, start_sampling, stop_sampling};
+
 static COUNTER: StatsAlloc<System> = StatsAlloc::system();
 static COUNTING: AtomicBool = AtomicBool::new(false);
 
@@ -40,7 +44,9 @@ unsafe impl GlobalAlloc for Allocator {
     #[inline]
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         if COUNTING.load(Ordering::Relaxed) {
-            unsafe { COUNTER.alloc(layout) }
+            let ptr = unsafe { COUNTER.alloc(layout) };
+            sites::on_alloc(ptr, layout.size());
+            ptr
         } else {
             unsafe { System.alloc(layout) }
         }
@@ -49,6 +55,7 @@ unsafe impl GlobalAlloc for Allocator {
     #[inline]
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         if COUNTING.load(Ordering::Relaxed) {
+            sites::on_free(ptr);
             unsafe { COUNTER.dealloc(ptr, layout) }
         } else {
             unsafe { System.dealloc(ptr, layout) }
@@ -58,7 +65,9 @@ unsafe impl GlobalAlloc for Allocator {
     #[inline]
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         if COUNTING.load(Ordering::Relaxed) {
-            unsafe { COUNTER.alloc_zeroed(layout) }
+            let ptr = unsafe { COUNTER.alloc_zeroed(layout) };
+            sites::on_alloc(ptr, layout.size());
+            ptr
         } else {
             unsafe { System.alloc_zeroed(layout) }
         }
@@ -67,7 +76,12 @@ unsafe impl GlobalAlloc for Allocator {
     #[inline]
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         if COUNTING.load(Ordering::Relaxed) {
-            unsafe { COUNTER.realloc(ptr, layout, new_size) }
+            let new = unsafe { COUNTER.realloc(ptr, layout, new_size) };
+            if !new.is_null() {
+                sites::on_free(ptr);
+                sites::on_alloc(new, new_size);
+            }
+            new
         } else {
             unsafe { System.realloc(ptr, layout, new_size) }
         }

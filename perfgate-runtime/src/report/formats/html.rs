@@ -1,0 +1,946 @@
+//! The HTML report: one self-contained file (inline CSS and SVG, no scripts, fonts or links to
+//! fetch), readable offline and from a CI artifact.
+//!
+//! Per operation: its status and reasons, its limits against the measured figures, a latency
+//! histogram with the `max_us` budget, a percentile curve with the percentile budgets, the
+//! allocation figures, and, when the history has runs of it, the trend of its mean and p99 over
+//! those runs with the budget and the runs that failed.
+
+use std::fmt::Write;
+
+use base64::Engine;
+use hdrhistogram::Histogram;
+use serde_json::Value;
+
+use super::markup::{escape, escape_text, utc};
+use super::svg::{self, Axis, Chart, Scale};
+use super::view::{self, Op, Outcome};
+use crate::history::Record;
+
+/// Bars in a latency histogram.
+const HISTOGRAM_BINS: usize = 48;
+
+/// Runs shown in a trend chart (the latest ones).
+const TREND_MAX_RUNS: usize = 200;
+
+/// Operation fields this page shows in its own places; any other field is listed as it is, so a
+/// report of a newer perfgate loses nothing.
+const KNOWN_FIELDS: &[&str] = &[
+    "op",
+    "function",
+    "file",
+    "line",
+    "module_path",
+    "verdict",
+    "reasons",
+    "error",
+    "mean_us",
+    "ci95_low_us",
+    "ci95_high_us",
+    "p50_us",
+    "p95_us",
+    "p99_us",
+    "max_us",
+    "min_us",
+    "calls",
+    "batch_size",
+    "inputs",
+    "timer_overhead_ns",
+    "success_rate",
+    "allocations_per_call",
+    "bytes_per_call",
+    "instance_bytes",
+    "remeasured",
+    "limits",
+    "regression",
+    "trend",
+    "histogram_b64",
+    "wall_s",
+];
+
+const STYLE: &str = r#"
+:root { color-scheme: light; --pass: #1a7f37; --warn: #9a6700; --fail: #cf222e; --skip: #6e7781; --ink: #1f2328; --muted: #59636e; --line: #d1d9e0; --bg: #f6f8fa; }
+* { box-sizing: border-box; }
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; color: var(--ink); margin: 0; padding: 24px; background: #fff; }
+main { max-width: 1220px; margin: 0 auto; }
+h1 { font-size: 22px; margin: 0 0 4px; }
+h2 { font-size: 18px; margin: 0 0 6px; display: flex; gap: 10px; align-items: center; flex-wrap: wrap; }
+h3 { font-size: 14px; margin: 14px 0 6px; color: var(--muted); text-transform: uppercase; letter-spacing: .04em; }
+code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12.5px; }
+.meta { color: var(--muted); margin: 2px 0; }
+.badge { display: inline-block; padding: 2px 10px; border-radius: 12px; font-weight: 600; font-size: 13px; color: #fff; white-space: nowrap; }
+.badge.pass { background: var(--pass); } .badge.warn { background: var(--warn); } .badge.fail, .badge.error, .badge.block { background: var(--fail); } .badge.ignored { background: var(--skip); }
+table { border-collapse: collapse; margin: 4px 0 10px; }
+th, td { border-bottom: 1px solid var(--line); padding: 4px 10px; text-align: left; vertical-align: top; }
+th { background: var(--bg); font-weight: 600; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.met { color: var(--pass); } td.marginal { color: var(--warn); } td.exceeded { color: var(--fail); font-weight: 600; }
+section.op { border: 1px solid var(--line); border-radius: 8px; padding: 16px 18px; margin: 18px 0; }
+section.op.fail, section.op.error, section.op.block { border-left: 6px solid var(--fail); }
+section.op.warn { border-left: 6px solid var(--warn); }
+section.op.pass { border-left: 6px solid var(--pass); }
+ul.reasons { margin: 6px 0; padding-left: 20px; } ul.reasons li { margin: 2px 0; }
+.notes { background: var(--bg); border-radius: 6px; padding: 8px 12px; margin: 8px 0; }
+.grid { display: flex; flex-wrap: wrap; gap: 8px 28px; align-items: flex-start; }
+.charts { display: flex; flex-wrap: wrap; gap: 12px; }
+figure { margin: 0; } figcaption { color: var(--muted); font-size: 12px; max-width: 560px; }
+svg.chart { background: #fff; border: 1px solid var(--line); border-radius: 6px; max-width: 100%; height: auto; font-family: system-ui, sans-serif; }
+svg .chart-title { font-size: 13px; font-weight: 600; fill: var(--ink); }
+svg .grid { stroke: #eef1f4; } svg .axis, svg .tick { stroke: #8c959f; }
+svg .tick-label { font-size: 11px; fill: var(--muted); } svg .axis-title { font-size: 11.5px; fill: var(--muted); }
+svg .bar { fill: #54aeff; stroke: #218bff; stroke-width: .5; }
+svg .budget line { stroke: var(--fail); stroke-width: 1.6; stroke-dasharray: 6 4; } svg .budget text { font-size: 11px; fill: var(--fail); }
+svg .budget-p99 line { stroke: #8250df; stroke-width: 1.4; stroke-dasharray: 3 3; } svg .budget-p99 text { font-size: 11px; fill: #8250df; }
+svg .mean-line line { stroke: #0a3069; stroke-width: 1.2; } svg .mean-line text { font-size: 11px; fill: #0a3069; }
+svg polyline { fill: none; stroke-width: 2; }
+svg .series-mean { stroke: #0969da; } svg .series-p99 { stroke: #bf8700; } svg .curve { stroke: #0969da; }
+svg .point { fill: #0969da; } svg .point-p99 { fill: #bf8700; } svg .percentile-mark { fill: #fff; stroke: #0969da; stroke-width: 2; }
+svg .failed-run { fill: var(--fail); stroke: #fff; stroke-width: 1.5; }
+svg .legend text { font-size: 11px; fill: var(--muted); } svg .legend line { stroke-width: 3; }
+svg .legend line.budget { stroke: var(--fail); stroke-dasharray: 4 3; } svg .legend line.budget-p99 { stroke: #8250df; stroke-dasharray: 3 3; }
+svg .legend line.failed-run { stroke: var(--fail); stroke-width: 7; stroke-linecap: round; stroke-dasharray: 0.1 12; }
+svg .legend line.series-mean { stroke: #0969da; } svg .legend line.series-p99 { stroke: #bf8700; }
+a { color: #0969da; text-decoration: none; } a:hover { text-decoration: underline; }
+footer { color: var(--muted); margin-top: 24px; font-size: 12px; }
+"#;
+
+/// The report as one self-contained HTML page. `history` holds the past runs (any operations,
+/// machines and modes: each trend chart shows the runs of its operation measured in this report's
+/// mode on this report's machine); pass the loaded history plus this run's records.
+pub fn html(report: &Value, history: &[Record]) -> String {
+    let ops = view::operations(report);
+    let (code, status) = view::gate(report);
+    let mut out = String::with_capacity(64 * 1024);
+    let _ = write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>perfgate: {} ({} operations)</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>\n",
+        escape(status),
+        ops.len()
+    );
+    header(&mut out, report, code, status, &ops);
+    for (i, op) in ops.iter().enumerate() {
+        operation(&mut out, report, i, *op, history);
+    }
+    let tool = report
+        .get("tool")
+        .and_then(|t| {
+            Some(format!(
+                "{} {}",
+                t.get("name")?.as_str()?,
+                t.get("version")?.as_str()?
+            ))
+        })
+        .unwrap_or_else(|| "perfgate".into());
+    let _ = write!(
+        out,
+        "<footer>Rendered from report.json by {}. Latencies are per call; with batched timing, \
+         histograms and percentiles are of batch means.</footer>\n</main>\n</body>\n</html>\n",
+        escape(&tool)
+    );
+    out
+}
+
+fn badge(outcome: Outcome) -> String {
+    let class = match outcome {
+        Outcome::Pass => "pass",
+        Outcome::Warn => "warn",
+        Outcome::Fail => "fail",
+        Outcome::Error => "error",
+        Outcome::Block => "block",
+        Outcome::Ignored => "ignored",
+    };
+    format!(
+        r#"<span class="badge {class}">{}</span>"#,
+        escape(outcome.label())
+    )
+}
+
+fn gate_class(code: Option<i64>) -> &'static str {
+    match code {
+        Some(0) => "pass",
+        Some(1) => "warn",
+        Some(2) => "fail",
+        Some(3) => "block",
+        _ => "error",
+    }
+}
+
+fn header(out: &mut String, report: &Value, code: Option<i64>, status: &str, ops: &[Op<'_>]) {
+    let code_text = code
+        .map(|c| format!(" (exit code {c})"))
+        .unwrap_or_default();
+    let _ = writeln!(
+        out,
+        r#"<h1>perfgate report <span class="badge {} gate">Gate: {}{}</span></h1>"#,
+        gate_class(code),
+        escape(status),
+        escape(&code_text)
+    );
+    let mut meta = Vec::new();
+    if let Some(ms) = report.get("generated_unix_ms").and_then(Value::as_u64) {
+        meta.push(format!("generated {} UTC", utc(ms)));
+    }
+    if let Some(stage) = view::setting(report, "stage") {
+        meta.push(format!("stage {}", escape(stage)));
+    }
+    if let Some(mode) = view::setting(report, "mode") {
+        let calls = report
+            .get("settings")
+            .and_then(|s| s.get("operations"))
+            .and_then(Value::as_u64)
+            .map(|n| format!(", {n} calls per operation"))
+            .unwrap_or_default();
+        meta.push(format!("{} mode{calls}", escape(mode)));
+    }
+    if let Some(n) = report
+        .get("merged")
+        .and_then(|m| m.get("reports"))
+        .and_then(Value::as_u64)
+    {
+        meta.push(format!("merged from {n} reports"));
+    }
+    let _ = writeln!(out, r#"<p class="meta">{}</p>"#, meta.join(" · "));
+    if let Some(machine) = report.get("machine").filter(|m| m.is_object()) {
+        let field = |k: &str| machine.get(k).map(scalar_text).unwrap_or_default();
+        let _ = writeln!(
+            out,
+            r#"<p class="meta">machine: {} · {} cores · {} · {} · opt-level {}</p>"#,
+            escape(&field("cpu_model")),
+            escape(&field("cores")),
+            escape(&field("os")),
+            escape(&field("rustc")),
+            escape(&field("opt_level"))
+        );
+    }
+    if let Some(path) = report.get("history_path").and_then(Value::as_str) {
+        let _ = writeln!(
+            out,
+            r#"<p class="meta">history: <code>{}</code></p>"#,
+            escape(path)
+        );
+    }
+    for (title, key) in [("Alerts", "alerts"), ("Warnings", "warnings")] {
+        let items = view::strings(report.get(key));
+        if !items.is_empty() {
+            let _ = write!(
+                out,
+                r#"<div class="notes {key}"><strong>{title}</strong><ul class="reasons">"#
+            );
+            for item in items {
+                let _ = write!(out, "<li>{}</li>", escape_text(item));
+            }
+            out.push_str("</ul></div>\n");
+        }
+    }
+    out.push_str(
+        "<table class=\"summary\">\n<tr><th>status</th><th>operation</th><th>mean</th><th>target</th>\
+         <th>p95</th><th>p99</th><th>allocations/call</th><th>bytes/call</th><th>vs baseline</th></tr>\n",
+    );
+    for (i, op) in ops.iter().enumerate() {
+        let change = op
+            .regression()
+            .map(|r| view::change(r.num("change_percent")))
+            .unwrap_or_else(|| "-".into());
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td><a href=\"#op-{i}\"><code>{}</code></a></td><td class=\"num\">{}</td>\
+             <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
+             <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            badge(op.outcome()),
+            escape(op.name()),
+            view::micros(op.num("mean_us")),
+            view::micros(op.limit_value("max_us")),
+            view::micros(op.num("p95_us")),
+            view::micros(op.num("p99_us")),
+            view::allocs(op.num("allocations_per_call")),
+            view::bytes(op.num("bytes_per_call")),
+            escape(&change),
+        );
+    }
+    out.push_str("</table>\n");
+}
+
+fn operation(out: &mut String, report: &Value, index: usize, op: Op<'_>, history: &[Record]) {
+    let outcome = op.outcome();
+    let class = match outcome {
+        Outcome::Pass => "pass",
+        Outcome::Warn => "warn",
+        Outcome::Fail => "fail",
+        Outcome::Error => "error",
+        Outcome::Block => "block",
+        Outcome::Ignored => "ignored",
+    };
+    let _ = writeln!(
+        out,
+        r#"<section class="op {class}" id="op-{index}" data-op="{}">"#,
+        escape(op.name())
+    );
+    let _ = writeln!(
+        out,
+        "<h2><code>{}</code>{}</h2>",
+        escape(op.name()),
+        badge(outcome)
+    );
+    if let Some(location) = op.location() {
+        let function = op.str("function").unwrap_or("");
+        let _ = writeln!(
+            out,
+            r#"<p class="meta"><code>{}</code> at <code>{}</code></p>"#,
+            escape(function),
+            escape(&location)
+        );
+    }
+    let reasons = op.reasons();
+    let mut notes: Vec<&str> = Vec::new();
+    // The error (or why the operation was ignored), unless a reason already says it.
+    if let Some(error) = op
+        .error()
+        .filter(|e| !reasons.iter().any(|r| r.contains(e)))
+    {
+        notes.push(error);
+    }
+    notes.extend(reasons);
+    if !notes.is_empty() {
+        out.push_str(r#"<ul class="reasons">"#);
+        for note in notes {
+            let _ = write!(out, "<li>{}</li>", escape_text(note));
+        }
+        out.push_str("</ul>\n");
+    }
+    if op.num("mean_us").is_none() && outcome == Outcome::Ignored {
+        out.push_str("</section>\n");
+        return;
+    }
+    out.push_str(r#"<div class="grid">"#);
+    limits_table(out, op);
+    figures_table(out, op);
+    memory_table(out, op);
+    other_fields(out, op);
+    out.push_str("</div>\n");
+    history_notes(out, op);
+
+    let histogram = op.str("histogram_b64").and_then(decode_histogram);
+    let batched =
+        op.0.get("batch_size")
+            .and_then(Value::as_u64)
+            .is_some_and(|b| b > 1);
+    out.push_str(r#"<div class="charts">"#);
+    if let Some(histogram) = &histogram {
+        let budget_note = if op.limit_value("max_us").is_some() {
+            "; the dashed line is the <code>max_us</code> budget, which the mean must meet"
+        } else {
+            ""
+        };
+        let _ = write!(
+            out,
+            "<figure>{}<figcaption>Latency per call of each {} (log scale when the range is \
+             wide){budget_note}.</figcaption></figure>",
+            histogram_chart(op, histogram, batched),
+            if batched {
+                "timed batch (batch mean)"
+            } else {
+                "call"
+            }
+        );
+        let _ = write!(
+            out,
+            "<figure>{}<figcaption>Latency at each percentile; the x axis stretches the tail \
+             (90%, 99%, 99.9% ...).</figcaption></figure>",
+            percentile_chart(op, histogram)
+        );
+    }
+    let runs = comparable_runs(report, op.name(), history);
+    if !runs.shown.is_empty() {
+        let mut caption = format!(
+            "{} run{} of this operation in {} mode on this machine, oldest first",
+            runs.shown.len(),
+            if runs.shown.len() == 1 { "" } else { "s" },
+            escape(view::setting(report, "mode").unwrap_or("any"))
+        );
+        if runs.older > 0 {
+            let _ = write!(
+                caption,
+                " (the latest {TREND_MAX_RUNS}; {} older not shown)",
+                runs.older
+            );
+        }
+        if runs.other > 0 {
+            let _ = write!(
+                caption,
+                "; {} run{} on other machines or in other modes not shown",
+                runs.other,
+                if runs.other == 1 { "" } else { "s" }
+            );
+        }
+        let _ = write!(
+            out,
+            "<figure>{}<figcaption>{caption}. Red markers: runs whose verdict was FAIL or BLOCK.</figcaption></figure>",
+            trend_chart(op, &runs.shown)
+        );
+    }
+    out.push_str("</div>\n</section>\n");
+}
+
+fn limits_table(out: &mut String, op: Op<'_>) {
+    let limits = op.limits();
+    if limits.is_empty() {
+        return;
+    }
+    out.push_str(
+        "<div><h3>Limits</h3><table class=\"limits\"><tr><th>limit</th><th>value</th><th>measured</th>\
+         <th>outcome</th><th>source</th></tr>",
+    );
+    for limit in limits {
+        let measured = limit
+            .num("measured")
+            .map(|m| limit.show(m))
+            .unwrap_or_else(|| "-".into());
+        let value = limit
+            .num("value")
+            .map(|v| limit.show(v))
+            .unwrap_or_else(|| "-".into());
+        let outcome = limit.outcome().unwrap_or("-");
+        let _ = write!(
+            out,
+            "<tr><td><code>{}</code></td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
+             <td class=\"{}\">{}</td><td>{}</td></tr>",
+            escape(limit.name()),
+            escape(&value),
+            escape(&measured),
+            escape(outcome),
+            escape(outcome),
+            escape(limit.source().unwrap_or("-"))
+        );
+    }
+    out.push_str("</table></div>");
+}
+
+fn figures_table(out: &mut String, op: Op<'_>) {
+    let mut rows: Vec<(&str, String)> = Vec::new();
+    if let Some(mean) = op.num("mean_us") {
+        let ci = match (op.num("ci95_low_us"), op.num("ci95_high_us")) {
+            (Some(l), Some(h)) => format!(" (95% CI {}–{})", view::Micros(l), view::Micros(h)),
+            _ => String::new(),
+        };
+        rows.push(("mean", format!("{}{ci}", view::Micros(mean))));
+    }
+    for (label, key) in [
+        ("p50", "p50_us"),
+        ("p95", "p95_us"),
+        ("p99", "p99_us"),
+        ("max", "max_us"),
+        ("min", "min_us"),
+    ] {
+        if let Some(v) = op.num(key) {
+            rows.push((label, view::Micros(v).to_string()));
+        }
+    }
+    if let Some(rate) = op.num("success_rate") {
+        rows.push(("success rate", format!("{:.2}%", rate * 100.0)));
+    }
+    for (label, key) in [
+        ("calls", "calls"),
+        ("batch size", "batch_size"),
+        ("inputs", "inputs"),
+    ] {
+        if let Some(v) = op.0.get(key).and_then(Value::as_u64) {
+            rows.push((label, v.to_string()));
+        }
+    }
+    if let Some(ns) = op.num("timer_overhead_ns") {
+        rows.push(("timer overhead", format!("{ns:.0}ns (subtracted)")));
+    }
+    if let Some(s) = op.num("wall_s") {
+        rows.push(("wall time", format!("{s:.2}s")));
+    }
+    if op.0.get("remeasured").and_then(Value::as_bool) == Some(true) {
+        rows.push(("re-measured", "once, after a marginal first result".into()));
+    }
+    table(out, "Figures", "figures", &rows);
+}
+
+fn memory_table(out: &mut String, op: Op<'_>) {
+    let mut rows: Vec<(&str, String)> = Vec::new();
+    if let Some(a) = op.num("allocations_per_call") {
+        rows.push(("allocations per call", view::allocs(Some(a))));
+    }
+    if let Some(b) = op.num("bytes_per_call") {
+        rows.push((
+            "heap bytes per call",
+            format!("{} ({b:.1} bytes)", view::Bytes(b)),
+        ));
+    }
+    if let Some(b) = op.num("instance_bytes") {
+        rows.push((
+            "memory per instance",
+            format!("{} ({b:.0} bytes)", view::Bytes(b)),
+        ));
+    }
+    table(out, "Memory", "memory", &rows);
+}
+
+/// Fields this page has no place for (the concurrent phase, the leak check, fields of newer
+/// versions): objects as tables of their fields, lists of objects as tables with a row each.
+fn other_fields(out: &mut String, op: Op<'_>) {
+    let Some(object) = op.0.as_object() else {
+        return;
+    };
+    let mut scalars: Vec<(&str, String)> = Vec::new();
+    for (key, value) in object
+        .iter()
+        .filter(|(k, v)| !KNOWN_FIELDS.contains(&k.as_str()) && !v.is_null())
+    {
+        match value {
+            Value::Object(fields) => object_table(out, key, fields),
+            other => scalars.push((key.as_str(), scalar_text(other))),
+        }
+    }
+    table(out, "Other figures", "other", &scalars);
+}
+
+/// Rows shown of a list of objects.
+const MAX_LIST_ROWS: usize = 20;
+
+fn object_table(out: &mut String, title: &str, fields: &serde_json::Map<String, Value>) {
+    let mut rows: Vec<(&str, String)> = Vec::new();
+    let mut lists = Vec::new();
+    for (key, value) in fields {
+        match value {
+            Value::Array(items) if items.first().is_some_and(Value::is_object) => {
+                lists.push((key.as_str(), items))
+            }
+            Value::Array(items) if items.is_empty() => {}
+            other => rows.push((key.as_str(), scalar_text(other))),
+        }
+    }
+    let _ = write!(out, r#"<div class="other"><h3>{}</h3>"#, escape(title));
+    if !rows.is_empty() {
+        out.push_str(r#"<table class="other">"#);
+        for (label, value) in rows {
+            let _ = write!(
+                out,
+                r#"<tr><th>{}</th><td class="num">{}</td></tr>"#,
+                escape(label),
+                escape_text(&value)
+            );
+        }
+        out.push_str("</table>");
+    }
+    for (key, items) in lists {
+        let columns: Vec<&String> = items[0]
+            .as_object()
+            .map(|o| o.keys().collect())
+            .unwrap_or_default();
+        let _ = write!(
+            out,
+            r#"<table class="other list"><caption>{}</caption><tr>"#,
+            escape(key)
+        );
+        for column in &columns {
+            let _ = write!(out, "<th>{}</th>", escape(column));
+        }
+        out.push_str("</tr>");
+        for item in items.iter().take(MAX_LIST_ROWS) {
+            out.push_str("<tr>");
+            for column in &columns {
+                let text = item
+                    .get(column.as_str())
+                    .map(scalar_text)
+                    .unwrap_or_default();
+                let _ = write!(out, "<td>{}</td>", escape_text(&text));
+            }
+            out.push_str("</tr>");
+        }
+        out.push_str("</table>");
+        if items.len() > MAX_LIST_ROWS {
+            let _ = write!(
+                out,
+                r#"<p class="meta">and {} more</p>"#,
+                items.len() - MAX_LIST_ROWS
+            );
+        }
+    }
+    out.push_str("</div>");
+}
+
+fn table(out: &mut String, title: &str, class: &str, rows: &[(&str, String)]) {
+    if rows.is_empty() {
+        return;
+    }
+    let _ = write!(out, r#"<div><h3>{title}</h3><table class="{class}">"#);
+    for (label, value) in rows {
+        let _ = write!(
+            out,
+            r#"<tr><th>{}</th><td class="num">{}</td></tr>"#,
+            escape(label),
+            escape_text(value)
+        );
+    }
+    out.push_str("</table></div>");
+}
+
+fn history_notes(out: &mut String, op: Op<'_>) {
+    let mut lines = Vec::new();
+    if let Some(regression) = op.regression() {
+        lines.push(format!("History: {}", view::history_phrase(regression)));
+        if let Some(alert) = regression.str("alert") {
+            lines.push(alert.to_string());
+        }
+    }
+    if let Some(trend) = op.0.get("trend").filter(|t| t.is_object()).map(Op) {
+        let model = trend.str("model").unwrap_or("?");
+        let runs = trend.0.get("runs").and_then(Value::as_u64).unwrap_or(0);
+        let mut line = match model {
+            "linear" => format!(
+                "Trend over {runs} runs: linear growth, {:+.4}μs per run",
+                trend.num("slope_us_per_run").unwrap_or(0.0)
+            ),
+            "exponential" => format!(
+                "Trend over {runs} runs: exponential growth, {:+.2}% per run",
+                trend.num("growth_percent_per_run").unwrap_or(0.0)
+            ),
+            _ => format!("Trend over {runs} runs: flat (no significant slope)"),
+        };
+        if let Some(p) = trend.num("slope_p_value") {
+            let _ = write!(line, " (slope p={p:.3})");
+        }
+        if let Some(runs) = trend.num("runs_until_budget") {
+            let _ = write!(
+                line,
+                "; at this rate the budget is crossed in ~{:.0} runs",
+                runs.ceil()
+            );
+        }
+        lines.push(line);
+    }
+    if !lines.is_empty() {
+        out.push_str(r#"<div class="notes history">"#);
+        for line in lines {
+            let _ = write!(out, "<div>{}</div>", escape_text(&line));
+        }
+        out.push_str("</div>\n");
+    }
+}
+
+/// A value as short text: strings bare, other values as compact JSON.
+fn scalar_text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Null => "-".into(),
+        other => other.to_string(),
+    }
+}
+
+/// A histogram from its base64 V2 serialization; `None` when it does not decode.
+pub fn decode_histogram(b64: &str) -> Option<Histogram<u64>> {
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(b64.trim())
+        .ok()?;
+    // The bytes come from a file anyone may have edited; a decoder bug must not take the report
+    // down with it.
+    std::panic::catch_unwind(|| {
+        hdrhistogram::serialization::Deserializer::new()
+            .deserialize::<u64, _>(&mut bytes.as_slice())
+            .ok()
+    })
+    .ok()
+    .flatten()
+    .filter(|h| !h.is_empty())
+}
+
+/// Picoseconds (the histogram's unit) to microseconds.
+fn ps_to_us(ps: u64) -> f64 {
+    ps as f64 / 1e6
+}
+
+fn histogram_chart(op: Op<'_>, histogram: &Histogram<u64>, batched: bool) -> String {
+    let recorded: Vec<(f64, u64)> = histogram
+        .iter_recorded()
+        .map(|v| (ps_to_us(v.value_iterated_to()), v.count_at_value()))
+        .filter(|(us, _)| *us > 0.0)
+        .collect();
+    let budget = op.limit_value("max_us");
+    let lo = recorded.first().map(|r| r.0).unwrap_or(0.0);
+    let hi = recorded
+        .last()
+        .map(|r| r.0)
+        .unwrap_or(1.0)
+        .max(budget.unwrap_or(0.0));
+    let x = Scale::fit(lo, hi, 20.0, true);
+    let mut bins = [0u64; HISTOGRAM_BINS];
+    for (us, count) in &recorded {
+        let i = ((x.frac(*us) * HISTOGRAM_BINS as f64) as usize).min(HISTOGRAM_BINS - 1);
+        bins[i] += count;
+    }
+    let top = bins.iter().copied().max().unwrap_or(1).max(1) as f64;
+    let unit = if batched { "batches" } else { "calls" };
+    let mut chart = Chart::new(
+        "histogram",
+        &format!("{}: latency histogram", op.name()),
+        Axis::new(x, "latency per call (μs)"),
+        Axis::new(Scale::fit(0.0, top, f64::INFINITY, true), unit),
+    );
+    for (i, count) in bins.iter().enumerate().filter(|(_, c)| **c > 0) {
+        let (a, b) = (
+            x.at(i as f64 / HISTOGRAM_BINS as f64),
+            x.at((i + 1) as f64 / HISTOGRAM_BINS as f64),
+        );
+        chart.bar(
+            a,
+            b,
+            *count as f64,
+            &format!("{}–{}: {count} {unit}", view::Micros(a), view::Micros(b)),
+        );
+    }
+    if let Some(mean) = op.num("mean_us") {
+        chart.vline("mean-line", mean, &format!("mean {}", view::Micros(mean)));
+    }
+    if let Some(budget) = budget {
+        chart.vline(
+            "budget",
+            budget,
+            &format!("max_us {}", view::Micros(budget)),
+        );
+    }
+    chart.finish()
+}
+
+fn percentile_chart(op: Op<'_>, histogram: &Histogram<u64>) -> String {
+    // x is the number of nines: 0 -> 0%, 1 -> 90%, 2 -> 99%, 3 -> 99.9%.
+    let nines_max = (histogram.len() as f64).log10().clamp(1.0, 6.0);
+    let steps = (nines_max * 20.0).ceil() as usize;
+    let mut points: Vec<(f64, f64)> = (0..=steps)
+        .map(|i| {
+            let n = nines_max * i as f64 / steps as f64;
+            let q = 1.0 - 10f64.powf(-n);
+            (n, ps_to_us(histogram.value_at_quantile(q)))
+        })
+        .collect();
+    points.push((nines_max, ps_to_us(histogram.max())));
+    let p95_budget = op.limit_value("max_p95_us");
+    let p99_budget = op.limit_value("max_p99_us");
+    let lo = points.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
+    let hi = points
+        .iter()
+        .map(|p| p.1)
+        .chain(p95_budget)
+        .chain(p99_budget)
+        .fold(0.0, f64::max);
+    let x = Scale::Linear {
+        lo: 0.0,
+        hi: nines_max.ceil(),
+    };
+    let ticks = (0..=nines_max.ceil() as i32)
+        .map(|n| (f64::from(n), nines_label(n)))
+        .collect();
+    let mut chart = Chart::new(
+        "percentiles",
+        &format!("{}: latency by percentile", op.name()),
+        Axis {
+            scale: x,
+            ticks,
+            title: "percentile".into(),
+        },
+        Axis::new(Scale::fit(lo, hi, 20.0, true), "latency per call (μs)"),
+    );
+    chart.line("curve", &points);
+    for (label, key, q) in [
+        ("p50", "p50_us", 0.5),
+        ("p95", "p95_us", 0.95),
+        ("p99", "p99_us", 0.99),
+    ] {
+        let value = op
+            .num(key)
+            .unwrap_or_else(|| ps_to_us(histogram.value_at_quantile(q)));
+        let n = -(1.0f64 - q).log10();
+        chart.marker(
+            "percentile-mark",
+            n,
+            value,
+            4.0,
+            &format!("{label}: {}", view::Micros(value)),
+        );
+    }
+    if let Some(b) = p95_budget {
+        chart.hline("budget-p99", b, &format!("max_p95_us {}", view::Micros(b)));
+    }
+    if let Some(b) = p99_budget {
+        chart.hline("budget", b, &format!("max_p99_us {}", view::Micros(b)));
+    }
+    chart.finish()
+}
+
+fn nines_label(n: i32) -> String {
+    match n {
+        0 => "0%".into(),
+        n => {
+            let decimals = (n - 2).max(0) as usize;
+            format!("{:.*}%", decimals, 100.0 - 100.0 * 10f64.powi(-n))
+        }
+    }
+}
+
+/// The history of one operation that compares with this report.
+struct Runs<'a> {
+    shown: Vec<&'a Record>,
+    /// Comparable runs left out because there are more than [`TREND_MAX_RUNS`].
+    older: usize,
+    /// Runs of the operation on other machines or in other modes.
+    other: usize,
+}
+
+/// Runs of `op` in the report's mode on the report's machine (when the report says), oldest first.
+fn comparable_runs<'a>(report: &Value, op: &str, history: &'a [Record]) -> Runs<'a> {
+    let mode = view::setting(report, "mode");
+    let machine = report.get("machine");
+    let same_machine = |r: &Record| {
+        let Some(m) = machine else { return true };
+        let text = |k: &str| m.get(k).and_then(Value::as_str);
+        let f = &r.fingerprint;
+        text("cpu_model").is_none_or(|v| v == f.cpu_model)
+            && text("os").is_none_or(|v| v == f.os)
+            && text("rustc").is_none_or(|v| v == f.rustc)
+            && text("opt_level").is_none_or(|v| v == f.opt_level)
+            && m.get("cores")
+                .and_then(Value::as_u64)
+                .is_none_or(|c| c == f.cores as u64)
+    };
+    let of_op: Vec<&Record> = history.iter().filter(|r| r.op == op).collect();
+    let mut shown: Vec<&Record> = of_op
+        .iter()
+        .copied()
+        .filter(|r| mode.is_none_or(|m| m == r.mode) && same_machine(r))
+        .collect();
+    let other = of_op.len() - shown.len();
+    shown.sort_by_key(|r| r.time_unix_ms);
+    let older = shown.len().saturating_sub(TREND_MAX_RUNS);
+    shown.drain(..older);
+    Runs {
+        shown,
+        older,
+        other,
+    }
+}
+
+fn trend_chart(op: Op<'_>, runs: &[&Record]) -> String {
+    let n = runs.len() as f64;
+    let budget = op.limit_value("max_us");
+    let p99_budget = op.limit_value("max_p99_us");
+    let values = runs
+        .iter()
+        .flat_map(|r| [r.mean_us, r.p99_us])
+        .chain(budget)
+        .chain(p99_budget)
+        .filter(|v| v.is_finite() && *v > 0.0);
+    let (lo, hi) = values.fold((f64::INFINITY, 0.0f64), |(lo, hi), v| {
+        (lo.min(v), hi.max(v))
+    });
+    let step = svg::nice_step(n / 8.0).max(1.0);
+    let x = Scale::Linear {
+        lo: 0.5,
+        hi: n + 0.5,
+    };
+    let ticks = (1..=runs.len())
+        .filter(|i| (*i as f64 % step) == 0.0 || *i == 1)
+        .map(|i| (i as f64, i.to_string()))
+        .collect();
+    let mut chart = Chart::new(
+        "trend",
+        &format!("{}: mean and p99 over runs", op.name()),
+        Axis {
+            scale: x,
+            ticks,
+            title: "run (oldest first)".into(),
+        },
+        Axis::new(Scale::fit(lo, hi, 20.0, true), "latency per call (μs)"),
+    );
+    let means: Vec<(f64, f64)> = runs
+        .iter()
+        .enumerate()
+        .map(|(i, r)| ((i + 1) as f64, r.mean_us))
+        .collect();
+    let p99s: Vec<(f64, f64)> = runs
+        .iter()
+        .enumerate()
+        .map(|(i, r)| ((i + 1) as f64, r.p99_us))
+        .collect();
+    if let Some(b) = budget {
+        chart.hline("budget", b, &format!("max_us {}", view::Micros(b)));
+    }
+    if let Some(b) = p99_budget {
+        chart.hline("budget-p99", b, &format!("max_p99_us {}", view::Micros(b)));
+    }
+    chart.line("series-p99", &p99s);
+    chart.line("series-mean", &means);
+    let radius = if runs.len() > 60 { 1.5 } else { 2.5 };
+    for (i, r) in runs.iter().enumerate() {
+        let describe = |what: &str, v: f64| {
+            let commit = r
+                .commit
+                .as_deref()
+                .map(|c| format!(" {}", &c[..c.len().min(8)]))
+                .unwrap_or_default();
+            format!(
+                "run {} ({} UTC{commit}): {} {what} {}",
+                i + 1,
+                utc(r.time_unix_ms),
+                if r.verdict.is_empty() {
+                    "-"
+                } else {
+                    &r.verdict
+                },
+                view::Micros(v)
+            )
+        };
+        let x = (i + 1) as f64;
+        chart.marker("point-p99", x, r.p99_us, radius, &describe("p99", r.p99_us));
+        chart.marker("point", x, r.mean_us, radius, &describe("mean", r.mean_us));
+    }
+    for (i, r) in runs.iter().enumerate() {
+        if matches!(r.verdict.as_str(), "FAIL" | "BLOCK") {
+            let text = format!(
+                "run {} ({} UTC): {}, mean {}",
+                i + 1,
+                utc(r.time_unix_ms),
+                r.verdict,
+                view::Micros(r.mean_us)
+            );
+            chart.marker("failed-run", (i + 1) as f64, r.mean_us, 5.5, &text);
+        }
+    }
+    let mut legend = vec![("series-mean", "mean"), ("series-p99", "p99")];
+    if budget.is_some() {
+        legend.push(("budget", "max_us"));
+    }
+    if p99_budget.is_some() {
+        legend.push(("budget-p99", "max_p99_us"));
+    }
+    if runs
+        .iter()
+        .any(|r| matches!(r.verdict.as_str(), "FAIL" | "BLOCK"))
+    {
+        legend.push(("failed-run", "FAIL/BLOCK"));
+    }
+    chart.legend(&legend);
+    chart.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentile_axis_labels() {
+        let labels: Vec<String> = (0..5).map(nines_label).collect();
+        assert_eq!(labels, ["0%", "90%", "99%", "99.9%", "99.99%"]);
+    }
+
+    #[test]
+    fn undecodable_histograms_are_none() {
+        assert!(decode_histogram("not base64!").is_none());
+        assert!(decode_histogram("AAAA").is_none());
+        assert!(decode_histogram("").is_none());
+    }
+}

@@ -1,0 +1,234 @@
+//! The memory-leak check end to end, on operations with known patterns
+//! (tests/fixtures/leak_fixture.rs). Allocation counts only: nothing here depends on time.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+const FIXTURE: &str = env!("CARGO_BIN_EXE_leak-fixture");
+const SOURCE: &str = "tests/fixtures/leak_fixture.rs";
+
+struct Run {
+    code: i32,
+    stdout: String,
+    report: Value,
+}
+
+fn gate(name: &str, args: &[&str]) -> Run {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("leaks")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    // The fixture's budgets are its attributes; an empty file keeps the repository's budgets out.
+    let no_budgets = dir.join("no_budgets.json");
+    std::fs::write(&no_budgets, "[]").unwrap();
+    let output = Command::new(FIXTURE)
+        .args([
+            "--operations",
+            "500",
+            "--concurrent-sessions",
+            "0",
+            "--no-history",
+            "--budgets",
+        ])
+        .arg(&no_budgets)
+        .arg("--output-dir")
+        .arg(&dir)
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("PERFGATE_MEMORY_TEST")
+        .env_remove("PERFGATE_QUICK")
+        .output()
+        .expect("the fixture runs");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let report = std::fs::read_to_string(dir.join("report.json"))
+        .map(|text| serde_json::from_str(&text).unwrap())
+        .unwrap_or_else(|_| {
+            panic!(
+                "no report: {stdout}\n{}",
+                String::from_utf8_lossy(&output.stderr)
+            )
+        });
+    Run {
+        code: output.status.code().unwrap(),
+        stdout,
+        report,
+    }
+}
+
+fn leak<'a>(report: &'a Value, op: &str) -> &'a Value {
+    let op = report["operations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["op"] == op)
+        .unwrap();
+    &op["leak"]
+}
+
+/// `file:line` of the line marked `LEAKS HERE: <pattern>` in the fixture.
+fn marked_line(pattern: &str) -> String {
+    let text =
+        std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(SOURCE)).unwrap();
+    let index = text
+        .lines()
+        .position(|l| l.ends_with(&format!("LEAKS HERE: {pattern}")))
+        .unwrap();
+    format!("{SOURCE}:{}", index + 1)
+}
+
+#[test]
+fn each_pattern_is_classified_and_no_clean_operation_is_flagged() {
+    let run = gate("all", &["--memory-test"]);
+    let report = &run.report;
+    for (op, pattern) in [
+        ("leak_linear", "linear"),
+        ("leak_exponential", "exponential"),
+        ("cyclic_cache", "cyclic"),
+        ("leak_burst", "burst"),
+    ] {
+        assert_eq!(
+            leak(report, op)["pattern"],
+            pattern,
+            "{op}: {:#}",
+            leak(report, op)
+        );
+    }
+    for op in ["leak_linear", "leak_exponential", "leak_burst"] {
+        assert_eq!(leak(report, op)["is_leak"], true, "{op}");
+    }
+    // A cache that is cleared is cyclic, not a leak.
+    assert_eq!(leak(report, "cyclic_cache")["is_leak"], false);
+    assert_eq!(leak(report, "cyclic_cache")["cycle_period_calls"], 1000);
+    for op in [
+        "clean_once_lock",
+        "clean_growing_vec",
+        "clean_thread_local_buffer",
+        "clean_bounded_lru",
+    ] {
+        assert_eq!(
+            leak(report, op)["pattern"],
+            "none",
+            "{op}: {:#}",
+            leak(report, op)
+        );
+        assert_eq!(leak(report, op)["is_leak"], false, "{op}");
+        assert!(
+            leak(report, op)["hotspots"].as_array().unwrap().is_empty(),
+            "{op}"
+        );
+    }
+
+    let linear = leak(report, "leak_linear");
+    assert_eq!(linear["calls"], 100_000);
+    // 64 leaked bytes per call, plus the growth of the Vec that holds the boxes.
+    let retained = linear["retained_bytes_per_call"].as_f64().unwrap();
+    assert!((64.0..80.0).contains(&retained), "{retained}");
+    assert_eq!(linear["severity"], "HIGH");
+    let reclaim = linear["reclaim_efficiency"].as_f64().unwrap();
+    assert!(
+        (0.70..0.76).contains(&reclaim),
+        "200 of ~274 bytes per call freed: {reclaim}"
+    );
+    assert_eq!(leak(report, "leak_burst")["burst_steps"], 9);
+
+    // The hotspot list names the leaking line.
+    for (op, pattern) in [
+        ("leak_linear", "linear"),
+        ("leak_exponential", "exponential"),
+        ("leak_burst", "burst"),
+    ] {
+        let top = &leak(report, op)["hotspots"][0];
+        assert_eq!(
+            top["location"],
+            marked_line(pattern).as_str(),
+            "{op}: {:#}",
+            leak(report, op)["hotspots"]
+        );
+    }
+    assert!(
+        run.stdout.contains(&format!(
+            "Hotspot: 625.0KB retained by 10000 allocations at {}",
+            marked_line("linear")
+        )),
+        "{}",
+        run.stdout
+    );
+
+    let summary = &report["leak_summary"];
+    assert_eq!(summary["operations_tested"], 8);
+    assert_eq!(summary["operations_with_leaks"], 3);
+    assert!(run.stdout.contains("MEMORY LEAK DETECTION RESULTS"));
+    assert!(run.stdout.contains("Operations with Leaks: 3"));
+    assert!(
+        run.stdout
+            .contains("⚠️  Memory leaks detected - see detailed report for recommendations")
+    );
+    // Found by --memory-test, not asked for by the budgets: leaks warn.
+    assert_eq!(run.code, 1, "{}", run.stdout);
+}
+
+#[test]
+fn leaks_fail_when_the_settings_say_so() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("leaks")
+        .join("settings_input");
+    std::fs::create_dir_all(&dir).unwrap();
+    let settings = dir.join("ci_settings.json");
+    std::fs::write(&settings, r#"{"fail_on_memory_leaks": true}"#).unwrap();
+    let run = gate(
+        "fail",
+        &[
+            "--memory-test",
+            "--ci-settings",
+            settings.to_str().unwrap(),
+            "--exact",
+            "leak_linear",
+        ],
+    );
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    let op = &run.report["operations"][0];
+    assert_eq!(op["verdict"], "fail");
+    let reason = op["reasons"][0].as_str().unwrap();
+    assert!(
+        reason.starts_with("memory leak (Linear pattern, HIGH)")
+            || reason.starts_with("memory leak (linear pattern, HIGH)"),
+        "{reason}"
+    );
+    assert!(reason.contains(&marked_line("linear")), "{reason}");
+}
+
+#[test]
+fn without_the_flag_only_budgets_that_ask_are_checked() {
+    let run = gate("off", &["--exact", "leak_linear"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(run.report["operations"][0]["leak"].is_null());
+    assert!(!run.stdout.contains("MEMORY LEAK DETECTION RESULTS"));
+
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("leaks")
+        .join("budget_input");
+    std::fs::create_dir_all(&dir).unwrap();
+    let budgets = dir.join("budgets.json");
+    std::fs::write(
+        &budgets,
+        r#"[{"operation_name": "leak_linear", "enable_memory_leak_check": true}]"#,
+    )
+    .unwrap();
+    let run = gate(
+        "budget",
+        &[
+            "--budgets",
+            budgets.to_str().unwrap(),
+            "--exact",
+            "leak_linear",
+        ],
+    );
+    assert_eq!(
+        run.code, 2,
+        "a budget that asks for the check fails on a leak: {}",
+        run.stdout
+    );
+}
