@@ -1,10 +1,11 @@
-//! `perfgate`: what is not a test run — the history of an operation, its trend, and the
-//! comparison of two reports.
+//! `perfgate`: what is not a test run — the history of an operation, its trend, the comparison of
+//! two reports, and the merge of shard reports.
 //!
 //! ```text
 //! perfgate history OP [--history-dir DIR] [--last N]
 //! perfgate trend OP [--history-dir DIR] [--mode quick|full] [--budget-us X]
 //! perfgate compare OLD/report.json NEW/report.json
+//! perfgate report DIR... [--output DIR] [--history-dir DIR]
 //! ```
 
 use std::collections::BTreeMap;
@@ -14,6 +15,7 @@ use std::process::ExitCode;
 use perfgate_runtime::history::{HistoryStore, Record};
 use perfgate_runtime::regression::{self, GrowthModel};
 use perfgate_runtime::report::Micros;
+use perfgate_runtime::report::formats::{self, Outputs};
 use serde_json::Value;
 
 const USAGE: &str = "\
@@ -22,31 +24,42 @@ usage:
   perfgate trend OP [--history-dir DIR] [--mode quick|full] [--budget-us X]
                                                           trend of OP's mean over its runs
   perfgate compare OLD.json NEW.json                      two report.json files side by side
+  perfgate report DIR... [--output DIR] [--history-dir DIR]
+                                                          merge the report*.json files found in
+                                                          DIRs (shards of one run) into one
+                                                          report.json, report.html and junit.xml
+                                                          in --output (default: the first DIR's
+                                                          merged/); exits with the merged gate's code
 
 The history directory defaults to $PERFGATE_HISTORY_DIR, else target/perfgate/history.";
+
+/// The exit code when the command could not do its work (as the gate's "could not be evaluated").
+const ERROR_CODE: u8 = 4;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match run(&args) {
-        Ok(text) => {
+        Ok((text, code)) => {
             print!("{text}");
-            ExitCode::SUCCESS
+            ExitCode::from(code)
         }
         Err(message) => {
             eprintln!("perfgate: error: {message}\n\n{USAGE}");
-            ExitCode::from(4)
+            ExitCode::from(ERROR_CODE)
         }
     }
 }
 
-fn run(args: &[String]) -> Result<String, String> {
+/// The text to print and the exit code.
+fn run(args: &[String]) -> Result<(String, u8), String> {
     let (command, rest) = args.split_first().ok_or("no command given")?;
     let options = Options::parse(rest)?;
     match command.as_str() {
-        "history" => history(&options),
-        "trend" => trend(&options),
-        "compare" => compare(&options),
-        "help" | "--help" | "-h" => Ok(format!("{USAGE}\n")),
+        "history" => history(&options).map(|text| (text, 0)),
+        "trend" => trend(&options).map(|text| (text, 0)),
+        "compare" => compare(&options).map(|text| (text, 0)),
+        "report" => report(&options),
+        "help" | "--help" | "-h" => Ok((format!("{USAGE}\n"), 0)),
         other => Err(format!("unknown command `{other}`")),
     }
 }
@@ -59,7 +72,7 @@ struct Options {
 
 impl Options {
     fn parse(args: &[String]) -> Result<Options, String> {
-        const NAMED: [&str; 4] = ["--history-dir", "--last", "--mode", "--budget-us"];
+        const NAMED: [&str; 5] = ["--history-dir", "--last", "--mode", "--budget-us", "--output"];
         let mut positional = Vec::new();
         let mut named = BTreeMap::new();
         let mut iter = args.iter();
@@ -331,26 +344,196 @@ fn read_report(path: &Path) -> Result<Value, String> {
     Ok(value)
 }
 
+/// Merges the shard reports found in the given directories: one report.json, report.html and
+/// junit.xml, a summary on stdout, and the merged gate's exit code.
+fn report(options: &Options) -> Result<(String, u8), String> {
+    let inputs = &options.positional;
+    let first = inputs
+        .first()
+        .ok_or("name the directories (or report.json files) to merge")?;
+    let output = options
+        .named
+        .get("--output")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            let first = Path::new(first);
+            let dir = if first.is_file() {
+                first.parent().unwrap_or(Path::new("."))
+            } else {
+                first
+            };
+            dir.join("merged")
+        });
+    let mut files = Vec::new();
+    for input in inputs {
+        let path = Path::new(input);
+        if path.is_file() {
+            files.push(path.to_path_buf());
+        } else if path.is_dir() {
+            let before = files.len();
+            find_reports(path, &output, &mut files)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            if files.len() == before {
+                return Err(format!("no report*.json under {}", path.display()));
+            }
+        } else {
+            return Err(format!("{}: no such file or directory", path.display()));
+        }
+    }
+    files.sort();
+    files.dedup();
+    let reports = files
+        .iter()
+        .map(|path| read_report(path))
+        .collect::<Result<Vec<Value>, String>>()?;
+    let mut merged = formats::merge(&reports).map_err(|e| {
+        let list: Vec<String> = files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| format!("  report {}: {}", i + 1, f.display()))
+            .collect();
+        format!("{e}\n{}", list.join("\n"))
+    })?;
+    merged["settings"]["output_dir"] = Value::String(output.display().to_string());
+
+    let history_dir = options.named.get("--history-dir").map(PathBuf::from).or_else(|| {
+        merged["history_path"]
+            .as_str()
+            .map(Path::new)
+            .filter(|p| p.is_file())
+            .and_then(Path::parent)
+            .map(Path::to_path_buf)
+    });
+    let mut out = String::new();
+    let history = match history_dir {
+        Some(dir) => {
+            let loaded = HistoryStore::open(&dir)
+                .and_then(|store| store.load())
+                .map_err(|e| format!("history in {}: {e}", dir.display()))?;
+            for warning in loaded.warnings {
+                out += &format!("warning: {warning}\n");
+            }
+            loaded.records
+        }
+        None => Vec::new(),
+    };
+
+    std::fs::create_dir_all(&output)
+        .map_err(|e| format!("cannot create {}: {e}", output.display()))?;
+    let json_path = output.join("report.json");
+    let text = serde_json::to_string_pretty(&merged).map_err(|e| e.to_string())? + "\n";
+    std::fs::write(&json_path, text)
+        .map_err(|e| format!("cannot write {}: {e}", json_path.display()))?;
+    let outputs = Outputs {
+        junit: Some(output.join("junit.xml")),
+        ..Outputs::from_env(|key| std::env::var(key).ok())
+    };
+    let mut stdout = std::io::stdout();
+    let written = formats::write_all(&merged, &history, &output, &outputs, &mut stdout)
+        .map_err(|e| format!("cannot write the reports: {e}"))?;
+
+    out += &format!("merged {} reports:\n", files.len());
+    for (i, file) in files.iter().enumerate() {
+        out += &format!("  report {}: {}\n", i + 1, file.display());
+    }
+    out += &summary_table(&merged);
+    for path in std::iter::once(&json_path).chain(&written) {
+        out += &format!("Wrote {}\n", path.display());
+    }
+    let code = merged["gate"]["code"]
+        .as_u64()
+        .and_then(|c| u8::try_from(c).ok())
+        .unwrap_or(ERROR_CODE);
+    Ok((out, code))
+}
+
+/// The `report*.json` files under `dir`, recursively, leaving out `skip` (the output directory,
+/// which holds the previous merge) and symbolic links.
+fn find_reports(dir: &Path, skip: &Path, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    if same_path(dir, skip) {
+        return Ok(());
+    }
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let kind = entry.file_type()?;
+        let path = entry.path();
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if kind.is_dir() {
+            find_reports(&path, skip, found)?;
+        } else if kind.is_file() && name.starts_with("report") && name.ends_with(".json") {
+            found.push(path);
+        }
+    }
+    Ok(())
+}
+
+fn same_path(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
+}
+
+/// One line per operation, then the gate.
+fn summary_table(report: &Value) -> String {
+    let mut out = format!(
+        "{:<32} {:<8} {:>11} {:>11} {:>11} {:>8}\n",
+        "operation", "verdict", "mean", "target", "p99", "allocs"
+    );
+    let mut counts = [0usize; 4];
+    let ops = report["operations"].as_array().cloned().unwrap_or_default();
+    for op in &ops {
+        let verdict = op["verdict"].as_str().unwrap_or("-");
+        match verdict {
+            "pass" => counts[0] += 1,
+            "warn" => counts[1] += 1,
+            "fail" | "block" => counts[2] += 1,
+            _ => counts[3] += 1,
+        }
+        let us = |v: &Value| {
+            v.as_f64()
+                .map(|x| Micros(x).to_string())
+                .unwrap_or_else(|| "-".into())
+        };
+        let target = op["limits"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|l| l["name"] == "max_us")
+            .map(|l| us(&l["value"]))
+            .unwrap_or_else(|| "-".into());
+        out += &format!(
+            "{:<32} {:<8} {:>11} {:>11} {:>11} {:>8}\n",
+            op["op"].as_str().unwrap_or("?"),
+            verdict.to_ascii_uppercase(),
+            us(&op["mean_us"]),
+            target,
+            us(&op["p99_us"]),
+            op["allocations_per_call"]
+                .as_f64()
+                .map(|a| format!("{a:.2}"))
+                .unwrap_or_else(|| "-".into()),
+        );
+    }
+    for warning in report["warnings"].as_array().into_iter().flatten() {
+        out += &format!("warning: {}\n", warning.as_str().unwrap_or_default());
+    }
+    out += &format!(
+        "Gate: {} (exit code {}): {} passed, {} warned, {} failed, {} skipped\n",
+        report["gate"]["status"].as_str().unwrap_or("?"),
+        report["gate"]["code"],
+        counts[0],
+        counts[1],
+        counts[2],
+        counts[3]
+    );
+    out
+}
+
 /// `YYYY-MM-DD HH:MM:SS` of a Unix time in milliseconds (UTC).
 fn utc(unix_ms: u64) -> String {
-    let secs = unix_ms / 1000;
-    let (days, rem) = (secs / 86_400, secs % 86_400);
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    formats::utc(unix_ms)
 }
 
 #[cfg(test)]
