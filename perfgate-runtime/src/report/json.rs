@@ -442,12 +442,23 @@ pub fn histogram_b64(histogram: &hdrhistogram::Histogram<u64>) -> Option<String>
 }
 
 /// Writes `report.json` into `dir` (created if needed) and returns its path.
+///
+/// Under nextest, where every operation runs in a process of its own, each process writes
+/// `report-<operations>.json` instead, so that they do not overwrite each other;
+/// `perfgate report DIR` merges them.
 pub fn write_json(report: &RunReport, dir: &Path) -> std::io::Result<PathBuf> {
     std::fs::create_dir_all(dir)?;
-    let path = dir.join("report.json");
+    let name = match std::env::var_os("NEXTEST") {
+        Some(_) => {
+            let ops: Vec<&str> = report.operations.iter().map(|o| o.op.as_str()).collect();
+            format!("report-{}.json", if ops.is_empty() { "none".to_string() } else { ops.join("+") })
+        }
+        None => "report.json".to_string(),
+    };
+    let path = dir.join(&name);
     let text = serde_json::to_string_pretty(&to_json(report)).map_err(std::io::Error::other)?;
     // Write beside, then rename: a reader never sees half a report.
-    let partial = dir.join("report.json.partial");
+    let partial = dir.join(format!("{name}.partial"));
     std::fs::write(&partial, text + "\n")?;
     std::fs::rename(&partial, &path)?;
     Ok(path)

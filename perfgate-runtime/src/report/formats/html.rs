@@ -98,7 +98,6 @@ svg .point { fill: #0969da; } svg .point-p99 { fill: #bf8700; } svg .percentile-
 svg .failed-run { fill: var(--fail); stroke: #fff; stroke-width: 1.5; }
 svg .legend text { font-size: 11px; fill: var(--muted); } svg .legend line { stroke-width: 3; }
 svg .legend line.budget { stroke: var(--fail); stroke-dasharray: 4 3; } svg .legend line.budget-p99 { stroke: #8250df; stroke-dasharray: 3 3; }
-svg .legend line.failed-run { stroke: var(--fail); stroke-width: 7; stroke-linecap: round; stroke-dasharray: 0.1 12; }
 svg .legend line.series-mean { stroke: #0969da; } svg .legend line.series-p99 { stroke: #bf8700; }
 a { color: #0969da; text-decoration: none; } a:hover { text-decoration: underline; }
 footer { color: var(--muted); margin-top: 24px; font-size: 12px; }
@@ -153,7 +152,7 @@ fn badge(outcome: Outcome) -> String {
     };
     format!(
         r#"<span class="badge {class}">{}</span>"#,
-        escape(outcome.label())
+        outcome.words()
     )
 }
 
@@ -624,12 +623,28 @@ fn history_notes(out: &mut String, op: Op<'_>) {
     }
 }
 
-/// A value as short text: strings bare, other values as compact JSON.
+/// A value as short text: strings bare, numbers to a sensible precision, other values as JSON.
 fn scalar_text(value: &Value) -> String {
     match value {
         Value::String(s) => s.clone(),
         Value::Null => "-".into(),
+        Value::Number(n) if n.is_f64() => n.as_f64().map(short_number).unwrap_or_default(),
         other => other.to_string(),
+    }
+}
+
+/// A float with about four significant digits (all of the integer part), trailing zeros dropped.
+fn short_number(x: f64) -> String {
+    let digits = if x.abs() >= 1000.0 || x == 0.0 {
+        1
+    } else {
+        (3 - x.abs().log10().floor() as i32).clamp(0, 12) as usize
+    };
+    let text = format!("{x:.digits$}");
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
     }
 }
 
@@ -668,7 +683,9 @@ fn histogram_chart(op: Op<'_>, histogram: &Histogram<u64>, batched: bool) -> Str
         .map(|r| r.0)
         .unwrap_or(1.0)
         .max(budget.unwrap_or(0.0));
-    let x = Scale::fit(lo, hi, 20.0, true);
+    // Latency distributions are skewed: a logarithmic axis as soon as the range is wide enough
+    // for the bulk to crowd into a few bars of a linear one.
+    let x = Scale::fit(lo, hi, 4.0, true);
     let mut bins = [0u64; HISTOGRAM_BINS];
     for (us, count) in &recorded {
         let i = ((x.frac(*us) * HISTOGRAM_BINS as f64) as usize).min(HISTOGRAM_BINS - 1);
@@ -930,6 +947,15 @@ fn trend_chart(op: Op<'_>, runs: &[&Record]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_of_unknown_fields_are_short() {
+        assert_eq!(short_number(157002.45881550753), "157002.5");
+        assert_eq!(short_number(0.27664491083594867), "0.2766");
+        assert_eq!(short_number(5.668863), "5.669");
+        assert_eq!(short_number(1.0), "1");
+        assert_eq!(short_number(0.0), "0");
+    }
 
     #[test]
     fn percentile_axis_labels() {

@@ -201,8 +201,8 @@ impl Chart {
             width: 560.0,
             height: 300.0,
             left: 64.0,
-            right: 16.0,
-            top: 30.0,
+            right: 30.0,
+            top: 44.0,
             bottom: 48.0,
         };
         let _ = write!(
@@ -214,7 +214,7 @@ impl Chart {
         );
         let _ = write!(
             chart.svg,
-            r#"<text class="chart-title" x="{:.1}" y="18">{}</text>"#,
+            r#"<text class="chart-title" x="{:.1}" y="17">{}</text>"#,
             chart.left,
             escape(title)
         );
@@ -366,18 +366,32 @@ impl Chart {
     /// A legend entry (a short line or dot of `class`, and its text) in the top right corner.
     pub fn legend(&mut self, entries: &[(&str, &str)]) {
         let mut x = self.width - self.right;
-        let y = 14.0;
+        let y = 34.0;
         let mut svg = String::from(r#"<g class="legend">"#);
         for (class, text) in entries.iter().rev() {
-            let text_width = 6.5 * text.chars().count() as f64;
-            x -= text_width + 28.0;
+            let text_width = 6.6 * text.chars().count() as f64;
+            x -= text_width + 34.0;
+            // Markers are drawn as a dot, series and reference lines as a short line.
+            if *class == "failed-run" {
+                let _ = write!(
+                    svg,
+                    r#"<circle class="{class} legend-mark" cx="{:.1}" cy="{:.1}" r="5"/>"#,
+                    x + 10.0,
+                    y - 4.0
+                );
+            } else {
+                let _ = write!(
+                    svg,
+                    r#"<line class="{class}" x1="{x:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}"/>"#,
+                    y - 4.0,
+                    x + 20.0,
+                    y - 4.0
+                );
+            }
             let _ = write!(
                 svg,
-                r#"<line class="{class}" x1="{x:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}"/><text x="{:.1}" y="{:.1}">{}</text>"#,
-                y - 4.0,
-                x + 18.0,
-                y - 4.0,
-                x + 22.0,
+                r#"<text x="{:.1}" y="{:.1}">{}</text>"#,
+                x + 24.0,
                 y,
                 escape(text)
             );

@@ -16,15 +16,15 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    /// The badge people read: the same words as the text summary.
-    pub fn label(self) -> &'static str {
+    /// The badge's words without the emoji (for pages that cannot count on an emoji font).
+    pub fn words(self) -> &'static str {
         match self {
-            Outcome::Pass => "✅ MEETS TARGET",
-            Outcome::Warn => "⚠️ MARGINAL",
-            Outcome::Fail => "❌ EXCEEDS TARGET",
-            Outcome::Block => "🛑 BLOCKS DEPLOYMENT",
-            Outcome::Error => "💥 ERROR",
-            Outcome::Ignored => "⏭️ SKIPPED",
+            Outcome::Pass => "MEETS TARGET",
+            Outcome::Warn => "MARGINAL",
+            Outcome::Fail => "EXCEEDS TARGET",
+            Outcome::Block => "BLOCKS DEPLOYMENT",
+            Outcome::Error => "ERROR",
+            Outcome::Ignored => "SKIPPED",
         }
     }
 
