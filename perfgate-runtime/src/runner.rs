@@ -16,7 +16,7 @@ use crate::machine::Machine;
 use crate::measure::{self, MeasureError, Plan};
 use crate::registry::{self, Entry};
 use crate::regression::{self, RegressionSettings};
-use crate::report::{self, OperationReport, RunReport, Status};
+use crate::report::{self, OperationReport, RunReport, Status, formats};
 use crate::verdict::{self, GateCode, RegressionFinding, Verdict};
 
 /// Default time an operation may take to measure before it is abandoned.
@@ -185,11 +185,11 @@ fn run_inner(
     }
 
     let mut history_path = None;
+    let records: Vec<Record> = operations
+        .iter()
+        .filter_map(|o| record(o, &context))
+        .collect();
     if !settings.no_history {
-        let records: Vec<Record> = operations
-            .iter()
-            .filter_map(|o| record(o, &context))
-            .collect();
         match store.and_then(|store| store.append(&records).map(|()| store.path())) {
             Ok(path) => history_path = Some(path),
             Err(error) => warnings.push(format!("this run was not added to the history: {error}")),
@@ -219,11 +219,35 @@ fn run_inner(
         gate,
     };
     print!("{}", report::summary(&report));
-    match report::write_json(&report, &settings.output_dir) {
-        Ok(path) => println!("Report: {}", path.display()),
+    let json = report::to_json(&report);
+    let written = report::write_json(&json, &settings.output_dir).and_then(|path| {
+        // The HTML report charts this run against the history it was compared with.
+        let mut history = context.history.records.clone();
+        history.extend(records);
+        let outputs = formats::Outputs {
+            junit: settings.junit.clone(),
+            bmf: settings.bmf.clone(),
+            ..formats::Outputs::from_env(|key| std::env::var(key).ok())
+        };
+        let mut others = formats::write_all(
+            &json,
+            &history,
+            &settings.output_dir,
+            &outputs,
+            &mut std::io::stdout(),
+        )?;
+        others.insert(0, path);
+        Ok(others)
+    });
+    match written {
+        Ok(paths) => {
+            for path in paths {
+                println!("Report: {}", path.display());
+            }
+        }
         Err(error) => {
             eprintln!(
-                "perfgate: error: cannot write report.json into {}: {error}",
+                "perfgate: error: cannot write the reports into {}: {error}",
                 settings.output_dir.display()
             );
             return Ok(GateCode::Error);
@@ -284,6 +308,7 @@ fn trial(budget: Budget, entry: &'static Entry, context: Arc<Context>) -> Trial 
         let mut report = OperationReport {
             op: budget.op.clone(),
             function: budget.function.to_string(),
+            module_path: budget.module_path.to_string(),
             file: budget.file.to_string(),
             line: budget.line,
             status: Status::Judged(Verdict::Pass),

@@ -72,7 +72,13 @@ struct Options {
 
 impl Options {
     fn parse(args: &[String]) -> Result<Options, String> {
-        const NAMED: [&str; 5] = ["--history-dir", "--last", "--mode", "--budget-us", "--output"];
+        const NAMED: [&str; 5] = [
+            "--history-dir",
+            "--last",
+            "--mode",
+            "--budget-us",
+            "--output",
+        ];
         let mut positional = Vec::new();
         let mut named = BTreeMap::new();
         let mut iter = args.iter();
@@ -171,8 +177,8 @@ fn history(options: &Options) -> Result<String, String> {
             utc(r.time_unix_ms),
             r.commit
                 .as_deref()
-                .map(|c| &c[..c.len().min(8)])
-                .unwrap_or("-"),
+                .map(|c| c.chars().take(8).collect())
+                .unwrap_or_else(|| "-".to_string()),
             r.branch.as_deref().unwrap_or("-"),
             r.mode,
             r.stage.as_deref().unwrap_or("-"),
@@ -396,14 +402,18 @@ fn report(options: &Options) -> Result<(String, u8), String> {
     })?;
     merged["settings"]["output_dir"] = Value::String(output.display().to_string());
 
-    let history_dir = options.named.get("--history-dir").map(PathBuf::from).or_else(|| {
-        merged["history_path"]
-            .as_str()
-            .map(Path::new)
-            .filter(|p| p.is_file())
-            .and_then(Path::parent)
-            .map(Path::to_path_buf)
-    });
+    let history_dir = options
+        .named
+        .get("--history-dir")
+        .map(PathBuf::from)
+        .or_else(|| {
+            merged["history_path"]
+                .as_str()
+                .map(Path::new)
+                .filter(|p| p.is_file())
+                .and_then(Path::parent)
+                .map(Path::to_path_buf)
+        });
     let mut out = String::new();
     let history = match history_dir {
         Some(dir) => {

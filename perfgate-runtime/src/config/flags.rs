@@ -43,6 +43,10 @@ pub struct RunSettings {
     /// Calls of the memory-leak check (default 100000, quick 5000).
     pub memory_operations: u64,
     pub output_dir: PathBuf,
+    /// Also write JUnit XML here.
+    pub junit: Option<PathBuf>,
+    /// Also write Bencher Metric Format JSON here.
+    pub bmf: Option<PathBuf>,
     pub budgets_path: PathBuf,
     pub ci_settings_path: PathBuf,
     /// Where history is read and appended; `None` leaves it to ci_settings or the default.
@@ -119,7 +123,17 @@ const MEMORY_OPERATIONS: Flag = Flag {
     env: "PERFGATE_MEMORY_OPERATIONS",
     takes_value: true,
 };
-const FLAGS: [&Flag; 12] = [
+const JUNIT: Flag = Flag {
+    names: &["--junit"],
+    env: "PERFGATE_JUNIT",
+    takes_value: true,
+};
+const BMF: Flag = Flag {
+    names: &["--bmf"],
+    env: "PERFGATE_BMF",
+    takes_value: true,
+};
+const FLAGS: [&Flag; 14] = [
     &STAGE,
     &QUICK,
     &OPERATIONS,
@@ -132,6 +146,8 @@ const FLAGS: [&Flag; 12] = [
     &CONCURRENT,
     &MEMORY_TEST,
     &MEMORY_OPERATIONS,
+    &JUNIT,
+    &BMF,
 ];
 
 /// The flag table, for `--help`.
@@ -148,6 +164,8 @@ perfgate options (each also read from its environment variable; the flag wins):
       --memory-test       run the memory-leak check on every operation                  PERFGATE_MEMORY_TEST=1
       --memory-operations N  calls of the leak check (default 100000, quick 5000)     PERFGATE_MEMORY_OPERATIONS
       --output-dir DIR    where report.json goes (default target/perfgate)              PERFGATE_OUTPUT_DIR
+      --junit PATH        also write JUnit XML (one testcase per operation)            PERFGATE_JUNIT
+      --bmf PATH          also write Bencher Metric Format JSON (bencher run --file)    PERFGATE_BMF
       --budgets PATH      budgets file (default .performance/performance_budgets.json)  PERFGATE_BUDGETS
       --ci-settings PATH  gate settings (default .performance/ci_settings.json)         PERFGATE_CI_SETTINGS
       --history-dir DIR   history to compare with and append to                         PERFGATE_HISTORY_DIR
@@ -282,6 +300,14 @@ pub fn parse_args(
         &BUDGETS,
         package_dir.join(".performance/performance_budgets.json"),
     )?;
+    let optional_path = |flag: &Flag| -> Result<Option<PathBuf>, ConfigError> {
+        match lookup(flag) {
+            Some(_) => Ok(Some(path_of(flag, PathBuf::new())?)),
+            None => Ok(None),
+        }
+    };
+    let junit = optional_path(&JUNIT)?;
+    let bmf = optional_path(&BMF)?;
     let ci_settings_path = path_of(
         &CI_SETTINGS,
         package_dir.join(".performance/ci_settings.json"),
@@ -302,6 +328,8 @@ pub fn parse_args(
         memory_test: flag(&MEMORY_TEST)?,
         memory_operations,
         output_dir,
+        junit,
+        bmf,
         budgets_path,
         ci_settings_path,
         history_dir,

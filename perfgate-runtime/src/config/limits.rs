@@ -113,6 +113,7 @@ impl StageRule {
 pub struct Budget {
     pub op: String,
     pub function: &'static str,
+    pub module_path: &'static str,
     pub file: &'static str,
     pub line: u32,
     pub limits: Vec<Limit>,
@@ -264,6 +265,7 @@ fn resolve(
     Ok(Budget {
         op: entry.op.to_string(),
         function: entry.function,
+        module_path: entry.module_path,
         file: entry.file,
         line: entry.line,
         limits,

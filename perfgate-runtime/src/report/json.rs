@@ -67,6 +67,7 @@ struct Settings {
 struct OperationJson {
     op: String,
     function: String,
+    module_path: String,
     file: String,
     line: u32,
     /// `pass`, `warn`, `fail` or `ignored`.
@@ -85,6 +86,8 @@ struct OperationJson {
     batch_size: Option<u64>,
     inputs: Option<usize>,
     timer_overhead_ns: Option<f64>,
+    /// Wall time of the whole measurement of this operation, seconds.
+    wall_s: Option<f64>,
     success_rate: Option<f64>,
     allocations_per_call: Option<f64>,
     bytes_per_call: Option<f64>,
@@ -279,6 +282,7 @@ fn operation(op: &OperationReport) -> OperationJson {
     let mut json = OperationJson {
         op: op.op.clone(),
         function: op.function.clone(),
+        module_path: op.module_path.clone(),
         file: op.file.clone(),
         line: op.line,
         verdict,
@@ -302,6 +306,7 @@ fn operation(op: &OperationReport) -> OperationJson {
         json.batch_size = Some(t.batch_size);
         json.inputs = Some(m.inputs);
         json.timer_overhead_ns = Some(t.overhead_ns);
+        json.wall_s = Some(m.wall.as_secs_f64());
         json.success_rate = Some(m.success_rate());
         json.allocations_per_call = Some(m.allocs.allocations_per_call);
         json.bytes_per_call = Some(m.allocs.bytes_per_call);
@@ -446,17 +451,29 @@ pub fn histogram_b64(histogram: &hdrhistogram::Histogram<u64>) -> Option<String>
 /// Under nextest, where every operation runs in a process of its own, each process writes
 /// `report-<operations>.json` instead, so that they do not overwrite each other;
 /// `perfgate report DIR` merges them.
-pub fn write_json(report: &RunReport, dir: &Path) -> std::io::Result<PathBuf> {
+pub fn write_json(report: &serde_json::Value, dir: &Path) -> std::io::Result<PathBuf> {
     std::fs::create_dir_all(dir)?;
     let name = match std::env::var_os("NEXTEST") {
         Some(_) => {
-            let ops: Vec<&str> = report.operations.iter().map(|o| o.op.as_str()).collect();
-            format!("report-{}.json", if ops.is_empty() { "none".to_string() } else { ops.join("+") })
+            let ops: Vec<&str> = report["operations"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|o| o["op"].as_str())
+                .collect();
+            format!(
+                "report-{}.json",
+                if ops.is_empty() {
+                    "none".to_string()
+                } else {
+                    ops.join("+")
+                }
+            )
         }
         None => "report.json".to_string(),
     };
     let path = dir.join(&name);
-    let text = serde_json::to_string_pretty(&to_json(report)).map_err(std::io::Error::other)?;
+    let text = serde_json::to_string_pretty(report).map_err(std::io::Error::other)?;
     // Write beside, then rename: a reader never sees half a report.
     let partial = dir.join(format!("{name}.partial"));
     std::fs::write(&partial, text + "\n")?;

@@ -44,6 +44,7 @@ impl Status {
 pub struct OperationReport {
     pub op: String,
     pub function: String,
+    pub module_path: String,
     pub file: String,
     pub line: u32,
     pub status: Status,

@@ -8,20 +8,12 @@
 
 use std::fmt::Write;
 
-use base64::Engine;
-use hdrhistogram::Histogram;
 use serde_json::Value;
 
+use super::charts::{self, TREND_MAX_RUNS};
 use super::markup::{escape, escape_text, utc};
-use super::svg::{self, Axis, Chart, Scale};
 use super::view::{self, Op, Outcome};
 use crate::history::Record;
-
-/// Bars in a latency histogram.
-const HISTOGRAM_BINS: usize = 48;
-
-/// Runs shown in a trend chart (the latest ones).
-const TREND_MAX_RUNS: usize = 200;
 
 /// Operation fields this page shows in its own places; any other field is listed as it is, so a
 /// report of a newer perfgate loses nothing.
@@ -96,6 +88,7 @@ svg polyline { fill: none; stroke-width: 2; }
 svg .series-mean { stroke: #0969da; } svg .series-p99 { stroke: #bf8700; } svg .curve { stroke: #0969da; }
 svg .point { fill: #0969da; } svg .point-p99 { fill: #bf8700; } svg .percentile-mark { fill: #fff; stroke: #0969da; stroke-width: 2; }
 svg .failed-run { fill: var(--fail); stroke: #fff; stroke-width: 1.5; }
+svg .off-scale text { font-size: 11px; fill: var(--fail); }
 svg .legend text { font-size: 11px; fill: var(--muted); } svg .legend line { stroke-width: 3; }
 svg .legend line.budget { stroke: var(--fail); stroke-dasharray: 4 3; } svg .legend line.budget-p99 { stroke: #8250df; stroke-dasharray: 3 3; }
 svg .legend line.series-mean { stroke: #0969da; } svg .legend line.series-p99 { stroke: #bf8700; }
@@ -150,10 +143,7 @@ fn badge(outcome: Outcome) -> String {
         Outcome::Block => "block",
         Outcome::Ignored => "ignored",
     };
-    format!(
-        r#"<span class="badge {class}">{}</span>"#,
-        outcome.words()
-    )
+    format!(r#"<span class="badge {class}">{}</span>"#, outcome.words())
 }
 
 fn gate_class(code: Option<i64>) -> &'static str {
@@ -218,6 +208,19 @@ fn header(out: &mut String, report: &Value, code: Option<i64>, status: &str, ops
             out,
             r#"<p class="meta">history: <code>{}</code></p>"#,
             escape(path)
+        );
+    }
+    if let Some(leaks) = report.get("leak_summary").filter(|l| l.is_object()) {
+        let count = |k: &str| leaks.get(k).and_then(Value::as_u64).unwrap_or(0);
+        let _ = writeln!(
+            out,
+            r#"<p class="meta leaks">memory-leak check: {} of {} operations leak (critical {}, high {}, medium {}, low {})</p>"#,
+            count("operations_with_leaks"),
+            count("operations_tested"),
+            count("critical"),
+            count("high"),
+            count("medium"),
+            count("low")
         );
     }
     for (title, key) in [("Alerts", "alerts"), ("Warnings", "warnings")] {
@@ -312,15 +315,9 @@ fn operation(out: &mut String, report: &Value, index: usize, op: Op<'_>, history
         out.push_str("</section>\n");
         return;
     }
-    out.push_str(r#"<div class="grid">"#);
-    limits_table(out, op);
-    figures_table(out, op);
-    memory_table(out, op);
-    other_fields(out, op);
-    out.push_str("</div>\n");
     history_notes(out, op);
 
-    let histogram = op.str("histogram_b64").and_then(decode_histogram);
+    let histogram = op.str("histogram_b64").and_then(charts::decode_histogram);
     let batched =
         op.0.get("batch_size")
             .and_then(Value::as_u64)
@@ -336,7 +333,7 @@ fn operation(out: &mut String, report: &Value, index: usize, op: Op<'_>, history
             out,
             "<figure>{}<figcaption>Latency per call of each {} (log scale when the range is \
              wide){budget_note}.</figcaption></figure>",
-            histogram_chart(op, histogram, batched),
+            charts::histogram_chart(op, histogram, batched),
             if batched {
                 "timed batch (batch mean)"
             } else {
@@ -347,10 +344,10 @@ fn operation(out: &mut String, report: &Value, index: usize, op: Op<'_>, history
             out,
             "<figure>{}<figcaption>Latency at each percentile; the x axis stretches the tail \
              (90%, 99%, 99.9% ...).</figcaption></figure>",
-            percentile_chart(op, histogram)
+            charts::percentile_chart(op, histogram)
         );
     }
-    let runs = comparable_runs(report, op.name(), history);
+    let runs = charts::comparable_runs(report, op.name(), history);
     if !runs.shown.is_empty() {
         let mut caption = format!(
             "{} run{} of this operation in {} mode on this machine, oldest first",
@@ -376,9 +373,18 @@ fn operation(out: &mut String, report: &Value, index: usize, op: Op<'_>, history
         let _ = write!(
             out,
             "<figure>{}<figcaption>{caption}. Red markers: runs whose verdict was FAIL or BLOCK.</figcaption></figure>",
-            trend_chart(op, &runs.shown)
+            charts::trend_chart(op, &runs.shown)
         );
     }
+    out.push_str("</div>\n");
+    // The charts first, then the numbers behind them, then what this version has no place for.
+    out.push_str(r#"<div class="grid">"#);
+    limits_table(out, op);
+    figures_table(out, op);
+    memory_table(out, op);
+    out.push_str("</div>\n");
+    out.push_str(r#"<div class="grid">"#);
+    other_fields(out, op);
     out.push_str("</div>\n</section>\n");
 }
 
@@ -648,302 +654,6 @@ fn short_number(x: f64) -> String {
     }
 }
 
-/// A histogram from its base64 V2 serialization; `None` when it does not decode.
-pub fn decode_histogram(b64: &str) -> Option<Histogram<u64>> {
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(b64.trim())
-        .ok()?;
-    // The bytes come from a file anyone may have edited; a decoder bug must not take the report
-    // down with it.
-    std::panic::catch_unwind(|| {
-        hdrhistogram::serialization::Deserializer::new()
-            .deserialize::<u64, _>(&mut bytes.as_slice())
-            .ok()
-    })
-    .ok()
-    .flatten()
-    .filter(|h| !h.is_empty())
-}
-
-/// Picoseconds (the histogram's unit) to microseconds.
-fn ps_to_us(ps: u64) -> f64 {
-    ps as f64 / 1e6
-}
-
-fn histogram_chart(op: Op<'_>, histogram: &Histogram<u64>, batched: bool) -> String {
-    let recorded: Vec<(f64, u64)> = histogram
-        .iter_recorded()
-        .map(|v| (ps_to_us(v.value_iterated_to()), v.count_at_value()))
-        .filter(|(us, _)| *us > 0.0)
-        .collect();
-    let budget = op.limit_value("max_us");
-    let lo = recorded.first().map(|r| r.0).unwrap_or(0.0);
-    let hi = recorded
-        .last()
-        .map(|r| r.0)
-        .unwrap_or(1.0)
-        .max(budget.unwrap_or(0.0));
-    // Latency distributions are skewed: a logarithmic axis as soon as the range is wide enough
-    // for the bulk to crowd into a few bars of a linear one.
-    let x = Scale::fit(lo, hi, 4.0, true);
-    let mut bins = [0u64; HISTOGRAM_BINS];
-    for (us, count) in &recorded {
-        let i = ((x.frac(*us) * HISTOGRAM_BINS as f64) as usize).min(HISTOGRAM_BINS - 1);
-        bins[i] += count;
-    }
-    let top = bins.iter().copied().max().unwrap_or(1).max(1) as f64;
-    let unit = if batched { "batches" } else { "calls" };
-    let mut chart = Chart::new(
-        "histogram",
-        &format!("{}: latency histogram", op.name()),
-        Axis::new(x, "latency per call (μs)"),
-        Axis::new(Scale::fit(0.0, top, f64::INFINITY, true), unit),
-    );
-    for (i, count) in bins.iter().enumerate().filter(|(_, c)| **c > 0) {
-        let (a, b) = (
-            x.at(i as f64 / HISTOGRAM_BINS as f64),
-            x.at((i + 1) as f64 / HISTOGRAM_BINS as f64),
-        );
-        chart.bar(
-            a,
-            b,
-            *count as f64,
-            &format!("{}–{}: {count} {unit}", view::Micros(a), view::Micros(b)),
-        );
-    }
-    if let Some(mean) = op.num("mean_us") {
-        chart.vline("mean-line", mean, &format!("mean {}", view::Micros(mean)));
-    }
-    if let Some(budget) = budget {
-        chart.vline(
-            "budget",
-            budget,
-            &format!("max_us {}", view::Micros(budget)),
-        );
-    }
-    chart.finish()
-}
-
-fn percentile_chart(op: Op<'_>, histogram: &Histogram<u64>) -> String {
-    // x is the number of nines: 0 -> 0%, 1 -> 90%, 2 -> 99%, 3 -> 99.9%.
-    let nines_max = (histogram.len() as f64).log10().clamp(1.0, 6.0);
-    let steps = (nines_max * 20.0).ceil() as usize;
-    let mut points: Vec<(f64, f64)> = (0..=steps)
-        .map(|i| {
-            let n = nines_max * i as f64 / steps as f64;
-            let q = 1.0 - 10f64.powf(-n);
-            (n, ps_to_us(histogram.value_at_quantile(q)))
-        })
-        .collect();
-    points.push((nines_max, ps_to_us(histogram.max())));
-    let p95_budget = op.limit_value("max_p95_us");
-    let p99_budget = op.limit_value("max_p99_us");
-    let lo = points.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
-    let hi = points
-        .iter()
-        .map(|p| p.1)
-        .chain(p95_budget)
-        .chain(p99_budget)
-        .fold(0.0, f64::max);
-    let x = Scale::Linear {
-        lo: 0.0,
-        hi: nines_max.ceil(),
-    };
-    let ticks = (0..=nines_max.ceil() as i32)
-        .map(|n| (f64::from(n), nines_label(n)))
-        .collect();
-    let mut chart = Chart::new(
-        "percentiles",
-        &format!("{}: latency by percentile", op.name()),
-        Axis {
-            scale: x,
-            ticks,
-            title: "percentile".into(),
-        },
-        Axis::new(Scale::fit(lo, hi, 20.0, true), "latency per call (μs)"),
-    );
-    chart.line("curve", &points);
-    for (label, key, q) in [
-        ("p50", "p50_us", 0.5),
-        ("p95", "p95_us", 0.95),
-        ("p99", "p99_us", 0.99),
-    ] {
-        let value = op
-            .num(key)
-            .unwrap_or_else(|| ps_to_us(histogram.value_at_quantile(q)));
-        let n = -(1.0f64 - q).log10();
-        chart.marker(
-            "percentile-mark",
-            n,
-            value,
-            4.0,
-            &format!("{label}: {}", view::Micros(value)),
-        );
-    }
-    if let Some(b) = p95_budget {
-        chart.hline("budget-p99", b, &format!("max_p95_us {}", view::Micros(b)));
-    }
-    if let Some(b) = p99_budget {
-        chart.hline("budget", b, &format!("max_p99_us {}", view::Micros(b)));
-    }
-    chart.finish()
-}
-
-fn nines_label(n: i32) -> String {
-    match n {
-        0 => "0%".into(),
-        n => {
-            let decimals = (n - 2).max(0) as usize;
-            format!("{:.*}%", decimals, 100.0 - 100.0 * 10f64.powi(-n))
-        }
-    }
-}
-
-/// The history of one operation that compares with this report.
-struct Runs<'a> {
-    shown: Vec<&'a Record>,
-    /// Comparable runs left out because there are more than [`TREND_MAX_RUNS`].
-    older: usize,
-    /// Runs of the operation on other machines or in other modes.
-    other: usize,
-}
-
-/// Runs of `op` in the report's mode on the report's machine (when the report says), oldest first.
-fn comparable_runs<'a>(report: &Value, op: &str, history: &'a [Record]) -> Runs<'a> {
-    let mode = view::setting(report, "mode");
-    let machine = report.get("machine");
-    let same_machine = |r: &Record| {
-        let Some(m) = machine else { return true };
-        let text = |k: &str| m.get(k).and_then(Value::as_str);
-        let f = &r.fingerprint;
-        text("cpu_model").is_none_or(|v| v == f.cpu_model)
-            && text("os").is_none_or(|v| v == f.os)
-            && text("rustc").is_none_or(|v| v == f.rustc)
-            && text("opt_level").is_none_or(|v| v == f.opt_level)
-            && m.get("cores")
-                .and_then(Value::as_u64)
-                .is_none_or(|c| c == f.cores as u64)
-    };
-    let of_op: Vec<&Record> = history.iter().filter(|r| r.op == op).collect();
-    let mut shown: Vec<&Record> = of_op
-        .iter()
-        .copied()
-        .filter(|r| mode.is_none_or(|m| m == r.mode) && same_machine(r))
-        .collect();
-    let other = of_op.len() - shown.len();
-    shown.sort_by_key(|r| r.time_unix_ms);
-    let older = shown.len().saturating_sub(TREND_MAX_RUNS);
-    shown.drain(..older);
-    Runs {
-        shown,
-        older,
-        other,
-    }
-}
-
-fn trend_chart(op: Op<'_>, runs: &[&Record]) -> String {
-    let n = runs.len() as f64;
-    let budget = op.limit_value("max_us");
-    let p99_budget = op.limit_value("max_p99_us");
-    let values = runs
-        .iter()
-        .flat_map(|r| [r.mean_us, r.p99_us])
-        .chain(budget)
-        .chain(p99_budget)
-        .filter(|v| v.is_finite() && *v > 0.0);
-    let (lo, hi) = values.fold((f64::INFINITY, 0.0f64), |(lo, hi), v| {
-        (lo.min(v), hi.max(v))
-    });
-    let step = svg::nice_step(n / 8.0).max(1.0);
-    let x = Scale::Linear {
-        lo: 0.5,
-        hi: n + 0.5,
-    };
-    let ticks = (1..=runs.len())
-        .filter(|i| (*i as f64 % step) == 0.0 || *i == 1)
-        .map(|i| (i as f64, i.to_string()))
-        .collect();
-    let mut chart = Chart::new(
-        "trend",
-        &format!("{}: mean and p99 over runs", op.name()),
-        Axis {
-            scale: x,
-            ticks,
-            title: "run (oldest first)".into(),
-        },
-        Axis::new(Scale::fit(lo, hi, 20.0, true), "latency per call (μs)"),
-    );
-    let means: Vec<(f64, f64)> = runs
-        .iter()
-        .enumerate()
-        .map(|(i, r)| ((i + 1) as f64, r.mean_us))
-        .collect();
-    let p99s: Vec<(f64, f64)> = runs
-        .iter()
-        .enumerate()
-        .map(|(i, r)| ((i + 1) as f64, r.p99_us))
-        .collect();
-    if let Some(b) = budget {
-        chart.hline("budget", b, &format!("max_us {}", view::Micros(b)));
-    }
-    if let Some(b) = p99_budget {
-        chart.hline("budget-p99", b, &format!("max_p99_us {}", view::Micros(b)));
-    }
-    chart.line("series-p99", &p99s);
-    chart.line("series-mean", &means);
-    let radius = if runs.len() > 60 { 1.5 } else { 2.5 };
-    for (i, r) in runs.iter().enumerate() {
-        let describe = |what: &str, v: f64| {
-            let commit = r
-                .commit
-                .as_deref()
-                .map(|c| format!(" {}", &c[..c.len().min(8)]))
-                .unwrap_or_default();
-            format!(
-                "run {} ({} UTC{commit}): {} {what} {}",
-                i + 1,
-                utc(r.time_unix_ms),
-                if r.verdict.is_empty() {
-                    "-"
-                } else {
-                    &r.verdict
-                },
-                view::Micros(v)
-            )
-        };
-        let x = (i + 1) as f64;
-        chart.marker("point-p99", x, r.p99_us, radius, &describe("p99", r.p99_us));
-        chart.marker("point", x, r.mean_us, radius, &describe("mean", r.mean_us));
-    }
-    for (i, r) in runs.iter().enumerate() {
-        if matches!(r.verdict.as_str(), "FAIL" | "BLOCK") {
-            let text = format!(
-                "run {} ({} UTC): {}, mean {}",
-                i + 1,
-                utc(r.time_unix_ms),
-                r.verdict,
-                view::Micros(r.mean_us)
-            );
-            chart.marker("failed-run", (i + 1) as f64, r.mean_us, 5.5, &text);
-        }
-    }
-    let mut legend = vec![("series-mean", "mean"), ("series-p99", "p99")];
-    if budget.is_some() {
-        legend.push(("budget", "max_us"));
-    }
-    if p99_budget.is_some() {
-        legend.push(("budget-p99", "max_p99_us"));
-    }
-    if runs
-        .iter()
-        .any(|r| matches!(r.verdict.as_str(), "FAIL" | "BLOCK"))
-    {
-        legend.push(("failed-run", "FAIL/BLOCK"));
-    }
-    chart.legend(&legend);
-    chart.finish()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -955,18 +665,5 @@ mod tests {
         assert_eq!(short_number(5.668863), "5.669");
         assert_eq!(short_number(1.0), "1");
         assert_eq!(short_number(0.0), "0");
-    }
-
-    #[test]
-    fn percentile_axis_labels() {
-        let labels: Vec<String> = (0..5).map(nines_label).collect();
-        assert_eq!(labels, ["0%", "90%", "99%", "99.9%", "99.99%"]);
-    }
-
-    #[test]
-    fn undecodable_histograms_are_none() {
-        assert!(decode_histogram("not base64!").is_none());
-        assert!(decode_histogram("AAAA").is_none());
-        assert!(decode_histogram("").is_none());
     }
 }

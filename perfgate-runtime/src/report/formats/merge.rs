@@ -19,6 +19,7 @@ const GATE_STATUS: [&str; 5] = ["PASS", "WARN", "FAIL", "BLOCK", "ERROR"];
 ///   policy each shard already applied to its operations; a conflict makes it at least WARN.
 /// - Warnings and alerts: concatenated in report order, exact repeats dropped (every shard of a
 ///   run reports the same unoptimised build or orphan budget).
+/// - `leak_summary`: summed again over the merged operations' `leak` objects.
 /// - Everything else (settings, machine, tool, unknown fields) from the first report; a
 ///   `merged` object records how many reports went in and the conflicting operations.
 ///
@@ -146,17 +147,53 @@ pub fn merge(reports: &[Value]) -> Result<Value, String> {
     {
         merged["generated_unix_ms"] = json!(latest);
     }
-    if merged.get("history_path").is_none_or(Value::is_null) {
-        if let Some(path) = reports
+    if merged.get("history_path").is_none_or(Value::is_null)
+        && let Some(path) = reports
             .iter()
-            .filter_map(|r| r.get("history_path").filter(|p| !p.is_null()))
-            .next()
-        {
-            merged["history_path"] = path.clone();
-        }
+            .find_map(|r| r.get("history_path").filter(|p| !p.is_null()))
+    {
+        merged["history_path"] = path.clone();
+    }
+    if reports.iter().any(|r| r.get("leak_summary").is_some()) {
+        merged["leak_summary"] = leak_summary(&merged);
     }
     merged["merged"] = json!({ "reports": reports.len(), "conflicts": conflicts });
     Ok(merged)
+}
+
+/// The totals of the leak check over the merged operations' `leak` objects, as the runner sums
+/// them for one run; null when no operation was checked.
+fn leak_summary(merged: &Value) -> Value {
+    let leaks: Vec<Op<'_>> = view::operations(merged)
+        .into_iter()
+        .filter_map(|op| op.0.get("leak").filter(|l| l.is_object()).map(Op))
+        .collect();
+    if leaks.is_empty() {
+        return Value::Null;
+    }
+    let severity = |name: &str| {
+        leaks
+            .iter()
+            .filter(|l| l.str("severity") == Some(name))
+            .count()
+    };
+    let efficiencies: Vec<f64> = leaks
+        .iter()
+        .map(|l| l.num("reclaim_efficiency").unwrap_or(1.0))
+        .collect();
+    json!({
+        "operations_tested": leaks.len(),
+        "operations_with_leaks": leaks.iter().filter(|l| l.0.get("is_leak") == Some(&json!(true))).count(),
+        "critical": severity("CRITICAL"),
+        "high": severity("HIGH"),
+        "medium": severity("MEDIUM"),
+        "low": severity("LOW"),
+        "total_growth_bytes": leaks
+            .iter()
+            .filter_map(|l| l.0.get("total_growth_bytes").and_then(Value::as_i64))
+            .fold(0i64, i64::saturating_add),
+        "average_reclaim_efficiency": efficiencies.iter().sum::<f64>() / efficiencies.len() as f64,
+    })
 }
 
 fn show(value: Option<&Value>) -> String {

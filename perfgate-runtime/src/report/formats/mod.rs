@@ -27,6 +27,7 @@
 //! ```
 
 mod bmf;
+mod charts;
 mod github;
 mod html;
 mod junit;
@@ -36,8 +37,9 @@ mod svg;
 mod view;
 
 pub use bmf::bmf;
+pub use charts::decode_histogram;
 pub use github::{github_annotations, github_summary_markdown};
-pub use html::{decode_histogram, html};
+pub use html::html;
 pub use junit::junit;
 pub use markup::utc;
 pub use merge::merge;

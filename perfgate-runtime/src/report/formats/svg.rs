@@ -189,6 +189,8 @@ pub struct Chart {
     right: f64,
     top: f64,
     bottom: f64,
+    /// Reference values beyond the axes, listed above the plot by [`Chart::finish`].
+    notes: Vec<String>,
 }
 
 impl Chart {
@@ -202,8 +204,9 @@ impl Chart {
             height: 300.0,
             left: 64.0,
             right: 30.0,
-            top: 44.0,
+            top: 58.0,
             bottom: 48.0,
+            notes: Vec::new(),
         };
         let _ = write!(
             chart.svg,
@@ -363,14 +366,18 @@ impl Chart {
         );
     }
 
-    /// A legend entry (a short line or dot of `class`, and its text) in the top right corner.
+    /// A reference value beyond the axis, named (in a line above the plot) rather than drawn at a
+    /// clamped, wrong place.
+    pub fn note(&mut self, text: &str) {
+        self.notes.push(text.to_string());
+    }
+
+    /// A legend (a short line or dot of each `class`, and its text) under the title.
     pub fn legend(&mut self, entries: &[(&str, &str)]) {
-        let mut x = self.width - self.right;
+        let mut x = self.left;
         let y = 34.0;
         let mut svg = String::from(r#"<g class="legend">"#);
-        for (class, text) in entries.iter().rev() {
-            let text_width = 6.6 * text.chars().count() as f64;
-            x -= text_width + 34.0;
+        for (class, text) in entries {
             // Markers are drawn as a dot, series and reference lines as a short line.
             if *class == "failed-run" {
                 let _ = write!(
@@ -395,12 +402,21 @@ impl Chart {
                 y,
                 escape(text)
             );
+            x += 6.6 * text.chars().count() as f64 + 36.0;
         }
         svg.push_str("</g>");
         self.svg.push_str(&svg);
     }
 
     pub fn finish(mut self) -> String {
+        if !self.notes.is_empty() {
+            let _ = write!(
+                self.svg,
+                r#"<g class="off-scale"><text x="{:.1}" y="48">not drawn, far from the figures: {}</text></g>"#,
+                self.left,
+                escape(&self.notes.join("; "))
+            );
+        }
         self.svg.push_str("</svg>");
         self.svg
     }
