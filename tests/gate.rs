@@ -3,94 +3,30 @@
 //! Runs the `gate-fixture` perf binary (tests/fixtures/gate_fixture.rs) with filters and budgets
 //! files, the way `cargo test --test perf` runs a user's.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod support;
 
-use serde_json::Value;
+use support::{Run, line_of, operation, scratch};
 
 const FIXTURE: &str = env!("CARGO_BIN_EXE_gate-fixture");
 const BUDGETS: &str = "tests/fixtures/budgets.json";
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-    report: Option<Value>,
-}
-
-fn out_dir(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("gate")
-        .join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
-}
-
-/// Runs the fixture with `args` (plus a private output directory) and reads its report.
-fn gate(name: &str, args: &[&str]) -> Run {
-    let dir = out_dir(name);
-    let output: Output = Command::new(FIXTURE)
-        .args(args)
-        .arg("--output-dir")
-        .arg(&dir)
-        .arg("--history-dir")
-        .arg(dir.join("history"))
-        .env_remove("PERFGATE_STAGE")
-        .env_remove("PERFGATE_QUICK")
-        .env_remove("PERFGATE_OPERATIONS")
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the fixture binary runs");
-    let report = std::fs::read_to_string(dir.join("report.json"))
-        .ok()
-        .map(|text| serde_json::from_str(&text).expect("report.json is JSON"));
-    Run {
-        code: output.status.code().expect("exited normally"),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        report,
+/// Runs every fixture operation, quick, except those whose names contain one of `skip`.
+fn gate_skipping(name: &str, skip: &[&str]) -> Run {
+    let mut args = vec!["--quick", "--budgets", BUDGETS];
+    for s in skip {
+        args.extend(["--skip", s]);
     }
+    gate(name, &args)
 }
 
-/// The libtest line of `op` (libtest-mimic pads names to a common width).
-fn line_of<'a>(stdout: &'a str, op: &str) -> &'a str {
-    stdout
-        .lines()
-        .find(|line| {
-            line.strip_prefix("test ")
-                .and_then(|rest| rest.strip_prefix(op))
-                .is_some_and(|rest| rest.starts_with(' '))
-        })
-        .unwrap_or_else(|| panic!("no libtest line for {op} in:\n{stdout}"))
-}
-
-fn operation<'a>(report: &'a Value, op: &str) -> &'a Value {
-    report["operations"]
-        .as_array()
-        .expect("operations array")
-        .iter()
-        .find(|o| o["op"] == op)
-        .unwrap_or_else(|| panic!("{op} not in report: {report:#}"))
+/// Runs the fixture with `args` in a scratch directory of its own.
+fn gate(name: &str, args: &[&str]) -> Run {
+    support::run(FIXTURE, &scratch("gate", name), args, &[])
 }
 
 #[test]
 fn all_pass_exits_zero_with_exact_allocation_figures() {
-    let run = gate(
-        "all_pass",
-        &[
-            "--quick",
-            "--budgets",
-            BUDGETS,
-            "--skip",
-            "over_budget",
-            "--skip",
-            "panics",
-            "--skip",
-            "hangs",
-            "--skip",
-            "fallible",
-        ],
-    );
+    let run = gate_skipping("all_pass", &["over_budget", "panics", "hangs", "fallible"]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     assert!(
         line_of(&run.stdout, "three_allocations").ends_with("... ok"),
@@ -184,10 +120,12 @@ fn stage_filter_reports_other_operations_as_ignored() {
     let report = run.report.unwrap();
     assert_eq!(operation(&report, "pre_commit_only")["verdict"], "pass");
 
-    let run = gate_env(
-        "stage_env",
-        &["--quick", "--budgets", BUDGETS, "pre_commit_only"],
-        ("PERFGATE_STAGE", "integration_tests"),
+    let args = ["--quick", "--budgets", BUDGETS, "pre_commit_only"];
+    let run = support::run(
+        FIXTURE,
+        &scratch("gate", "stage_env"),
+        &args,
+        &[("PERFGATE_STAGE", "integration_tests")],
     );
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     assert!(
@@ -202,34 +140,9 @@ fn stage_filter_reports_other_operations_as_ignored() {
     assert!(op["mean_us"].is_null());
 }
 
-fn gate_env(name: &str, args: &[&str], env: (&str, &str)) -> Run {
-    // SAFETY of the test: the variable is set on the child only.
-    let dir = out_dir(name);
-    let output = Command::new(FIXTURE)
-        .args(args)
-        .arg("--output-dir")
-        .arg(&dir)
-        .arg("--history-dir")
-        .arg(dir.join("history"))
-        .env(env.0, env.1)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
-    let report = std::fs::read_to_string(dir.join("report.json"))
-        .ok()
-        .map(|t| serde_json::from_str(&t).unwrap());
-    Run {
-        code: output.status.code().unwrap(),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        report,
-    }
-}
-
 #[test]
 fn bad_budgets_json_names_file_line_and_column_and_exits_4() {
-    let dir = out_dir("bad_json_input");
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch("gate", "bad_json_input");
     let bad = dir.join("bad.json");
     std::fs::write(
         &bad,
@@ -264,20 +177,7 @@ fn bad_budgets_json_names_file_line_and_column_and_exits_4() {
 
 #[test]
 fn a_panicking_operation_fails_with_its_message_and_the_run_continues() {
-    let run = gate(
-        "panics",
-        &[
-            "--quick",
-            "--budgets",
-            BUDGETS,
-            "--skip",
-            "over_budget",
-            "--skip",
-            "hangs",
-            "--skip",
-            "fallible",
-        ],
-    );
+    let run = gate_skipping("panics", &["over_budget", "hangs", "fallible"]);
     assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
     assert!(line_of(&run.stdout, "panics").ends_with("... FAILED"));
     assert!(
@@ -301,20 +201,7 @@ fn a_panicking_operation_fails_with_its_message_and_the_run_continues() {
 
 #[test]
 fn a_hung_operation_times_out_and_the_run_continues() {
-    let run = gate(
-        "hangs",
-        &[
-            "--quick",
-            "--budgets",
-            BUDGETS,
-            "--skip",
-            "over_budget",
-            "--skip",
-            "panics",
-            "--skip",
-            "fallible",
-        ],
-    );
+    let run = gate_skipping("hangs", &["over_budget", "panics", "fallible"]);
     assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
     assert!(line_of(&run.stdout, "hangs").ends_with("... FAILED"));
     let report = run.report.unwrap();
@@ -409,8 +296,7 @@ fn an_operation_without_any_budget_is_a_configuration_error() {
 
 #[test]
 fn a_budget_for_an_unknown_operation_warns() {
-    let dir = out_dir("orphan_input");
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch("gate", "orphan_input");
     let budgets = dir.join("budgets.json");
     std::fs::write(
         &budgets,

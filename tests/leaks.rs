@@ -1,61 +1,34 @@
 //! The memory-leak check end to end, on operations with known patterns
 //! (tests/fixtures/leak_fixture.rs). Allocation counts only: nothing here depends on time.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod support;
+
+use std::path::PathBuf;
 
 use serde_json::Value;
+use support::{Run, scratch};
 
 const FIXTURE: &str = env!("CARGO_BIN_EXE_leak-fixture");
 const SOURCE: &str = "tests/fixtures/leak_fixture.rs";
 
-struct Run {
-    code: i32,
-    stdout: String,
-    report: Value,
-}
-
+/// Runs the leak fixture: 500 timed calls, no concurrent phase, no history, and an empty budgets
+/// file (its budgets are its attributes; the repository's budgets file names other operations).
 fn gate(name: &str, args: &[&str]) -> Run {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("leaks")
-        .join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    // The fixture's budgets are its attributes; an empty file keeps the repository's budgets out.
-    let no_budgets = dir.join("no_budgets.json");
-    std::fs::write(&no_budgets, "[]").unwrap();
-    let output = Command::new(FIXTURE)
-        .args([
-            "--operations",
-            "500",
-            "--concurrent-sessions",
-            "0",
-            "--no-history",
-            "--budgets",
-        ])
-        .arg(&no_budgets)
-        .arg("--output-dir")
-        .arg(&dir)
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_remove("PERFGATE_MEMORY_TEST")
-        .env_remove("PERFGATE_QUICK")
-        .output()
-        .expect("the fixture runs");
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    let report = std::fs::read_to_string(dir.join("report.json"))
-        .map(|text| serde_json::from_str(&text).unwrap())
-        .unwrap_or_else(|_| {
-            panic!(
-                "no report: {stdout}\n{}",
-                String::from_utf8_lossy(&output.stderr)
-            )
-        });
-    Run {
-        code: output.status.code().unwrap(),
-        stdout,
-        report,
-    }
+    let dir = scratch("leaks", name);
+    let no_budgets = support::write(dir.join("no_budgets.json"), "[]");
+    let mut all = vec![
+        "--operations",
+        "500",
+        "--concurrent-sessions",
+        "0",
+        "--no-history",
+        "--budgets",
+        &no_budgets,
+    ];
+    all.extend_from_slice(args);
+    let run = support::run(FIXTURE, &dir, &all, &[]);
+    run.report();
+    run
 }
 
 fn leak<'a>(report: &'a Value, op: &str) -> &'a Value {
@@ -82,7 +55,7 @@ fn marked_line(pattern: &str) -> String {
 #[test]
 fn each_pattern_is_classified_and_no_clean_operation_is_flagged() {
     let run = gate("all", &["--memory-test"]);
-    let report = &run.report;
+    let report = run.report();
     for (op, pattern) in [
         ("leak_linear", "linear"),
         ("leak_exponential", "exponential"),
@@ -172,24 +145,20 @@ fn each_pattern_is_classified_and_no_clean_operation_is_flagged() {
 
 #[test]
 fn leaks_fail_when_the_settings_say_so() {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("leaks")
-        .join("settings_input");
-    std::fs::create_dir_all(&dir).unwrap();
-    let settings = dir.join("ci_settings.json");
-    std::fs::write(&settings, r#"{"fail_on_memory_leaks": true}"#).unwrap();
-    let run = gate(
-        "fail",
-        &[
-            "--memory-test",
-            "--ci-settings",
-            settings.to_str().unwrap(),
-            "--exact",
-            "leak_linear",
-        ],
+    let settings = support::write(
+        scratch("leaks", "settings_input").join("ci_settings.json"),
+        r#"{"fail_on_memory_leaks": true}"#,
     );
+    let args = [
+        "--memory-test",
+        "--ci-settings",
+        &settings,
+        "--exact",
+        "leak_linear",
+    ];
+    let run = gate("fail", &args);
     assert_eq!(run.code, 2, "{}", run.stdout);
-    let op = &run.report["operations"][0];
+    let op = &run.report()["operations"][0];
     assert_eq!(op["verdict"], "fail");
     let reason = op["reasons"][0].as_str().unwrap();
     assert!(
@@ -204,28 +173,14 @@ fn leaks_fail_when_the_settings_say_so() {
 fn without_the_flag_only_budgets_that_ask_are_checked() {
     let run = gate("off", &["--exact", "leak_linear"]);
     assert_eq!(run.code, 0, "{}", run.stdout);
-    assert!(run.report["operations"][0]["leak"].is_null());
+    assert!(run.report()["operations"][0]["leak"].is_null());
     assert!(!run.stdout.contains("MEMORY LEAK DETECTION RESULTS"));
 
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("leaks")
-        .join("budget_input");
-    std::fs::create_dir_all(&dir).unwrap();
-    let budgets = dir.join("budgets.json");
-    std::fs::write(
-        &budgets,
+    let budgets = support::write(
+        scratch("leaks", "budget_input").join("budgets.json"),
         r#"[{"operation_name": "leak_linear", "enable_memory_leak_check": true}]"#,
-    )
-    .unwrap();
-    let run = gate(
-        "budget",
-        &[
-            "--budgets",
-            budgets.to_str().unwrap(),
-            "--exact",
-            "leak_linear",
-        ],
     );
+    let run = gate("budget", &["--budgets", &budgets, "--exact", "leak_linear"]);
     assert_eq!(
         run.code, 2,
         "a budget that asks for the check fails on a leak: {}",

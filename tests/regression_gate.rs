@@ -2,87 +2,33 @@
 //! and exit code (1 WARN, 2 FAIL, 3 BLOCK), for the example application and for a fixture whose
 //! slowdown is set exactly.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod support;
 
-use serde_json::Value;
+use std::path::Path;
+
+use support::{Run, operation, write};
 
 const MCP_GATE: &str = env!("CARGO_BIN_EXE_mcp-gate");
 const FIXTURE: &str = env!("CARGO_BIN_EXE_gate-fixture");
 const FIXTURE_BUDGETS: &str = "tests/fixtures/budgets.json";
 
-struct Run {
-    code: i32,
-    stdout: String,
-    report: Value,
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("regression")
-        .join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+fn scratch(name: &str) -> std::path::PathBuf {
+    support::scratch("regression", name)
 }
 
 /// One gate at a time: these tests compare timings across runs, which a concurrent gate on the
 /// other core would disturb.
 static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
+/// Runs a gate with the settings in `dir/ci_settings.json`; it must write a report.
 fn gate(binary: &str, dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     let _one_at_a_time = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    let mut command = Command::new(binary);
-    command
-        .args(args)
-        .arg("--output-dir")
-        .arg(dir.join("out"))
-        .arg("--history-dir")
-        .arg(dir.join("history"))
-        .arg("--ci-settings")
-        .arg(dir.join("ci_settings.json"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"));
-    for var in [
-        "PERFGATE_STAGE",
-        "PERFGATE_QUICK",
-        "PERFGATE_OPERATIONS",
-        "PERFGATE_NO_HISTORY",
-        "MCP_SERVICE_NAIVE_DECODE",
-    ] {
-        command.env_remove(var);
-    }
-    for (key, value) in env {
-        command.env(key, value);
-    }
-    let output = command.output().expect("the gate runs");
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    let report = std::fs::read_to_string(dir.join("out/report.json"))
-        .map(|text| serde_json::from_str(&text).unwrap())
-        .unwrap_or_else(|_| {
-            panic!(
-                "no report: {stdout}\n{}",
-                String::from_utf8_lossy(&output.stderr)
-            )
-        });
-    Run {
-        code: output.status.code().unwrap(),
-        stdout,
-        report,
-    }
-}
-
-fn operation<'a>(report: &'a Value, op: &str) -> &'a Value {
-    report["operations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|o| o["op"] == op)
-        .unwrap()
-}
-
-fn write(path: PathBuf, text: &str) -> String {
-    std::fs::write(&path, text).unwrap();
-    path.to_string_lossy().into_owned()
+    let settings = dir.join("ci_settings.json").to_string_lossy().into_owned();
+    let mut all = vec!["--ci-settings", settings.as_str()];
+    all.extend_from_slice(args);
+    let run = support::run(binary, dir, &all, env);
+    run.report();
+    run
 }
 
 #[test]
@@ -108,7 +54,7 @@ fn the_example_application_regresses_when_its_naive_decoder_is_switched_on() {
     for have in 0..3 {
         let run = gate(MCP_GATE, &dir, &args, &[]);
         assert_eq!(run.code, 0, "{}", run.stdout);
-        let regression = &operation(&run.report, "mcp_message_decode")["regression"];
+        let regression = &operation(run.report(), "mcp_message_decode")["regression"];
         assert_eq!(regression["status"], "no_baseline");
         assert_eq!(regression["baseline_runs"], have);
         assert!(
@@ -120,7 +66,7 @@ fn the_example_application_regresses_when_its_naive_decoder_is_switched_on() {
     }
     let history = std::fs::read_to_string(dir.join("history/history.jsonl")).unwrap();
     assert_eq!(history.lines().count(), 3);
-    let record: Value = serde_json::from_str(history.lines().next().unwrap()).unwrap();
+    let record: serde_json::Value = serde_json::from_str(history.lines().next().unwrap()).unwrap();
     assert_eq!(record["op"], "mcp_message_decode");
     assert_eq!(record["mode"], "quick");
     assert!(record["mean_us"].as_f64().unwrap() > 0.0);
@@ -131,7 +77,7 @@ fn the_example_application_regresses_when_its_naive_decoder_is_switched_on() {
     with.push("--no-history");
     let run = gate(MCP_GATE, &dir, &with, &naive);
     assert_eq!(run.code, 2, "{}", run.stdout);
-    let op = operation(&run.report, "mcp_message_decode");
+    let op = operation(run.report(), "mcp_message_decode");
     assert_eq!(op["verdict"], "fail");
     assert_eq!(op["regression"]["status"], "regression");
     assert_eq!(op["regression"]["severity"], "CRITICAL");
@@ -142,7 +88,7 @@ fn the_example_application_regresses_when_its_naive_decoder_is_switched_on() {
             .contains("exceeds max_regression_percent 25.0%"),
         "{op:#}"
     );
-    let alert = run.report["alerts"][0].as_str().unwrap();
+    let alert = run.report()["alerts"][0].as_str().unwrap();
     assert!(
         alert.starts_with("Regression: CRITICAL - ") && alert.ends_with(" mcp_message_decode"),
         "{alert}"
@@ -156,7 +102,7 @@ fn the_example_application_regresses_when_its_naive_decoder_is_switched_on() {
         "a failure at pre_deployment blocks: {}",
         run.stdout
     );
-    assert_eq!(run.report["gate"]["status"], "BLOCK");
+    assert_eq!(run.report()["gate"]["status"], "BLOCK");
     // --no-history kept the baseline clean.
     let history = std::fs::read_to_string(dir.join("history/history.jsonl")).unwrap();
     assert_eq!(history.lines().count(), 3);
@@ -203,7 +149,7 @@ fn a_medium_regression_within_its_allowance_warns() {
     // 22.5 % slower: the middle of the MEDIUM band (15–30 %).
     let run = spin_runs(&dir, "100", "122.5");
     assert_eq!(run.code, 1, "{}", run.stdout);
-    let op = operation(&run.report, "tunable_spin");
+    let op = operation(run.report(), "tunable_spin");
     assert_eq!(op["verdict"], "warn");
     assert_eq!(op["regression"]["severity"], "MEDIUM");
     let degradation = op["regression"]["change_percent"].as_f64().unwrap();
@@ -224,7 +170,7 @@ fn a_critical_regression_blocks_when_the_settings_say_so() {
     );
     let run = spin_runs(&dir, "100", "200");
     assert_eq!(run.code, 3, "{}", run.stdout);
-    let op = operation(&run.report, "tunable_spin");
+    let op = operation(run.report(), "tunable_spin");
     assert_eq!(op["verdict"], "block");
     assert_eq!(op["regression"]["severity"], "CRITICAL");
     assert!(
@@ -244,7 +190,7 @@ fn an_improvement_is_reported_and_passes() {
     );
     let run = spin_runs(&dir, "200", "100");
     assert_eq!(run.code, 0, "{}", run.stdout);
-    let op = operation(&run.report, "tunable_spin");
+    let op = operation(run.report(), "tunable_spin");
     assert_eq!(op["regression"]["status"], "improvement");
     assert!(run.stdout.contains("Improvement: +"), "{}", run.stdout);
 }
@@ -267,7 +213,7 @@ fn disabled_gates_report_but_exit_zero() {
     ];
     let run = gate(FIXTURE, &dir, &args, &[]);
     assert_eq!(run.code, 0, "{}", run.stdout);
-    assert_eq!(operation(&run.report, "over_budget")["verdict"], "fail");
+    assert_eq!(operation(run.report(), "over_budget")["verdict"], "fail");
     assert!(
         run.stdout.contains("performance gates are disabled"),
         "{}",
@@ -282,20 +228,22 @@ fn bad_ci_settings_are_a_configuration_error() {
         dir.join("ci_settings.json"),
         "{\n  \"baseline_comparison_days\": -3\n}",
     );
-    let output = Command::new(FIXTURE)
-        .args([
-            "--budgets",
-            FIXTURE_BUDGETS,
-            "--exact",
-            "fast_pass",
-            "--ci-settings",
-        ])
-        .arg(dir.join("ci_settings.json"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(4));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let settings = dir.join("ci_settings.json").to_string_lossy().into_owned();
+    let args = [
+        "--budgets",
+        FIXTURE_BUDGETS,
+        "--exact",
+        "fast_pass",
+        "--ci-settings",
+        &settings,
+    ];
+    let run = support::run(FIXTURE, &dir, &args, &[]);
+    assert_eq!(run.code, 4);
+    assert!(
+        run.report.is_none(),
+        "no report when the gate cannot be evaluated"
+    );
+    let stderr = &run.stderr;
     assert!(
         stderr.contains("ci_settings.json:2:3: field `baseline_comparison_days`"),
         "{stderr}"

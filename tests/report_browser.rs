@@ -8,6 +8,8 @@
 //! Needs Chromium (`apt-get install -y chromium`; `PERFGATE_CHROMIUM` names another binary). Without
 //! it the test fails: a skipped browser test would hide a broken page.
 
+mod support;
+
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -24,12 +26,7 @@ const FIXTURE: &str = env!("CARGO_BIN_EXE_gate-fixture");
 const BROWSER_TIMEOUT: Duration = Duration::from_secs(120);
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("report_browser")
-        .join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    support::scratch("report_browser", name)
 }
 
 fn chromium() -> PathBuf {
@@ -48,28 +45,7 @@ fn chromium() -> PathBuf {
 
 /// Runs a gate binary with `dir/out` and `dir/history`; returns its report.
 fn run_gate(binary: &str, dir: &Path, args: &[&str]) -> Value {
-    let output = Command::new(binary)
-        .args(args)
-        .arg("--output-dir")
-        .arg(dir.join("out"))
-        .arg("--history-dir")
-        .arg(dir.join("history"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_remove("PERFGATE_STAGE")
-        .env_remove("PERFGATE_QUICK")
-        .env_remove("PERFGATE_OPERATIONS")
-        .env_remove("PERFGATE_NO_HISTORY")
-        .env_remove("MCP_SERVICE_NAIVE_DECODE")
-        .output()
-        .expect("the gate runs");
-    let text = std::fs::read_to_string(dir.join("out/report.json")).unwrap_or_else(|e| {
-        panic!(
-            "no report.json ({e}):\n{}{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        )
-    });
-    serde_json::from_str(&text).unwrap()
+    support::run(binary, dir, args, &[]).report().clone()
 }
 
 /// Writes the report's HTML (with the history in `dir/history`) the way the gate does.

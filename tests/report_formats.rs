@@ -2,9 +2,10 @@
 //! live reports of the fixture gate and the example application; and the merge of shard reports,
 //! which must give the verdicts and gate of one unsharded run.
 
+mod support;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::OnceLock;
 
 use perfgate_runtime::report::formats;
@@ -16,37 +17,13 @@ const MCP_GATE: &str = env!("CARGO_BIN_EXE_mcp-gate");
 const SCHEMA_PATH: &str = "perfgate-runtime/schema/report.schema.json";
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("report_formats")
-        .join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
+    support::scratch("report_formats", name)
 }
 
 /// Runs a gate binary into a scratch directory and returns its report.json.
 fn live_report(binary: &str, name: &str, args: &[&str]) -> Value {
-    let dir = scratch(name);
-    let output = Command::new(binary)
-        .args(args)
-        .arg("--output-dir")
-        .arg(dir.join("out"))
-        .arg("--history-dir")
-        .arg(dir.join("history"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_remove("PERFGATE_STAGE")
-        .env_remove("PERFGATE_QUICK")
-        .env_remove("PERFGATE_OPERATIONS")
-        .env_remove("MCP_SERVICE_NAIVE_DECODE")
-        .output()
-        .expect("the gate runs");
-    let text = std::fs::read_to_string(dir.join("out/report.json")).unwrap_or_else(|e| {
-        panic!(
-            "{binary} wrote no report.json ({e}):\n{}\n{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        )
-    });
-    serde_json::from_str(&text).expect("report.json is JSON")
+    let run = support::run(binary, &scratch(name), args, &[]);
+    run.report().clone()
 }
 
 /// The fixture's operations at the integration_tests stage, quick: passes, failures, a panic, a

@@ -76,6 +76,25 @@ pub struct BudgetFile {
     pub records: Vec<BudgetRecord>,
 }
 
+impl BudgetRecord {
+    /// This record's value for a limit.
+    pub fn limit(&self, kind: super::LimitKind) -> Option<f64> {
+        use super::LimitKind::*;
+        match kind {
+            MeanUs => self.max_latency_us,
+            P95Us => self.max_p95_us,
+            P99Us => self.max_p99_us,
+            AllocsPerCall => self.max_allocs,
+            MemoryKbPerCall => self.max_memory_kb,
+            InstanceBytes => self.max_instance_bytes,
+            SuccessRate => self.min_success_rate,
+            RegressionPercent => self.max_regression_percent,
+            OpsPerSec => self.min_ops_per_sec,
+            ConcurrentP99Us => self.max_concurrent_p99_us,
+        }
+    }
+}
+
 impl BudgetFile {
     pub fn get(&self, op: &str) -> Option<&BudgetRecord> {
         self.records

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::{BudgetFile, ConfigError};
-use crate::registry::Entry;
+use crate::registry::{AttrLimits, Entry};
 
 /// What a limit bounds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -33,6 +33,20 @@ pub enum LimitKind {
 }
 
 impl LimitKind {
+    /// Every kind, in the order limits are listed in reports.
+    pub const ALL: [LimitKind; 10] = [
+        LimitKind::MeanUs,
+        LimitKind::P95Us,
+        LimitKind::P99Us,
+        LimitKind::AllocsPerCall,
+        LimitKind::MemoryKbPerCall,
+        LimitKind::InstanceBytes,
+        LimitKind::SuccessRate,
+        LimitKind::RegressionPercent,
+        LimitKind::OpsPerSec,
+        LimitKind::ConcurrentP99Us,
+    ];
+
     /// The key in the attribute (and, except for the mean, in the budgets file).
     pub fn key(self) -> &'static str {
         match self {
@@ -132,6 +146,22 @@ impl Budget {
     }
 }
 
+/// The attribute's value for a limit.
+fn attribute_limit(limits: &AttrLimits, kind: LimitKind) -> Option<f64> {
+    match kind {
+        LimitKind::MeanUs => limits.max_us,
+        LimitKind::P95Us => limits.max_p95_us,
+        LimitKind::P99Us => limits.max_p99_us,
+        LimitKind::AllocsPerCall => limits.max_allocs,
+        LimitKind::MemoryKbPerCall => limits.max_memory_kb,
+        LimitKind::InstanceBytes => limits.max_instance_bytes,
+        LimitKind::SuccessRate => limits.min_success_rate,
+        LimitKind::RegressionPercent => limits.max_regression_percent,
+        LimitKind::OpsPerSec => limits.min_ops_per_sec,
+        LimitKind::ConcurrentP99Us => limits.max_concurrent_p99_us,
+    }
+}
+
 /// Budgets for the registered operations, and the names in the file that match no operation.
 pub fn resolve_budgets(
     entries: &[&Entry],
@@ -168,59 +198,13 @@ fn resolve(
     let from_file = Source::BudgetFile {
         path: file.path.clone(),
     };
-    let attr = &entry.limits;
-    let pairs = [
+    let pairs = LimitKind::ALL.map(|kind| {
         (
-            LimitKind::MeanUs,
-            attr.max_us,
-            record.and_then(|r| r.max_latency_us),
-        ),
-        (
-            LimitKind::P95Us,
-            attr.max_p95_us,
-            record.and_then(|r| r.max_p95_us),
-        ),
-        (
-            LimitKind::P99Us,
-            attr.max_p99_us,
-            record.and_then(|r| r.max_p99_us),
-        ),
-        (
-            LimitKind::AllocsPerCall,
-            attr.max_allocs,
-            record.and_then(|r| r.max_allocs),
-        ),
-        (
-            LimitKind::MemoryKbPerCall,
-            attr.max_memory_kb,
-            record.and_then(|r| r.max_memory_kb),
-        ),
-        (
-            LimitKind::InstanceBytes,
-            attr.max_instance_bytes,
-            record.and_then(|r| r.max_instance_bytes),
-        ),
-        (
-            LimitKind::SuccessRate,
-            attr.min_success_rate,
-            record.and_then(|r| r.min_success_rate),
-        ),
-        (
-            LimitKind::RegressionPercent,
-            attr.max_regression_percent,
-            record.and_then(|r| r.max_regression_percent),
-        ),
-        (
-            LimitKind::OpsPerSec,
-            attr.min_ops_per_sec,
-            record.and_then(|r| r.min_ops_per_sec),
-        ),
-        (
-            LimitKind::ConcurrentP99Us,
-            attr.max_concurrent_p99_us,
-            record.and_then(|r| r.max_concurrent_p99_us),
-        ),
-    ];
+            kind,
+            attribute_limit(&entry.limits, kind),
+            record.and_then(|r| r.limit(kind)),
+        )
+    });
     let limits: Vec<Limit> = pairs
         .into_iter()
         .filter_map(
