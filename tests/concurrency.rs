@@ -114,6 +114,7 @@ fn plan(sessions: usize) -> Plan {
         concurrent_sessions: sessions,
         memory_calls: 0,
         hotspot_calls: 0,
+        progress: None,
     }
 }
 

@@ -77,6 +77,7 @@ fn plan(calls: u64) -> Plan {
         concurrent_sessions: 0,
         memory_calls: 0,
         hotspot_calls: 0,
+        progress: None,
     }
 }
 

@@ -134,6 +134,7 @@ impl Validation {
             concurrent_sessions: self.concurrent_sessions,
             memory_calls: self.memory_operations,
             hotspot_calls: (self.memory_operations / 10).min(20_000),
+            progress: None,
         };
         Ok(entries
             .into_iter()

@@ -38,6 +38,7 @@ pub mod history;
 pub mod leak;
 pub mod machine;
 pub mod measure;
+mod progress;
 pub mod registry;
 pub mod regression;
 pub mod report;

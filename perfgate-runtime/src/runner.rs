@@ -14,6 +14,7 @@ use crate::history::{self, Fingerprint, HistoryStore, Record};
 use crate::leak::{self, LeakSettings};
 use crate::machine::Machine;
 use crate::measure::{self, MeasureError, Plan};
+use crate::progress;
 use crate::registry::{self, Entry};
 use crate::regression::{self, RegressionSettings};
 use crate::report::{self, OperationReport, RunReport, Status, formats};
@@ -161,6 +162,13 @@ fn run_inner(
         fail_on_critical: ci.fail_on_critical_regression,
         fail_on_memory_leaks: ci.fail_on_memory_leaks,
         deadline: started + run_timeout,
+        name_width: budgets
+            .iter()
+            .map(|b| Trial::test(b.op.clone(), || Ok(())))
+            .filter(|t| !arguments.is_filtered_out(t))
+            .map(|t| t.name().chars().count())
+            .max()
+            .unwrap_or(0),
         results: Mutex::default(),
     });
     let trials = budgets
@@ -262,6 +270,8 @@ struct Context {
     history: HistoryContext,
     fail_on_critical: bool,
     fail_on_memory_leaks: bool,
+    /// Width libtest pads operation names to (for putting the cursor back after a progress bar).
+    name_width: usize,
     /// When the whole run must end (`performance_test_timeout_minutes`).
     deadline: Instant,
     results: Mutex<Vec<OperationReport>>,
@@ -355,6 +365,8 @@ fn measure_and_judge(
     }
     let mut plan = plan(&context.settings, budget);
     plan.timeout = plan.timeout.min(remaining);
+    let bar = progress::Bar::for_operation(&budget.op, context.name_width).map(Arc::new);
+    plan.progress = bar.clone().map(|b| b as Arc<dyn measure::ProgressSink>);
     let attempt = || {
         measure::measure(entry.routine, &plan, &budget.op).map(|m| {
             let assessment = verdict::assess(budget, &m);
@@ -365,6 +377,9 @@ fn measure_and_judge(
     if matches!(&result, Ok((_, assessment)) if assessment.is_marginal()) {
         result = attempt();
         report.remeasured = true;
+    }
+    if let Some(bar) = &bar {
+        bar.finish();
     }
     let (measurement, assessment) = match result {
         Ok(done) => done,
@@ -510,6 +525,7 @@ fn plan(settings: &RunSettings, budget: &Budget) -> Plan {
         } else {
             0
         },
+        progress: None,
         hotspot_calls: if leak_check {
             (settings.memory_operations / 10).clamp(1000, 20_000)
         } else {

@@ -41,7 +41,12 @@ pub struct HotspotRun {
 
 /// Calls the operation `calls` times with the allocator counting, sampling live bytes at
 /// `CHECKPOINTS` evenly spaced points.
-pub fn memory_run(routine: &mut dyn Routine, calls: u64) -> MemoryRun {
+/// `progress` hears of the calls done at every checkpoint.
+pub fn memory_run(
+    routine: &mut dyn Routine,
+    calls: u64,
+    progress: &mut dyn FnMut(u64),
+) -> MemoryRun {
     let calls = calls.max(CHECKPOINTS);
     let started = Instant::now();
     let _counting = Counting::start();
@@ -63,6 +68,7 @@ pub fn memory_run(routine: &mut dyn Routine, calls: u64) -> MemoryRun {
         routine.run(target - done);
         done = target;
         samples.push(sample(done));
+        progress(done);
     }
     MemoryRun {
         calls,

@@ -23,8 +23,15 @@ use std::time::{Duration, Instant};
 
 use crate::registry::Routine;
 
+/// Where a measurement reports its progress (a progress bar, say). Called between batches,
+/// outside every timed interval.
+pub trait ProgressSink: Send + Sync {
+    /// `done` of `total` units of `phase` are finished.
+    fn phase(&self, phase: &str, done: u64, total: u64);
+}
+
 /// How to measure an operation.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Plan {
     /// Timed calls.
     pub calls: u64,
@@ -40,6 +47,22 @@ pub struct Plan {
     pub memory_calls: u64,
     /// Calls of the sampled pass that finds where retained memory was allocated; 0 skips it.
     pub hotspot_calls: u64,
+    /// Where progress is reported, if anywhere.
+    pub progress: Option<std::sync::Arc<dyn ProgressSink>>,
+}
+
+impl std::fmt::Debug for Plan {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Plan")
+            .field("calls", &self.calls)
+            .field("warmup", &self.warmup)
+            .field("alloc_calls", &self.alloc_calls)
+            .field("timeout", &self.timeout)
+            .field("concurrent_sessions", &self.concurrent_sessions)
+            .field("memory_calls", &self.memory_calls)
+            .field("hotspot_calls", &self.hotspot_calls)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Everything measured about one operation in one run.
@@ -134,14 +157,31 @@ pub fn measure_here(
     if routine.input_count() == 0 {
         return Err(MeasureError::NoInputs);
     }
-    let timing = timing::time(routine.as_mut(), plan.calls, plan.warmup);
+    let report = |phase: &str, done: u64, total: u64| {
+        if let Some(sink) = &plan.progress {
+            sink.phase(phase, done, total);
+        }
+    };
+    let timing = timing::time(routine.as_mut(), plan.calls, plan.warmup, &mut |done| {
+        report("timing", done, plan.calls)
+    });
+    report("counting allocations", 0, 1);
     let allocs = allocs::count(routine.as_mut(), plan.alloc_calls);
     let inputs = routine.input_count();
-    let memory =
-        (plan.memory_calls > 0).then(|| memory::memory_run(routine.as_mut(), plan.memory_calls));
+    let memory = (plan.memory_calls > 0).then(|| {
+        memory::memory_run(routine.as_mut(), plan.memory_calls, &mut |done| {
+            report("memory-leak check", done, plan.memory_calls)
+        })
+    });
+    if plan.hotspot_calls > 0 {
+        report("allocation sites", 0, 1);
+    }
     let hotspots = (plan.hotspot_calls > 0)
         .then(|| memory::hotspot_run(routine.as_mut(), plan.hotspot_calls, 5));
     drop(routine);
+    if plan.concurrent_sessions > 0 {
+        report("concurrent sessions", 0, 1);
+    }
     let concurrency = match plan.concurrent_sessions {
         0 => None,
         sessions => Some(

@@ -40,8 +40,14 @@ pub struct Timing {
     pub elapsed: Duration,
 }
 
-/// Times `calls` calls of `routine` after warming it up for about `warmup`.
-pub fn time(routine: &mut dyn Routine, calls: u64, warmup: Duration) -> Timing {
+/// Times `calls` calls of `routine` after warming it up for about `warmup`; `progress` hears of
+/// the calls done every 256 batches, between timed intervals.
+pub fn time(
+    routine: &mut dyn Routine,
+    calls: u64,
+    warmup: Duration,
+    progress: &mut dyn FnMut(u64),
+) -> Timing {
     let started = Instant::now();
     let overhead_ns = calibrate(routine);
     let (warmup_calls, estimate_ns) = warm_up(routine, warmup, calls);
@@ -58,6 +64,9 @@ pub fn time(routine: &mut dyn Routine, calls: u64, warmup: Duration) -> Timing {
         let elapsed_ns = start.elapsed().as_nanos() as f64;
         samples.push(((elapsed_ns - overhead_ns).max(0.0), n));
         remaining -= n;
+        if samples.len().is_multiple_of(256) {
+            progress(calls - remaining);
+        }
     }
 
     let mut histogram = latency_histogram();
