@@ -41,7 +41,12 @@ enum Range {
     NonNegative,
     /// A fraction in (0, 1].
     Fraction,
+    /// Seconds, greater than zero and at most `MAX_TIMEOUT_S`.
+    Timeout,
 }
+
+/// The longest timeout accepted (about 115 days): beyond it a limit is a typo.
+const MAX_TIMEOUT_S: f64 = 1e7;
 
 const KEYS: &str = "op, max_us, max_p95_us, max_p99_us, max_allocs, max_memory_kb, max_instance_bytes, \
                     min_success_rate, max_regression_percent, min_ops_per_sec, max_concurrent_p99_us, \
@@ -101,7 +106,7 @@ impl AttrOptions {
             "max_regression_percent" => (&mut self.max_regression_percent, Positive),
             "min_ops_per_sec" => (&mut self.min_ops_per_sec, Positive),
             "max_concurrent_p99_us" => (&mut self.max_concurrent_p99_us, Positive),
-            "timeout_s" => (&mut self.timeout_s, Positive),
+            "timeout_s" => (&mut self.timeout_s, Timeout),
             _ => {
                 return Err(meta.error(format!("unknown key `{key}`; expected one of: {KEYS}")));
             }
@@ -151,6 +156,10 @@ fn parse_number(key: &str, meta: &ParseNestedMeta, range: Range) -> syn::Result<
         Range::Fraction if !(value > 0.0 && value <= 1.0) => Err(syn::Error::new(
             span,
             format!("`{key}` is a fraction: greater than 0 and at most 1 (0.999 means 99.9%)"),
+        )),
+        Range::Timeout if !(value > 0.0 && value <= MAX_TIMEOUT_S) => Err(syn::Error::new(
+            span,
+            format!("`{key}` is a number of seconds greater than zero and at most {MAX_TIMEOUT_S}"),
         )),
         _ => Ok(Number { value }),
     }

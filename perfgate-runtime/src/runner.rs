@@ -161,7 +161,8 @@ fn run_inner(
         },
         fail_on_critical: ci.fail_on_critical_regression,
         fail_on_memory_leaks: ci.fail_on_memory_leaks,
-        deadline: started + run_timeout,
+        started,
+        run_timeout,
         name_width: budgets
             .iter()
             .map(|b| Trial::test(b.op.clone(), || Ok(())))
@@ -170,6 +171,8 @@ fn run_inner(
             .max()
             .unwrap_or(0),
         results: Mutex::default(),
+        store: store.ok(),
+        append_errors: Mutex::default(),
     });
     let trials = budgets
         .iter()
@@ -197,12 +200,20 @@ fn run_inner(
         .iter()
         .filter_map(|o| record(o, &context))
         .collect();
-    if !settings.no_history {
-        match store.and_then(|store| store.append(&records).map(|()| store.path())) {
-            Ok(path) => history_path = Some(path),
-            Err(error) => warnings.push(format!("this run was not added to the history: {error}")),
-        }
+    let append_errors = std::mem::take(
+        &mut *context
+            .append_errors
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()),
+    );
+    if let Some(store) = context
+        .store
+        .as_ref()
+        .filter(|_| !settings.no_history && append_errors.is_empty())
+    {
+        history_path = Some(store.path());
     }
+    warnings.extend(append_errors);
 
     let mut gate = verdict::gate_code(
         operations.iter().filter_map(|o| o.status.verdict()),
@@ -272,9 +283,14 @@ struct Context {
     fail_on_memory_leaks: bool,
     /// Width libtest pads operation names to (for putting the cursor back after a progress bar).
     name_width: usize,
-    /// When the whole run must end (`performance_test_timeout_minutes`).
-    deadline: Instant,
+    /// When the run started, and how long it may take (`performance_test_timeout_minutes`).
+    started: Instant,
+    run_timeout: Duration,
     results: Mutex<Vec<OperationReport>>,
+    /// The history this run is appended to, one record as each operation is judged (so that an
+    /// operation that brings the process down loses no earlier record).
+    store: Option<HistoryStore>,
+    append_errors: Mutex<Vec<String>>,
 }
 
 /// The history this run is compared with.
@@ -344,6 +360,20 @@ fn trial(budget: Budget, entry: &'static Entry, context: Arc<Context>) -> Trial 
             return Ok(Completion::ignored_with(reason));
         }
         let outcome = measure_and_judge(entry, &budget, &context, &mut report);
+        let recording = context
+            .store
+            .as_ref()
+            .filter(|_| !context.settings.no_history);
+        if let (Some(store), Some(record)) = (recording, record(&report, &context))
+            && let Err(error) = store.append(std::slice::from_ref(&record))
+        {
+            let message = format!("`{}` was not added to the history: {error}", report.op);
+            context
+                .append_errors
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(message);
+        }
         push(&context.results, report);
         outcome.map(|()| Completion::Completed)
     })
@@ -355,7 +385,9 @@ fn measure_and_judge(
     context: &Context,
     report: &mut OperationReport,
 ) -> Result<(), Failed> {
-    let remaining = context.deadline.saturating_duration_since(Instant::now());
+    let remaining = context
+        .run_timeout
+        .saturating_sub(context.started.elapsed());
     if remaining.is_zero() {
         let error = MeasureError::RunTimeLimit;
         let message = error.to_string();

@@ -12,7 +12,7 @@
 //! while it is on would make the live-bytes figure drift.
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use stats_alloc::StatsAlloc;
 
@@ -76,11 +76,11 @@ unsafe impl GlobalAlloc for Allocator {
     #[inline]
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         if COUNTING.load(Ordering::Relaxed) {
+            // The old block's record goes first: once realloc has freed it, another thread may be
+            // given the same address and record it.
+            sites::on_free(ptr);
             let new = unsafe { COUNTER.realloc(ptr, layout, new_size) };
-            if !new.is_null() {
-                sites::on_free(ptr);
-                sites::on_alloc(new, new_size);
-            }
+            sites::on_alloc(new, new_size);
             new
         } else {
             unsafe { System.realloc(ptr, layout, new_size) }
@@ -125,20 +125,29 @@ impl AllocSnapshot {
 
 /// Switches counting on until the guard is dropped.
 ///
-/// Only one phase counts at a time: the counters are process-wide.
-pub struct Counting(());
+/// Only one phase counts at a time: the counters are process-wide. Each guard carries the
+/// generation it started; dropping it switches counting off only if no later guard (or
+/// [`stop_counting`]) took over, so an abandoned measurement cannot switch off the next one's.
+pub struct Counting {
+    generation: u64,
+}
+
+static GENERATION: AtomicU64 = AtomicU64::new(0);
 
 impl Counting {
     /// Starts counting.
     pub fn start() -> Counting {
+        let generation = GENERATION.fetch_add(1, Ordering::SeqCst) + 1;
         COUNTING.store(true, Ordering::SeqCst);
-        Counting(())
+        Counting { generation }
     }
 }
 
 impl Drop for Counting {
     fn drop(&mut self) {
-        COUNTING.store(false, Ordering::SeqCst);
+        if GENERATION.load(Ordering::SeqCst) == self.generation {
+            COUNTING.store(false, Ordering::SeqCst);
+        }
     }
 }
 
@@ -154,5 +163,7 @@ pub fn is_installed() -> bool {
 /// Switches counting off whatever guard is alive: used when a measuring thread was abandoned
 /// (timed out) while it may have been counting, so later timings do not pay the counter's cost.
 pub fn stop_counting() {
+    GENERATION.fetch_add(1, Ordering::SeqCst);
     COUNTING.store(false, Ordering::SeqCst);
+    sites::abandon_sampling();
 }

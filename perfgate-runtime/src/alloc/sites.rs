@@ -97,8 +97,10 @@ pub(super) fn on_alloc(ptr: *mut u8, size: usize) {
         depth: 0,
         frames: [0; FRAMES],
     };
-    // SAFETY: `trace_unsynchronized` is unsafe only because it does not take the crate's global
-    // lock; no other thread unwinds through the backtrace crate while perfgate samples.
+    // SAFETY: `trace_unsynchronized` is unsafe because it does not take the crate's global lock
+    // (taking it here could allocate). The libgcc/libunwind unwinders of Unix targets are safe to
+    // call from several threads at once; Windows' dbghelp is not, so an operation that allocates
+    // on several threads during the sampled pass may race there.
     unsafe {
         backtrace::trace_unsynchronized(|frame| {
             record.frames[record.depth] = frame.ip() as usize;
@@ -107,18 +109,25 @@ pub(super) fn on_alloc(ptr: *mut u8, size: usize) {
         });
     }
     let stored = TABLE.with(|records, used| {
-        if *used >= CAPACITY / 4 * 3 {
-            return false;
-        }
+        // Removed slots are reused; an empty one is taken only while the table is under 3/4
+        // full, so that probing stays short and always ends.
         let mut slot = slot_of(record.ptr);
-        while records[slot].ptr != EMPTY && records[slot].ptr != REMOVED {
-            slot = (slot + 1) & (CAPACITY - 1);
+        for _ in 0..CAPACITY {
+            match records[slot].ptr {
+                REMOVED => {
+                    records[slot] = record;
+                    return true;
+                }
+                EMPTY if *used < CAPACITY / 4 * 3 => {
+                    *used += 1;
+                    records[slot] = record;
+                    return true;
+                }
+                EMPTY => return false,
+                _ => slot = (slot + 1) & (CAPACITY - 1),
+            }
         }
-        if records[slot].ptr == EMPTY {
-            *used += 1;
-        }
-        records[slot] = record;
-        true
+        false
     });
     if !stored {
         DROPPED.fetch_add(1, Ordering::Relaxed);
@@ -169,6 +178,11 @@ pub fn start_sampling() {
     });
     DROPPED.store(0, Ordering::Relaxed);
     SAMPLING.store(true, Ordering::SeqCst);
+}
+
+/// Stops recording without reading the table (an abandoned measurement).
+pub fn abandon_sampling() {
+    SAMPLING.store(false, Ordering::SeqCst);
 }
 
 /// Stops recording and returns the sites still holding memory, largest first, and how many

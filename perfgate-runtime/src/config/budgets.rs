@@ -54,7 +54,7 @@ pub struct BudgetRecord {
     pub min_success_rate: Option<f64>,
     #[serde(default, deserialize_with = "positive")]
     pub max_regression_percent: Option<f64>,
-    #[serde(default, deserialize_with = "positive")]
+    #[serde(default, deserialize_with = "timeout")]
     pub timeout_s: Option<f64>,
     #[serde(default, deserialize_with = "positive")]
     pub min_ops_per_sec: Option<f64>,
@@ -209,6 +209,14 @@ fn positive<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<f64>, D
         deserializer,
         |v| v.is_finite() && v > 0.0,
         "a number greater than zero",
+    )
+}
+
+fn timeout<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<f64>, D::Error> {
+    checked(
+        deserializer,
+        |v| v > 0.0 && v <= super::ci_settings::MAX_TIMEOUT_S,
+        "a number of seconds greater than zero, at most 10000000",
     )
 }
 

@@ -39,7 +39,7 @@ pub struct CiSettings {
     #[serde(deserialize_with = "at_least_two")]
     pub min_samples_for_comparison: usize,
     /// The whole run's time limit; `PERFORMANCE_TEST_TIMEOUT` (seconds) overrides it.
-    #[serde(deserialize_with = "positive_f64")]
+    #[serde(deserialize_with = "timeout_minutes")]
     pub performance_test_timeout_minutes: f64,
     /// Where history is kept (relative to the package); default `target/perfgate/history`.
     pub history_dir: Option<PathBuf>,
@@ -62,19 +62,24 @@ impl Default for CiSettings {
     }
 }
 
+/// The longest time limit accepted anywhere (about 115 days): beyond it a limit is a typo.
+pub const MAX_TIMEOUT_S: f64 = 1e7;
+
 impl CiSettings {
     /// The run's time limit, from `PERFORMANCE_TEST_TIMEOUT` (seconds, given as `env_timeout_s`)
     /// or `performance_test_timeout_minutes`.
     pub fn run_timeout(&self, env_timeout_s: Option<&str>) -> Result<Duration, ConfigError> {
         match env_timeout_s {
             Some(text) => match text.trim().parse::<f64>() {
-                Ok(seconds) if seconds.is_finite() && seconds > 0.0 => {
+                Ok(seconds) if seconds > 0.0 && seconds <= MAX_TIMEOUT_S => {
                     Ok(Duration::from_secs_f64(seconds))
                 }
                 _ => Err(ConfigError::Flag {
                     flag: "PERFORMANCE_TEST_TIMEOUT".into(),
                     value: text.into(),
-                    reason: "expected a number of seconds greater than zero".into(),
+                    reason: format!(
+                        "expected a number of seconds greater than zero, at most {MAX_TIMEOUT_S}"
+                    ),
                 }),
             },
             None => Ok(Duration::from_secs_f64(
@@ -108,6 +113,18 @@ fn positive_f64<'de, D: Deserializer<'de>>(deserializer: D) -> Result<f64, D::Er
     } else {
         Err(de::Error::custom(format!(
             "{value} is not allowed: expected a number greater than zero"
+        )))
+    }
+}
+
+fn timeout_minutes<'de, D: Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
+    let value = positive_f64(deserializer)?;
+    if value * 60.0 <= MAX_TIMEOUT_S {
+        Ok(value)
+    } else {
+        Err(de::Error::custom(format!(
+            "{value} is not allowed: at most {} minutes",
+            MAX_TIMEOUT_S / 60.0
         )))
     }
 }

@@ -150,32 +150,27 @@ const FLAGS: [&Flag; 14] = [
     &BMF,
 ];
 
+/// The most calls a flag may ask for (per operation and phase).
+pub const MAX_CALLS: u64 = 1_000_000_000;
+
 /// The flag table, for `--help`.
 pub const HELP: &str = "\
 perfgate options (each also read from its environment variable; the flag wins):
-      --stage NAME        run only operations required at stage NAME (alias --ci-stage)  PERFGATE_STAGE
-      --quick             quick mode: 1000 calls per operation instead of 10000          PERFGATE_QUICK=1
-      --operations N      timed calls per operation                                      PERFGATE_OPERATIONS
-      --concurrent-sessions N  threads of the concurrent phase (default 100, quick 8; 0: none)
-                                                                                    PERFGATE_CONCURRENT_SESSIONS
-      --concurrent-sessions N
-                          threads of the concurrent phase (default 100, quick 8; 0: none)
-                                                                                    PERFGATE_CONCURRENT_SESSIONS
-      --memory-test       run the memory-leak check on every operation                  PERFGATE_MEMORY_TEST=1
-      --memory-operations N  calls of the leak check (default 100000, quick 5000)     PERFGATE_MEMORY_OPERATIONS
-      --output-dir DIR    where report.json goes (default target/perfgate)              PERFGATE_OUTPUT_DIR
-      --junit PATH        also write JUnit XML (one testcase per operation)            PERFGATE_JUNIT
-      --bmf PATH          also write Bencher Metric Format JSON (bencher run --file)    PERFGATE_BMF
-      --budgets PATH      budgets file (default .performance/performance_budgets.json)  PERFGATE_BUDGETS
-      --ci-settings PATH  gate settings (default .performance/ci_settings.json)         PERFGATE_CI_SETTINGS
-      --history-dir DIR   history to compare with and append to                         PERFGATE_HISTORY_DIR
-                          (default: ci_settings history_dir, else target/perfgate/history)
-      --no-history        do not append this run to the history                         PERFGATE_NO_HISTORY=1
-      --ci-settings PATH  gate settings (default .performance/ci_settings.json)         PERFGATE_CI_SETTINGS
-      --history-dir DIR   history to compare with and append to                         PERFGATE_HISTORY_DIR
-                          (default: ci_settings history_dir, else target/perfgate/history)
-      --no-history        do not append this run to the history                         PERFGATE_NO_HISTORY=1
-      --verbose           print measurement details (timer cost, batches, sources)      PERFGATE_VERBOSE=1
+  --stage NAME               only operations required at stage NAME (alias --ci-stage)   PERFGATE_STAGE
+  --quick                    quick mode: 1000 calls, 8 sessions, 5000 leak-check calls     PERFGATE_QUICK=1
+  --operations N             timed calls per operation (default 10000)                     PERFGATE_OPERATIONS
+  --concurrent-sessions N    threads of the concurrent phase (default 100; 0 skips it)     PERFGATE_CONCURRENT_SESSIONS
+  --memory-test              run the memory-leak check on every operation                  PERFGATE_MEMORY_TEST=1
+  --memory-operations N      calls of the memory-leak check (default 100000)               PERFGATE_MEMORY_OPERATIONS
+  --output-dir DIR           where the reports go (default target/perfgate)               PERFGATE_OUTPUT_DIR
+  --junit PATH               also write JUnit XML                                         PERFGATE_JUNIT
+  --bmf PATH                 also write Bencher Metric Format JSON                        PERFGATE_BMF
+  --budgets PATH             budgets (default .performance/performance_budgets.json)      PERFGATE_BUDGETS
+  --ci-settings PATH         gate settings (default .performance/ci_settings.json)        PERFGATE_CI_SETTINGS
+  --history-dir DIR          history to compare with and append to                        PERFGATE_HISTORY_DIR
+                             (default: history_dir of the settings, else target/perfgate/history)
+  --no-history               compare with the history, but do not append this run         PERFGATE_NO_HISTORY=1
+  --verbose                  limits with their sources, calls, timer overhead, wall time  PERFGATE_VERBOSE=1
 ";
 
 /// Splits our flags from libtest's and resolves the settings.
@@ -233,12 +228,12 @@ pub fn parse_args(
     let mode = if quick { Mode::Quick } else { Mode::Full };
     let operations = match lookup(&OPERATIONS) {
         Some((name, value)) => match value.trim().parse::<u64>() {
-            Ok(n) if n >= 10 => n,
+            Ok(n) if (10..=MAX_CALLS).contains(&n) => n,
             _ => {
                 return Err(ConfigError::Flag {
                     flag: name,
                     value,
-                    reason: "expected a whole number of calls, at least 10".into(),
+                    reason: format!("expected a whole number of calls from 10 to {MAX_CALLS}"),
                 });
             }
         },
@@ -264,11 +259,11 @@ pub fn parse_args(
             .trim()
             .parse::<u64>()
             .ok()
-            .filter(|n| *n >= 1000)
+            .filter(|n| (1000..=MAX_CALLS).contains(n))
             .ok_or_else(|| ConfigError::Flag {
                 flag: name,
                 value,
-                reason: "expected a whole number of calls, at least 1000".into(),
+                reason: format!("expected a whole number of calls from 1000 to {MAX_CALLS}"),
             })?,
         None if quick => 5_000,
         None => 100_000,

@@ -255,7 +255,7 @@ fn resolve(
         limits,
         stages,
         timeout: timeout_s
-            .map(Duration::from_secs_f64)
+            .and_then(|s| Duration::try_from_secs_f64(s).ok())
             .unwrap_or(default_timeout),
         leak_check: record
             .and_then(|r| r.enable_memory_leak_check)

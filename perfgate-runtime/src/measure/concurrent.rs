@@ -2,7 +2,6 @@
 //! calls; throughput, latency under contention, and how throughput scales against one thread.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::Barrier;
 use std::time::{Duration, Instant};
 
 use hdrhistogram::Histogram;
@@ -60,36 +59,60 @@ pub fn run(
     single_thread_mean_ns: f64,
 ) -> Result<Concurrency, ThreadPanic> {
     let sessions = sessions.max(1);
-    let barrier = Barrier::new(sessions + 1);
+    let gate = StartGate::default();
     let share = |index: usize| {
         calls / sessions as u64 + u64::from((index as u64) < calls % sessions as u64)
     };
     let batch_size = batch_size.max(1);
     let (results, wall) = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..sessions)
-            .map(|index| {
-                let barrier = &barrier;
-                scope.spawn(move || {
+        let mut handles = Vec::with_capacity(sessions);
+        for index in 0..sessions {
+            let gate = &gate;
+            let spawned = std::thread::Builder::new()
+                .name(format!("perfgate:session-{index}"))
+                .spawn_scoped(scope, move || {
                     let panicked = |payload: Box<dyn std::any::Any + Send>| ThreadPanic {
                         session: index,
                         message: super::panic_message(payload.as_ref()),
                     };
-                    // Every thread reaches the barrier, even when its setup panicked, so the
-                    // others are never left waiting.
-                    let built = catch_unwind(AssertUnwindSafe(build));
-                    barrier.wait();
+                    // Setup runs before the start, untimed; a panic in it is reported after the gate.
+                    let built = catch_unwind(AssertUnwindSafe(|| {
+                        let mut routine = build();
+                        // Spread the sessions over the input mix, as concurrent clients would be.
+                        let inputs = routine.input_count();
+                        routine.seek(index * inputs / sessions);
+                        routine
+                    }));
+                    if !gate.arrive_and_wait() {
+                        return Err(ThreadPanic {
+                            session: index,
+                            message: "the concurrent phase was called off".into(),
+                        });
+                    }
                     let mut routine = built.map_err(panicked)?;
-                    // Spread the sessions over the input mix, as concurrent clients would be.
-                    let inputs = routine.input_count();
-                    routine.seek(index * inputs / sessions);
                     catch_unwind(AssertUnwindSafe(|| {
                         session(routine.as_mut(), share(index), batch_size)
                     }))
                     .map_err(panicked)
-                })
-            })
-            .collect();
-        barrier.wait();
+                });
+            match spawned {
+                Ok(handle) => handles.push(handle),
+                Err(error) => {
+                    // The sessions already started must not wait forever for this one.
+                    gate.call_off();
+                    return (
+                        vec![Err(ThreadPanic {
+                            session: index,
+                            message: format!(
+                                "could not start session {index} of {sessions}: {error}"
+                            ),
+                        })],
+                        Duration::ZERO,
+                    );
+                }
+            }
+        }
+        gate.open_when_ready(sessions);
         let results: Vec<_> = handles
             .into_iter()
             .map(|handle| match handle.join() {
@@ -133,7 +156,7 @@ pub fn run(
     let single = if single_thread_mean_ns > 0.0 {
         1e9 / single_thread_mean_ns
     } else {
-        f64::NAN
+        f64::INFINITY
     };
     let at = |q: f64| histogram.value_at_quantile(q) as f64 / 1000.0;
     Ok(Concurrency {
@@ -159,6 +182,52 @@ struct SessionResult {
     failures: u64,
     started: Instant,
     ended: Instant,
+}
+
+/// Holds every session until all have finished their setup, then lets them go together (or
+/// calls them off when a session could not be started).
+#[derive(Default)]
+struct StartGate {
+    state: std::sync::Mutex<GateState>,
+    changed: std::sync::Condvar,
+}
+
+#[derive(Default)]
+struct GateState {
+    /// Sessions whose setup is done.
+    ready: usize,
+    /// `Some(true)` to run, `Some(false)` when called off.
+    go: Option<bool>,
+}
+
+impl StartGate {
+    /// Called by a session after its setup: waits for the gate; true to run, false when called off.
+    fn arrive_and_wait(&self) -> bool {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        state.ready += 1;
+        self.changed.notify_all();
+        loop {
+            if let Some(go) = state.go {
+                return go;
+            }
+            state = self.changed.wait(state).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+
+    /// Waits until `sessions` sessions are ready, then lets them go.
+    fn open_when_ready(&self, sessions: usize) {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        while state.ready < sessions {
+            state = self.changed.wait(state).unwrap_or_else(|e| e.into_inner());
+        }
+        state.go = Some(true);
+        self.changed.notify_all();
+    }
+
+    fn call_off(&self) {
+        self.state.lock().unwrap_or_else(|e| e.into_inner()).go = Some(false);
+        self.changed.notify_all();
+    }
 }
 
 /// One thread's share: timed in batches, recorded per call.

@@ -41,12 +41,7 @@ pub struct HotspotRun {
 
 /// Calls the operation `calls` times with the allocator counting, sampling live bytes at
 /// `CHECKPOINTS` evenly spaced points.
-/// `progress` hears of the calls done at every checkpoint.
-pub fn memory_run(
-    routine: &mut dyn Routine,
-    calls: u64,
-    progress: &mut dyn FnMut(u64),
-) -> MemoryRun {
+pub fn memory_run(routine: &mut dyn Routine, calls: u64) -> MemoryRun {
     let calls = calls.max(CHECKPOINTS);
     let started = Instant::now();
     let _counting = Counting::start();
@@ -64,11 +59,10 @@ pub fn memory_run(
     samples.push(sample(0));
     let mut done = 0;
     for k in 1..=CHECKPOINTS {
-        let target = calls * k / CHECKPOINTS;
+        let target = (u128::from(calls) * u128::from(k) / u128::from(CHECKPOINTS)) as u64;
         routine.run(target - done);
         done = target;
         samples.push(sample(done));
-        progress(done);
     }
     MemoryRun {
         calls,

@@ -18,7 +18,8 @@ pub use timing::Timing;
 
 use std::any::Any;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
 use crate::registry::Routine;
@@ -123,10 +124,14 @@ pub fn measure(
 ) -> Result<Measurement, MeasureError> {
     let (sender, receiver) = mpsc::channel();
     let thread_plan = plan.clone();
+    let cancel = Arc::new(AtomicBool::new(false));
+    let thread_cancel = Arc::clone(&cancel);
     let spawned = std::thread::Builder::new()
         .name(format!("perfgate:{name}"))
         .spawn(move || {
-            let result = catch_unwind(AssertUnwindSafe(|| measure_here(build, &thread_plan)));
+            let result = catch_unwind(AssertUnwindSafe(|| {
+                measure_until_cancelled(build, &thread_plan, &thread_cancel)
+            }));
             let _ = sender.send(result);
         });
     if let Err(error) = spawned {
@@ -138,6 +143,9 @@ pub fn measure(
         Ok(Ok(result)) => result,
         Ok(Err(payload)) => Err(MeasureError::Panicked(panic_message(payload.as_ref()))),
         Err(mpsc::RecvTimeoutError::Timeout) => {
+            // The abandoned thread starts no further phase, and whatever it was counting or
+            // sampling stops now.
+            cancel.store(true, Ordering::SeqCst);
             crate::alloc::stop_counting();
             Err(MeasureError::TimedOut(plan.timeout))
         }
@@ -152,7 +160,25 @@ pub fn measure_here(
     build: fn() -> Box<dyn Routine>,
     plan: &Plan,
 ) -> Result<Measurement, MeasureError> {
+    measure_until_cancelled(build, plan, &AtomicBool::new(false))
+}
+
+/// Measures on the current thread, stopping at the next phase once `cancel` is set: an abandoned
+/// (timed-out) measurement must not start phases that switch the process-wide counters while the
+/// next operation is being measured.
+fn measure_until_cancelled(
+    build: fn() -> Box<dyn Routine>,
+    plan: &Plan,
+    cancel: &AtomicBool,
+) -> Result<Measurement, MeasureError> {
     let started = Instant::now();
+    let check = || {
+        if cancel.load(Ordering::SeqCst) {
+            Err(MeasureError::TimedOut(plan.timeout))
+        } else {
+            Ok(())
+        }
+    };
     let mut routine = build();
     if routine.input_count() == 0 {
         return Err(MeasureError::NoInputs);
@@ -162,23 +188,29 @@ pub fn measure_here(
             sink.phase(phase, done, total);
         }
     };
+    check()?;
     let timing = timing::time(routine.as_mut(), plan.calls, plan.warmup, &mut |done| {
         report("timing", done, plan.calls)
     });
+    check()?;
     report("counting allocations", 0, 1);
     let allocs = allocs::count(routine.as_mut(), plan.alloc_calls);
     let inputs = routine.input_count();
-    let memory = (plan.memory_calls > 0).then(|| {
-        memory::memory_run(routine.as_mut(), plan.memory_calls, &mut |done| {
-            report("memory-leak check", done, plan.memory_calls)
-        })
-    });
+    check()?;
+    // No progress while the memory run counts: drawing a bar allocates, and would be counted.
+    if plan.memory_calls > 0 {
+        report("memory-leak check", 0, 1);
+    }
+    let memory =
+        (plan.memory_calls > 0).then(|| memory::memory_run(routine.as_mut(), plan.memory_calls));
+    check()?;
     if plan.hotspot_calls > 0 {
         report("allocation sites", 0, 1);
     }
     let hotspots = (plan.hotspot_calls > 0)
         .then(|| memory::hotspot_run(routine.as_mut(), plan.hotspot_calls, 5));
     drop(routine);
+    check()?;
     if plan.concurrent_sessions > 0 {
         report("concurrent sessions", 0, 1);
     }

@@ -54,7 +54,8 @@ pub fn time(
     let wanted = (BATCH_OVERHEAD_FACTOR * overhead_ns / estimate_ns.max(0.001)).ceil() as u64;
     let batch_size = wanted.clamp(1, (calls / MIN_BATCHES).max(1));
 
-    let mut samples: Vec<(f64, u64)> = Vec::with_capacity((calls / batch_size + 1) as usize);
+    let mut samples: Vec<(f64, u64)> =
+        Vec::with_capacity((calls / batch_size + 1).min(1 << 20) as usize);
     let mut failures = 0;
     let mut remaining = calls;
     while remaining > 0 {
