@@ -151,6 +151,11 @@ impl Drop for Counting {
     }
 }
 
+/// True while a counting phase is on.
+pub fn is_counting() -> bool {
+    COUNTING.load(Ordering::SeqCst)
+}
+
 /// True when [`Allocator`] is this process's global allocator (allocations are seen by it).
 pub fn is_installed() -> bool {
     let _counting = Counting::start();
@@ -166,4 +171,21 @@ pub fn stop_counting() {
     GENERATION.fetch_add(1, Ordering::SeqCst);
     COUNTING.store(false, Ordering::SeqCst);
     sites::abandon_sampling();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_abandoned_guard_cannot_switch_off_a_later_phase() {
+        let abandoned = Counting::start();
+        stop_counting(); // the measurement holding `abandoned` timed out
+        assert!(!is_counting());
+        let next = Counting::start();
+        drop(abandoned); // its thread finally ends
+        assert!(is_counting(), "the next operation's counting must survive");
+        drop(next);
+        assert!(!is_counting());
+    }
 }

@@ -308,6 +308,12 @@ mod tests {
     }
 
     #[test]
+    fn huge_timeouts_name_the_field() {
+        let (_, _, message) = error("[{\"operation_name\": \"a\", \"timeout_s\": 1e20}]");
+        assert!(message.contains("timeout_s"), "{message}");
+    }
+
+    #[test]
     fn wrong_types_name_the_field() {
         let (_, _, message) = error("[{\"operation_name\": \"a\", \"max_latency_us\": \"fast\"}]");
         assert!(

@@ -188,6 +188,22 @@ mod tests {
     }
 
     #[test]
+    fn huge_timeouts_are_errors_not_panics() {
+        let error = parse("{\"performance_test_timeout_minutes\": 1e300}")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("performance_test_timeout_minutes"),
+            "{error}"
+        );
+        let error = CiSettings::default()
+            .run_timeout(Some("1e20"))
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("PERFORMANCE_TEST_TIMEOUT"), "{error}");
+    }
+
+    #[test]
     fn the_environment_timeout_overrides_the_minutes() {
         let settings = CiSettings {
             performance_test_timeout_minutes: 2.0,

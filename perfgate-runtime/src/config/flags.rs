@@ -415,6 +415,28 @@ mod tests {
     }
 
     #[test]
+    fn absurd_call_counts_are_errors_not_allocations() {
+        let error = parse(&["perf", "--operations", "100000000000"], &[])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("--operations") && error.contains("1000000000"),
+            "{error}"
+        );
+        let error = parse(
+            &["perf"],
+            &[("PERFGATE_MEMORY_OPERATIONS", "99999999999999999")],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(error.contains("PERFGATE_MEMORY_OPERATIONS"), "{error}");
+        let error = parse(&["perf", "--concurrent-sessions", "20000"], &[])
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("--concurrent-sessions"), "{error}");
+    }
+
+    #[test]
     fn bad_values_name_the_flag_or_variable() {
         let error = parse(&["perf", "--operations", "lots"], &[])
             .unwrap_err()
