@@ -39,7 +39,7 @@ fn the_metrics_registry_recorded_from_100_threads_has_exact_totals() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let calls = 100_000;
     let result =
-        concurrent::run(record_into_static, 100, calls, 4, 50.0).expect("no session panics");
+        concurrent::run(record_into_static, 100, calls, 4, 50.0, 20.0).expect("no session panics");
     assert_eq!(result.sessions, 100);
     assert_eq!(result.calls, calls);
     assert_eq!(result.failures, 0);
@@ -124,38 +124,39 @@ fn a_global_mutex_scales_worse_than_lock_free_code() {
     let cores = std::thread::available_parallelism()
         .map(usize::from)
         .unwrap_or(1);
-    let mutex = measure_here(behind_a_global_mutex, &plan(8))
-        .unwrap()
-        .concurrency
-        .unwrap();
-    let free = measure_here(lock_free, &plan(8))
-        .unwrap()
-        .concurrency
-        .unwrap();
-    let ratio = free.scaling / mutex.scaling;
+    let scaling = |build| {
+        measure_here(build, &plan(8))
+            .unwrap()
+            .concurrency
+            .unwrap()
+            .scaling
+    };
+    // Alternating rounds, compared by their median ratio: the machine's speed drifts between
+    // measurements, and one disturbed round must not decide.
+    let mut rounds: Vec<(f64, f64)> = (0..5)
+        .map(|_| {
+            (
+                scaling(lock_free as fn() -> Box<dyn Routine>),
+                scaling(behind_a_global_mutex),
+            )
+        })
+        .collect();
+    rounds.sort_by(|a, b| (a.0 / a.1).total_cmp(&(b.0 / b.1)));
+    let (free, mutex) = rounds[2];
+    let ratio = free / mutex;
     println!(
-        "8 sessions on {cores} cores: lock-free scales {:.2}x, global mutex {:.2}x: ratio {ratio:.2}",
-        free.scaling, mutex.scaling
+        "8 sessions on {cores} cores: lock-free scales {free:.2}x, global mutex {mutex:.2}x: median ratio {ratio:.2}"
     );
     if cores >= 2 {
-        assert!(
-            ratio > 1.3,
-            "lock-free {:.2}x vs mutex {:.2}x",
-            free.scaling,
-            mutex.scaling
-        );
+        assert!(ratio > 1.3, "lock-free {free:.2}x vs mutex {mutex:.2}x");
     }
-    assert!(
-        mutex.scaling < 1.2,
-        "a global lock cannot scale: {:.2}x",
-        mutex.scaling
-    );
+    assert!(mutex < 1.2, "a global lock cannot scale: {mutex:.2}x");
 }
 
 static SETUPS: AtomicUsize = AtomicUsize::new(0);
 
 /// The first setup (the sequential phase) and every other session get good inputs; the second
-/// setup (concurrent session 0) gets inputs that all fail.
+/// setup (one of the concurrent sessions) gets inputs that all fail.
 fn one_session_fails() -> Box<dyn Routine> {
     let bad = SETUPS.fetch_add(1, Ordering::SeqCst) == 1;
     routine(vec![bad; 4], |bad: &bool| !*bad, hold_nothing)

@@ -50,13 +50,16 @@ pub struct ThreadPanic {
 }
 
 /// Runs `calls` calls of the operation spread over `sessions` threads, each with its own inputs
-/// from `build` (so `setup` runs once per thread, untimed, before the barrier).
+/// from `build` (so `setup` runs once per thread, untimed, before they start). Latencies are
+/// per call of each batch, less `overhead_ns` (the sequential phase's calibrated cost of timing a
+/// batch), as in the sequential phase.
 pub fn run(
     build: fn() -> Box<dyn Routine>,
     sessions: usize,
     calls: u64,
     batch_size: u64,
     single_thread_mean_ns: f64,
+    overhead_ns: f64,
 ) -> Result<Concurrency, ThreadPanic> {
     let sessions = sessions.max(1);
     let gate = StartGate::default();
@@ -91,7 +94,7 @@ pub fn run(
                     }
                     let mut routine = built.map_err(panicked)?;
                     catch_unwind(AssertUnwindSafe(|| {
-                        session(routine.as_mut(), share(index), batch_size)
+                        session(routine.as_mut(), share(index), batch_size, overhead_ns)
                     }))
                     .map_err(panicked)
                 });
@@ -231,7 +234,12 @@ impl StartGate {
 }
 
 /// One thread's share: timed in batches, recorded per call.
-fn session(routine: &mut dyn Routine, calls: u64, batch_size: u64) -> SessionResult {
+fn session(
+    routine: &mut dyn Routine,
+    calls: u64,
+    batch_size: u64,
+    overhead_ns: f64,
+) -> SessionResult {
     let started = Instant::now();
     let mut histogram = super::timing::latency_histogram();
     let (mut remaining, mut failures) = (calls, 0);
@@ -239,7 +247,8 @@ fn session(routine: &mut dyn Routine, calls: u64, batch_size: u64) -> SessionRes
         let n = batch_size.min(remaining);
         let start = Instant::now();
         failures += routine.run(n);
-        let per_call_ps = start.elapsed().as_nanos() as f64 * 1000.0 / n as f64;
+        let per_call_ps =
+            (start.elapsed().as_nanos() as f64 - overhead_ns).max(0.0) * 1000.0 / n as f64;
         histogram.saturating_record(per_call_ps.round().max(1.0) as u64);
         remaining -= n;
     }

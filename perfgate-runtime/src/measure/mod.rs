@@ -223,6 +223,7 @@ fn measure_until_cancelled(
                 plan.calls,
                 timing.batch_size,
                 timing.mean_ns,
+                timing.overhead_ns,
             )
             .map_err(|p| {
                 MeasureError::Panicked(format!(
