@@ -353,3 +353,37 @@ fn unknown_flags_are_errors_that_name_them() {
     assert_eq!(run.code, 4);
     assert!(run.stderr.contains("--qiuck"), "{}", run.stderr);
 }
+
+#[test]
+fn the_run_time_limit_stops_measuring_and_says_so() {
+    let args = [
+        "--quick",
+        "--budgets",
+        BUDGETS,
+        "--skip",
+        "over_budget",
+        "--skip",
+        "panics",
+        "--skip",
+        "fallible",
+    ];
+    let run = support::run(
+        FIXTURE,
+        &scratch("gate", "run_limit"),
+        &args,
+        &[("PERFORMANCE_TEST_TIMEOUT", "0.3")],
+    );
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    let report = run.report();
+    // `hangs` would wait 0.5 s for itself, and the last operation starts after the limit.
+    for op in ["hangs", "tunable_spin"] {
+        let error = operation(report, op)["error"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        assert!(
+            error.contains("the run's time limit was reached"),
+            "{op}: {error}"
+        );
+    }
+}

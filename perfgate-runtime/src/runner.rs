@@ -396,14 +396,27 @@ fn measure_and_judge(
         return Err(Failed::from(message));
     }
     let mut plan = plan(&context.settings, budget);
-    plan.timeout = plan.timeout.min(remaining);
     let bar = progress::Bar::for_operation(&budget.op, context.name_width).map(Arc::new);
     plan.progress = bar.clone().map(|b| b as Arc<dyn measure::ProgressSink>);
     let attempt = || {
-        measure::measure(entry.routine, &plan, &budget.op).map(|m| {
-            let assessment = verdict::assess(budget, &m);
-            (m, assessment)
-        })
+        // Each attempt may take the operation's timeout, or what is left of the run's.
+        let remaining = context
+            .run_timeout
+            .saturating_sub(context.started.elapsed());
+        let run_limited = remaining < budget.timeout;
+        let plan = Plan {
+            timeout: budget.timeout.min(remaining),
+            ..plan.clone()
+        };
+        match measure::measure(entry.routine, &plan, &budget.op) {
+            Ok(m) => {
+                let assessment = verdict::assess(budget, &m);
+                Ok((m, assessment))
+            }
+            // The run's limit, not the operation's, cut it short: say so.
+            Err(MeasureError::TimedOut(_)) if run_limited => Err(MeasureError::RunTimeLimit),
+            Err(error) => Err(error),
+        }
     };
     let mut result = attempt();
     if matches!(&result, Ok((_, assessment)) if assessment.is_marginal()) {
