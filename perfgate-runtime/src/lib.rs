@@ -43,6 +43,7 @@ pub mod registry;
 pub mod regression;
 pub mod report;
 mod runner;
+pub mod severity;
 pub mod verdict;
 
 pub use alloc::Allocator;

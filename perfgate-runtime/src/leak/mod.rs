@@ -98,6 +98,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::severity::Severity;
 pub use settings::{InvalidLeakSetting, LeakSettings};
 pub use summary::{LeakSummary, summarize};
 
@@ -143,21 +144,8 @@ impl fmt::Display for Pattern {
     }
 }
 
-/// How bad a leak is, by its projected growth over a million calls (bands in the
+/// A leak's severity comes from its projected growth over a million calls (bands in the
 /// [module documentation](self#severity) and in [`LeakSettings`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Severity {
-    /// Below `medium_bytes_per_million_calls` (default: under 1 MB per million calls).
-    Low,
-    /// From `medium_bytes_per_million_calls` (default 1 MB per million calls).
-    Medium,
-    /// From `high_bytes_per_million_calls` (default 10 MB per million calls).
-    High,
-    /// From `critical_bytes_per_million_calls` (default 100 MB per million calls).
-    Critical,
-}
-
 impl Severity {
     /// The band of a leak projected to grow by `bytes_per_million_calls` (NaN is Low).
     pub fn from_projected_growth(bytes_per_million_calls: f64, settings: &LeakSettings) -> Self {
@@ -171,17 +159,6 @@ impl Severity {
         } else {
             Self::Low
         }
-    }
-}
-
-impl fmt::Display for Severity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::Low => "LOW",
-            Self::Medium => "MEDIUM",
-            Self::High => "HIGH",
-            Self::Critical => "CRITICAL",
-        })
     }
 }
 

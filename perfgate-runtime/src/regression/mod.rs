@@ -40,10 +40,9 @@
 
 mod trend;
 
-use std::fmt;
-
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
+pub use crate::severity::Severity;
 pub use trend::{GrowthModel, TREND_SIGNIFICANCE_LEVEL, Trend, trend};
 
 /// The thresholds that decide whether a run regressed against its history.
@@ -88,19 +87,7 @@ pub const SEVERITY_HIGH_PERCENT: f64 = 30.0;
 /// Degradation above which a regression is [`Severity::Critical`], percent.
 pub const SEVERITY_CRITICAL_ABOVE_PERCENT: f64 = 50.0;
 
-/// How bad a regression is, by how much slower the run was than its baseline mean.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Severity {
-    /// 5 % to under 15 % slower.
-    Low,
-    /// 15 % to under 30 % slower.
-    Medium,
-    /// 30 % to 50 % slower.
-    High,
-    /// More than 50 % slower.
-    Critical,
-}
-
+/// A regression's severity comes from how much slower the run was than its baseline mean.
 impl Severity {
     /// The severity of a slowdown of `degradation_percent`; `None` below 5 % (or NaN).
     ///
@@ -118,17 +105,6 @@ impl Severity {
         } else {
             None
         }
-    }
-}
-
-impl fmt::Display for Severity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::Low => "LOW",
-            Self::Medium => "MEDIUM",
-            Self::High => "HIGH",
-            Self::Critical => "CRITICAL",
-        })
     }
 }
 
