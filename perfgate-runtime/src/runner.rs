@@ -152,6 +152,7 @@ fn run_inner(
         history: HistoryContext {
             records: past,
             fingerprint: fingerprint(&machine),
+            provenance: Provenance::of_this_run(),
             now_unix_ms: now_unix_ms(),
             window_days: ci.baseline_comparison_days,
             regression: RegressionSettings {
@@ -172,6 +173,7 @@ fn run_inner(
             .unwrap_or(0),
         results: Mutex::default(),
         store: store.ok(),
+        records: Mutex::default(),
         append_errors: Mutex::default(),
     });
     let trials = budgets
@@ -196,10 +198,7 @@ fn run_inner(
     }
 
     let mut history_path = None;
-    let records: Vec<Record> = operations
-        .iter()
-        .filter_map(|o| record(o, &context))
-        .collect();
+    let records = std::mem::take(&mut *context.records.lock().unwrap_or_else(|e| e.into_inner()));
     let append_errors = std::mem::take(
         &mut *context
             .append_errors
@@ -291,12 +290,15 @@ struct Context {
     /// operation that brings the process down loses no earlier record).
     store: Option<HistoryStore>,
     append_errors: Mutex<Vec<String>>,
+    /// This run's records, appended or not (`--no-history`), for the HTML report's trends.
+    records: Mutex<Vec<Record>>,
 }
 
 /// The history this run is compared with.
 struct HistoryContext {
     records: Vec<Record>,
     fingerprint: Fingerprint,
+    provenance: Provenance,
     now_unix_ms: u64,
     window_days: f64,
     regression: RegressionSettings,
@@ -360,19 +362,26 @@ fn trial(budget: Budget, entry: &'static Entry, context: Arc<Context>) -> Trial 
             return Ok(Completion::ignored_with(reason));
         }
         let outcome = measure_and_judge(entry, &budget, &context, &mut report);
-        let recording = context
-            .store
-            .as_ref()
-            .filter(|_| !context.settings.no_history);
-        if let (Some(store), Some(record)) = (recording, record(&report, &context))
-            && let Err(error) = store.append(std::slice::from_ref(&record))
-        {
-            let message = format!("`{}` was not added to the history: {error}", report.op);
+        if let Some(record) = record(&report, &context) {
+            let recording = context
+                .store
+                .as_ref()
+                .filter(|_| !context.settings.no_history);
+            if let Some(Err(error)) =
+                recording.map(|store| store.append(std::slice::from_ref(&record)))
+            {
+                let message = format!("`{}` was not added to the history: {error}", report.op);
+                context
+                    .append_errors
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push(message);
+            }
             context
-                .append_errors
+                .records
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
-                .push(message);
+                .push(record);
         }
         push(&context.results, report);
         outcome.map(|()| Completion::Completed)
@@ -496,16 +505,16 @@ fn checkpoints(run: &measure::MemoryRun) -> Vec<leak::Checkpoint> {
 fn record(op: &OperationReport, context: &Context) -> Option<Record> {
     let m = op.measurement.as_ref()?;
     let t = &m.timing;
-    let env = |key: &str| std::env::var(key).ok().filter(|v| !v.is_empty());
+    let provenance = &context.history.provenance;
     Some(Record {
         schema_version: history::SCHEMA_VERSION,
         time_unix_ms: context.history.now_unix_ms,
         op: op.op.clone(),
-        commit: env("GITHUB_SHA").or_else(|| git(&["rev-parse", "HEAD"])),
-        branch: env("GITHUB_REF_NAME").or_else(|| git(&["rev-parse", "--abbrev-ref", "HEAD"])),
+        commit: provenance.commit.clone(),
+        branch: provenance.branch.clone(),
         stage: context.settings.stage.clone(),
         mode: context.settings.mode.name().to_string(),
-        environment: env("ENVIRONMENT"),
+        environment: provenance.environment.clone(),
         fingerprint: context.history.fingerprint.clone(),
         mean_us: t.mean_ns / 1000.0,
         ci95_low_us: t.mean_ci_ns.low / 1000.0,
@@ -525,6 +534,24 @@ fn record(op: &OperationReport, context: &Context) -> Option<Record> {
             .unwrap_or_default(),
         histogram_b64: report::histogram_b64(&t.histogram),
     })
+}
+
+/// Where this run's code came from, recorded in every history record (asked of git once).
+struct Provenance {
+    commit: Option<String>,
+    branch: Option<String>,
+    environment: Option<String>,
+}
+
+impl Provenance {
+    fn of_this_run() -> Provenance {
+        let env = |key: &str| std::env::var(key).ok().filter(|v| !v.is_empty());
+        Provenance {
+            commit: env("GITHUB_SHA").or_else(|| git(&["rev-parse", "HEAD"])),
+            branch: env("GITHUB_REF_NAME").or_else(|| git(&["rev-parse", "--abbrev-ref", "HEAD"])),
+            environment: env("ENVIRONMENT"),
+        }
+    }
 }
 
 fn git(args: &[&str]) -> Option<String> {
