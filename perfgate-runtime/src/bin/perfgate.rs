@@ -174,7 +174,7 @@ fn history(options: &Options) -> Result<String, String> {
         });
         out += &format!(
             "{:<20} {:<9} {:<14} {:<5} {:<17} {:>11} {:>11} {:>11} {:>8.2} {:<7} #{}\n",
-            utc(r.time_unix_ms),
+            formats::utc(r.time_unix_ms),
             r.commit
                 .as_deref()
                 .map(|c| c.chars().take(8).collect())
@@ -539,21 +539,4 @@ fn summary_table(report: &Value) -> String {
         counts[3]
     );
     out
-}
-
-/// `YYYY-MM-DD HH:MM:SS` of a Unix time in milliseconds (UTC).
-fn utc(unix_ms: u64) -> String {
-    formats::utc(unix_ms)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::utc;
-
-    #[test]
-    fn utc_dates() {
-        assert_eq!(utc(0), "1970-01-01 00:00:00");
-        assert_eq!(utc(1_795_780_800_000), "2026-11-27 12:00:00");
-        assert_eq!(utc(951_782_400_000), "2000-02-29 00:00:00");
-    }
 }

@@ -135,15 +135,11 @@ pub fn html(report: &Value, history: &[Record]) -> String {
 }
 
 fn badge(outcome: Outcome) -> String {
-    let class = match outcome {
-        Outcome::Pass => "pass",
-        Outcome::Warn => "warn",
-        Outcome::Fail => "fail",
-        Outcome::Error => "error",
-        Outcome::Block => "block",
-        Outcome::Ignored => "ignored",
-    };
-    format!(r#"<span class="badge {class}">{}</span>"#, outcome.words())
+    format!(
+        r#"<span class="badge {}">{}</span>"#,
+        outcome.class(),
+        outcome.words()
+    )
 }
 
 fn gate_class(code: Option<i64>) -> &'static str {
@@ -266,14 +262,7 @@ fn header(out: &mut String, report: &Value, code: Option<i64>, status: &str, ops
 
 fn operation(out: &mut String, report: &Value, index: usize, op: Op<'_>, history: &[Record]) {
     let outcome = op.outcome();
-    let class = match outcome {
-        Outcome::Pass => "pass",
-        Outcome::Warn => "warn",
-        Outcome::Fail => "fail",
-        Outcome::Error => "error",
-        Outcome::Block => "block",
-        Outcome::Ignored => "ignored",
-    };
+    let class = outcome.class();
     let _ = writeln!(
         out,
         r#"<section class="op {class}" id="op-{index}" data-op="{}">"#,

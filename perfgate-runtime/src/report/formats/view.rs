@@ -28,6 +28,18 @@ impl Outcome {
         }
     }
 
+    /// The CSS class of the outcome's badge and section in the HTML report.
+    pub fn class(self) -> &'static str {
+        match self {
+            Outcome::Pass => "pass",
+            Outcome::Warn => "warn",
+            Outcome::Fail => "fail",
+            Outcome::Error => "error",
+            Outcome::Block => "block",
+            Outcome::Ignored => "ignored",
+        }
+    }
+
     pub fn emoji(self) -> &'static str {
         match self {
             Outcome::Pass => "✅",
