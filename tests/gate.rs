@@ -19,6 +19,14 @@ fn gate_skipping(name: &str, skip: &[&str]) -> Run {
     gate(name, &args)
 }
 
+/// Runs one fixture operation, quick, with the fixture's budgets and `extra` arguments.
+fn gate_exact(op: &str, extra: &[&str]) -> Run {
+    let mut args = vec!["--quick", "--budgets", BUDGETS];
+    args.extend_from_slice(extra);
+    args.extend(["--exact", op]);
+    gate(op, &args)
+}
+
 /// Runs the fixture with `args` in a scratch directory of its own.
 fn gate(name: &str, args: &[&str]) -> Run {
     support::run(FIXTURE, &scratch("gate", name), args, &[])
@@ -71,18 +79,7 @@ fn all_pass_exits_zero_with_exact_allocation_figures() {
 
 #[test]
 fn an_operation_over_budget_fails_with_exit_code_2_and_a_reason() {
-    let run = gate(
-        "over",
-        &[
-            "--quick",
-            "--operations",
-            "200",
-            "--budgets",
-            BUDGETS,
-            "--exact",
-            "over_budget",
-        ],
-    );
+    let run = gate_exact("over_budget", &["--operations", "200"]);
     assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
     assert!(
         line_of(&run.stdout, "over_budget").ends_with("... FAILED"),
@@ -218,10 +215,7 @@ fn a_hung_operation_times_out_and_the_run_continues() {
 
 #[test]
 fn async_operations_pass_and_fail_their_budgets_like_sync_ones() {
-    let run = gate(
-        "async_pass",
-        &["--quick", "--budgets", BUDGETS, "--exact", "async_pass"],
-    );
+    let run = gate_exact("async_pass", &[]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     let report = run.report.unwrap();
     let op = operation(&report, "async_pass");
@@ -232,18 +226,7 @@ fn async_operations_pass_and_fail_their_budgets_like_sync_ones() {
     );
     assert!(op["concurrency"]["ops_per_sec"].as_f64().unwrap() > 0.0);
 
-    let run = gate(
-        "async_over",
-        &[
-            "--quick",
-            "--operations",
-            "200",
-            "--budgets",
-            BUDGETS,
-            "--exact",
-            "async_over_budget",
-        ],
-    );
+    let run = gate_exact("async_over_budget", &["--operations", "200"]);
     assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
     let report = run.report.unwrap();
     let reason = operation(&report, "async_over_budget")["reasons"][0]
@@ -252,10 +235,7 @@ fn async_operations_pass_and_fail_their_budgets_like_sync_ones() {
         .to_string();
     assert!(reason.contains("exceeds max_us 5.00μs"), "{reason}");
 
-    let run = gate(
-        "async_fallible",
-        &["--quick", "--budgets", BUDGETS, "--exact", "async_fallible"],
-    );
+    let run = gate_exact("async_fallible", &[]);
     assert_eq!(run.code, 2);
     assert_eq!(
         operation(&run.report.unwrap(), "async_fallible")["success_rate"],
@@ -265,10 +245,7 @@ fn async_operations_pass_and_fail_their_budgets_like_sync_ones() {
 
 #[test]
 fn errors_count_against_the_success_rate() {
-    let run = gate(
-        "fallible",
-        &["--quick", "--budgets", BUDGETS, "--exact", "fallible"],
-    );
+    let run = gate_exact("fallible", &[]);
     assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
     let report = run.report.unwrap();
     let op = operation(&report, "fallible");

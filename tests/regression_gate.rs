@@ -115,8 +115,11 @@ const BASELINE_RUNS: usize = 6;
 
 /// The fixture's `tunable_spin` spins for `PERFGATE_FIXTURE_SPIN_US`; its budget allows a 50 %
 /// regression. Each run lasts about half a second, so that a preemption of a few milliseconds
-/// moves a run's mean by well under the margins of the severity bands tested.
-fn spin_runs(dir: &Path, baseline_us: &str, current_us: &str) -> Run {
+/// moves a run's mean by well under the margins of the severity bands tested. The runs use the
+/// settings `settings` (JSON) in a scratch directory `name`.
+fn spin_runs(name: &str, settings: &str, baseline_us: &str, current_us: &str) -> Run {
+    let dir = &scratch(name);
+    write(dir.join("ci_settings.json"), settings);
     let args = [
         "--quick",
         "--operations",
@@ -149,13 +152,13 @@ fn spin_runs(dir: &Path, baseline_us: &str, current_us: &str) -> Run {
 
 #[test]
 fn a_medium_regression_within_its_allowance_warns() {
-    let dir = scratch("medium");
-    write(
-        dir.join("ci_settings.json"),
-        r#"{"min_samples_for_comparison": 6}"#,
-    );
     // 22.5 % slower: the middle of the MEDIUM band (15–30 %).
-    let run = spin_runs(&dir, "100", "122.5");
+    let run = spin_runs(
+        "medium",
+        r#"{"min_samples_for_comparison": 6}"#,
+        "100",
+        "122.5",
+    );
     assert_eq!(run.code, 1, "{}", run.stdout);
     let op = operation(run.report(), "tunable_spin");
     assert_eq!(op["verdict"], "warn");
@@ -171,12 +174,12 @@ fn a_medium_regression_within_its_allowance_warns() {
 
 #[test]
 fn a_critical_regression_blocks_when_the_settings_say_so() {
-    let dir = scratch("critical");
-    write(
-        dir.join("ci_settings.json"),
+    let run = spin_runs(
+        "critical",
         r#"{"min_samples_for_comparison": 6, "fail_on_critical_regression": true}"#,
+        "100",
+        "200",
     );
-    let run = spin_runs(&dir, "100", "200");
     assert_eq!(run.code, 3, "{}", run.stdout);
     let op = operation(run.report(), "tunable_spin");
     assert_eq!(op["verdict"], "block");
@@ -191,12 +194,12 @@ fn a_critical_regression_blocks_when_the_settings_say_so() {
 
 #[test]
 fn an_improvement_is_reported_and_passes() {
-    let dir = scratch("improvement");
-    write(
-        dir.join("ci_settings.json"),
+    let run = spin_runs(
+        "improvement",
         r#"{"min_samples_for_comparison": 6}"#,
+        "200",
+        "100",
     );
-    let run = spin_runs(&dir, "200", "100");
     assert_eq!(run.code, 0, "{}", run.stdout);
     let op = operation(run.report(), "tunable_spin");
     assert_eq!(op["regression"]["status"], "improvement");
