@@ -93,11 +93,7 @@ pub fn expand(function: &ItemFn, options: &AttrOptions, shape: &Shape) -> TokenS
                             runtime.block_on(async {
                                 let mut failures = 0u64;
                                 for _ in 0..calls {
-                                    let input = &inputs[*cursor];
-                                    *cursor += 1;
-                                    if *cursor == inputs.len() {
-                                        *cursor = 0;
-                                    }
+                                    let input = &inputs[#private::advance(cursor, inputs.len())];
                                     let _ = input;
                                     let value = #call.await;
                                     let ok = #succeeded;

@@ -118,7 +118,8 @@ macro_rules! main {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::registry::{
-        AttrLimits, Entry, Outcome, Routine, SucceededViaAny, SucceededViaResult, inputs, routine,
+        AttrLimits, Entry, Outcome, Routine, SucceededViaAny, SucceededViaResult, advance, inputs,
+        routine,
     };
     pub use inventory;
     pub use std::hint::black_box;

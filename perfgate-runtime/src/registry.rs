@@ -80,15 +80,16 @@ struct Calls<I, C, H> {
     hold: H,
 }
 
-impl<I, C, H> Calls<I, C, H> {
-    fn next_input(&mut self) -> &I {
-        let index = self.cursor;
-        self.cursor += 1;
-        if self.cursor == self.inputs.len() {
-            self.cursor = 0;
-        }
-        &self.inputs[index]
+/// The input index at `cursor`, moving the cursor on to the next one (wrapping at `len`, which
+/// must not be zero). Shared by the routines and the macro's `async` batch loop.
+#[inline(always)]
+pub fn advance(cursor: &mut usize, len: usize) -> usize {
+    let index = *cursor;
+    *cursor += 1;
+    if *cursor == len {
+        *cursor = 0;
     }
+    index
 }
 
 impl<I, C, H> Routine for Calls<I, C, H>
@@ -107,11 +108,7 @@ where
         }
         let mut failures = 0;
         for _ in 0..calls {
-            let index = self.cursor;
-            self.cursor += 1;
-            if self.cursor == self.inputs.len() {
-                self.cursor = 0;
-            }
+            let index = advance(&mut self.cursor, self.inputs.len());
             failures += u64::from(!(self.call)(&self.inputs[index]));
         }
         failures
@@ -125,8 +122,7 @@ where
         if self.inputs.is_empty() {
             return 0;
         }
-        let index = self.cursor;
-        let _ = self.next_input();
+        let index = advance(&mut self.cursor, self.inputs.len());
         (self.hold)(&self.inputs[index], probe)
     }
 }
@@ -181,8 +177,7 @@ where
         if self.inputs.is_empty() {
             return 0;
         }
-        let index = self.cursor;
-        self.cursor = (self.cursor + 1) % self.inputs.len();
+        let index = advance(&mut self.cursor, self.inputs.len());
         (self.hold)(&self.inputs[index], probe, &self.runtime)
     }
 
