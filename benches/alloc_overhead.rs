@@ -10,7 +10,7 @@ mod alloc_op;
 
 use std::process::Command;
 
-use perfgate_runtime::alloc::{AllocSnapshot, Counting};
+use perfgate_runtime::__private::{AllocSnapshot, Counting};
 
 #[global_allocator]
 static GLOBAL: perfgate_runtime::Allocator = perfgate_runtime::Allocator;

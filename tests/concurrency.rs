@@ -6,9 +6,9 @@ use std::sync::{LazyLock, Mutex};
 use std::time::Duration;
 
 use mcp_service::{ApiRequest, Registry, sample_requests};
+use perfgate_runtime::__private::{Plan, concurrent, measure_here};
+use perfgate_runtime::__private::{Routine, routine};
 use perfgate_runtime::api::Validation;
-use perfgate_runtime::measure::{Plan, concurrent, measure_here};
-use perfgate_runtime::registry::{Routine, routine};
 
 #[global_allocator]
 static GLOBAL: perfgate_runtime::Allocator = perfgate_runtime::Allocator;

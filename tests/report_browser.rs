@@ -15,8 +15,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use perfgate_runtime::Report;
 use perfgate_runtime::history::HistoryStore;
-use perfgate_runtime::report::formats::{self, Outputs};
+use perfgate_runtime::render::{self, Outputs};
 use serde_json::Value;
 
 const MCP_GATE: &str = env!("CARGO_BIN_EXE_mcp-gate");
@@ -50,12 +51,13 @@ fn run_gate(binary: &str, dir: &Path, args: &[&str]) -> Value {
 
 /// Writes the report's HTML (with the history in `dir/history`) the way the gate does.
 fn render(report: &Value, dir: &Path) -> PathBuf {
+    let report = Report::from_json(&report.to_string()).expect("the live report reads");
     let history = HistoryStore::open(dir.join("history"))
         .and_then(|store| store.load())
         .map(|loaded| loaded.records)
         .unwrap_or_default();
-    let written = formats::write_all(
-        report,
+    let written = render::write_all(
+        &report,
         &history,
         &dir.join("out"),
         &Outputs::default(),

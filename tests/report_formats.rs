@@ -8,8 +8,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use perfgate_runtime::report::formats;
-use perfgate_runtime::verdict::{self, Verdict};
+use perfgate_runtime::{GateCode, Report, Verdict, render, report};
 use serde_json::{Value, json};
 
 const FIXTURE: &str = env!("CARGO_BIN_EXE_gate-fixture");
@@ -56,7 +55,7 @@ fn schema_text() -> Value {
     let text = std::fs::read_to_string(&path).expect("the schema file");
     assert_eq!(
         text,
-        formats::REPORT_SCHEMA,
+        render::REPORT_SCHEMA,
         "the crate's REPORT_SCHEMA is the published file"
     );
     serde_json::from_str(&text).expect("the schema is JSON")
@@ -102,7 +101,7 @@ fn live_reports_match_the_published_schema() {
 #[test]
 fn the_golden_report_of_the_renderer_tests_matches_the_schema() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("perfgate-runtime/src/report/formats/golden/report.json");
+        .join("perfgate-runtime/src/render/golden/report.json");
     let report: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     validate(&report).unwrap_or_else(|e| panic!("{e}"));
 }
@@ -240,7 +239,7 @@ fn verdict_of(op: &Value) -> Option<Verdict> {
 
 /// The gate a run of just `ops` would have had: the runner's policy, the same run-level warnings.
 fn gate_of(report: &Value, ops: &[Value]) -> Value {
-    let code = verdict::gate_code(
+    let code = GateCode::for_run(
         ops.iter().filter_map(verdict_of),
         !report["warnings"].as_array().unwrap().is_empty(),
         report["settings"]["stage"].as_str(),
@@ -297,7 +296,9 @@ fn merging_three_shards_gives_the_verdicts_and_gate_of_one_run() {
         let mut reversed = parts.clone();
         reversed.reverse();
         for parts in [parts, reversed] {
-            let merged = formats::merge(&parts).unwrap_or_else(|e| panic!("{name}: {e}"));
+            let typed: Vec<Report> = parts.iter().map(typed).collect();
+            let merged = report::merge(&typed).unwrap_or_else(|e| panic!("{name}: {e}"));
+            let merged = serde_json::to_value(&merged).unwrap();
             assert_eq!(verdicts(&merged), verdicts(whole), "{name}");
             assert_eq!(merged["gate"], whole["gate"], "{name}");
             assert_eq!(merged["warnings"], whole["warnings"], "{name}");
@@ -336,11 +337,17 @@ fn assert_same_leak_summary(merged: &Value, whole: &Value, name: &str) {
     }
 }
 
+/// A report value as the typed report every output takes.
+fn typed(report: &Value) -> Report {
+    Report::from_json(&report.to_string()).unwrap_or_else(|e| panic!("{e}"))
+}
+
 #[test]
 fn the_renderers_take_live_reports() {
     let report = fixture_report();
     let ops = report["operations"].as_array().unwrap();
-    let junit = formats::junit(report);
+    let live = typed(report);
+    let junit = render::junit(&live);
     assert!(junit.contains(&format!(
         r#"<testsuites name="perfgate" tests="{}""#,
         ops.len()
@@ -352,7 +359,7 @@ fn the_renderers_take_live_reports() {
         "the panic and the timeout"
     );
 
-    let bmf = formats::bmf(report);
+    let bmf = render::bmf(&live);
     let fast = &bmf["fast_pass"];
     let mean_ns = operation(report, "fast_pass")["mean_us"].as_f64().unwrap() * 1000.0;
     assert!((fast["latency"]["value"].as_f64().unwrap() - mean_ns).abs() < 0.001);
@@ -360,12 +367,12 @@ fn the_renderers_take_live_reports() {
     assert_eq!(fast["allocations"]["value"], 0.0);
     assert!(bmf.get("pre_commit_only").is_none() && bmf.get("panics").is_none());
 
-    let annotations = formats::github_annotations(report);
+    let annotations = render::github_annotations(&live);
     assert!(annotations.iter().any(|a| {
         a.starts_with("::error file=tests/fixtures/gate_fixture.rs,line=")
             && a.contains("title=perfgate%3A over_budget::mean latency")
     }));
-    let summary = formats::github_summary_markdown(report);
+    let summary = render::github_summary_markdown(&live);
     assert!(summary.starts_with("## perfgate: ❌ FAIL (exit code 2)"));
     assert!(summary.contains("| ❌ | `over_budget` |"));
 }

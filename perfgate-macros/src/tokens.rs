@@ -49,7 +49,7 @@ pub fn expand(function: &ItemFn, options: &AttrOptions, shape: &Shape) -> TokenS
     let succeeded = quote! {{
         #[allow(unused_imports)]
         use #private::{SucceededViaResult as _, SucceededViaAny as _};
-        (&&#private::Outcome(&value)).succeeded()
+        (&&#private::Returned(&value)).succeeded()
     }};
     let (input_type, inputs, call) = match (&shape.input, &options.setup) {
         (Some(input), Some(setup)) => (

@@ -14,10 +14,10 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
+use perfgate_runtime::__private::Counting;
+use perfgate_runtime::__private::{Measurement, Plan, measure_here};
+use perfgate_runtime::__private::{Routine, routine};
 use perfgate_runtime::Allocator;
-use perfgate_runtime::alloc::Counting;
-use perfgate_runtime::measure::{Measurement, Plan, measure_here};
-use perfgate_runtime::registry::{Routine, routine};
 
 #[global_allocator]
 static GLOBAL: Allocator = Allocator;

@@ -23,7 +23,10 @@
 
 use std::time::Duration;
 
-use crate::measure::{self, MeasureError, Measurement, Plan};
+pub use crate::measure::{AllocFigures, Concurrency, MeasureError, Measurement, Timing};
+pub use crate::stats::Interval;
+
+use crate::measure::{self, DEFAULT_TIMEOUT, Plan};
 use crate::registry::{self, Entry, RegistryError};
 
 /// Which registered operations to measure, and how.
@@ -40,19 +43,24 @@ pub struct Validation {
 /// One operation's result.
 #[derive(Clone, Debug)]
 pub struct OperationResult {
+    /// The operation's name.
     pub op: String,
     /// `file:line` of the annotated function.
     pub location: String,
+    /// What was measured, or why it could not be.
     pub measurement: Result<Measurement, MeasureError>,
 }
 
 /// Why nothing could be measured.
 #[derive(Debug, thiserror::Error)]
 pub enum ValidationError {
+    /// Nothing (or something twice) is registered.
     #[error(transparent)]
     Registry(#[from] RegistryError),
+    /// [`Validation::only`] named an operation that is not registered.
     #[error("no registered operation is named {0:?}")]
     UnknownOperation(String),
+    /// Allocations cannot be counted.
     #[error(
         "perfgate_runtime::Allocator is not the global allocator; add \
          `#[global_allocator] static GLOBAL: perfgate_runtime::Allocator = perfgate_runtime::Allocator;`"
@@ -74,7 +82,7 @@ impl Validation {
             memory_operations: 100_000,
             concurrent_sessions: 100,
             warmup: Duration::from_millis(100),
-            timeout: Duration::from_secs(120),
+            timeout: DEFAULT_TIMEOUT,
             only: None,
         }
     }
@@ -126,16 +134,9 @@ impl Validation {
             return Err(ValidationError::AllocatorNotInstalled);
         }
         let entries = self.select(registry::registered()?)?;
-        let plan = Plan {
-            calls: self.operations,
-            warmup: self.warmup,
-            alloc_calls: 1000.min(self.operations),
-            timeout: self.timeout,
-            concurrent_sessions: self.concurrent_sessions,
-            memory_calls: self.memory_operations,
-            hotspot_calls: (self.memory_operations / 10).min(20_000),
-            progress: None,
-        };
+        let plan = Plan::new(self.operations, self.warmup, self.timeout)
+            .with_concurrency(self.concurrent_sessions)
+            .with_leak_check(self.memory_operations);
         Ok(entries
             .into_iter()
             .map(|entry| OperationResult {

@@ -26,28 +26,45 @@
 //! it against its budget and exits with the gate's code: 0 PASS, 1 WARN, 2 FAIL, 3 BLOCK, 4 when
 //! the gate cannot be evaluated.
 //!
-//! Data flows one way through the modules: [`registry`] (what is annotated) → [`config`] (budgets
-//! and settings) → [`measure`] (raw numbers) → [`verdict`] (numbers against budgets) → [`report`].
+//! # What is public
+//!
+//! - [`perf_budget`] and [`main!`]: annotate, then gate.
+//! - [`Allocator`]: the counting global allocator (`main!` installs it).
+//! - [`api`]: the measurements without the test harness.
+//! - [`report`]: the typed [`Report`] of a run, as `report.json` holds it; [`render`]: its outputs
+//!   (summary, JUnit, BMF, GitHub, HTML); [`history`]: the history of past runs.
+//! - [`units`]: the units figures are printed in.
+//!
+//! Inside, data flows one way: the registry (what is annotated) → `config` (budgets and settings)
+//! → `measure` (raw numbers; `stats` for their intervals) → `verdict` (numbers against budgets
+//! and history) → [`report`] → [`history`] and [`render`]. The gate (`run`) wires them to
+//! libtest-mimic.
+
+#![warn(missing_docs)]
 
 extern crate self as perfgate_runtime;
 
-pub mod alloc;
+mod alloc;
 pub mod api;
-pub mod config;
+mod config;
+mod gate;
 pub mod history;
-pub mod leak;
-pub mod machine;
-pub mod measure;
+mod leak;
+mod machine;
+mod measure;
 mod progress;
-pub mod registry;
-pub mod regression;
+mod registry;
+pub mod render;
 pub mod report;
-mod runner;
-pub mod severity;
-pub mod verdict;
+mod severity;
+mod stats;
+pub mod units;
+mod verdict;
 
 pub use alloc::Allocator;
-pub use runner::{run, run_main};
+pub use gate::{run, run_main};
+pub use report::Report;
+pub use verdict::{GateCode, Verdict};
 
 /// Registers a function as a performance-gated operation.
 ///
@@ -114,11 +131,14 @@ macro_rules! main {
     };
 }
 
-/// What the macros expand to. Not public API.
+/// What the macros expand to, and internals the crate's own tests and benchmarks reach. Not
+/// public API: it may change in any release.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::alloc::{AllocSnapshot, Counting, is_installed};
+    pub use crate::measure::{Measurement, Plan, concurrent, measure_here};
     pub use crate::registry::{
-        AttrLimits, Entry, Outcome, Routine, SucceededViaAny, SucceededViaResult, advance, inputs,
+        AttrLimits, Entry, Returned, Routine, SucceededViaAny, SucceededViaResult, advance, inputs,
         routine,
     };
     pub use inventory;
@@ -149,7 +169,7 @@ pub mod __private {
                  perfgate-runtime = { version = \"0.1\", features = [\"async\"] }"
             );
             // Keeps the registration that follows well-formed: one error, not two.
-            fn __perfgate_routine() -> ::std::boxed::Box<dyn $crate::registry::Routine> {
+            fn __perfgate_routine() -> ::std::boxed::Box<dyn $crate::__private::Routine> {
                 ::core::unreachable!()
             }
         };

@@ -1,16 +1,21 @@
 //! The machine and build a run measured on: figures compare only between like machines.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// What a run's figures depend on besides the code.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Machine {
+    /// CPU model name.
     pub cpu_model: String,
+    /// Logical cores available to the process.
     pub cores: usize,
+    /// Operating system, architecture and kernel release.
     pub os: String,
+    /// `rustc --version` of the compiler that built perfgate-runtime.
     pub rustc: String,
     /// The optimisation level perfgate-runtime was built with (cargo's `OPT_LEVEL`).
     pub opt_level: String,
+    /// Cargo's profile of the build (`release`, `debug`).
     pub profile: String,
 }
 

@@ -6,15 +6,25 @@ use std::fmt;
 /// Limits written in a `#[perf_budget]` attribute. `None` is "not set here".
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct AttrLimits {
+    /// `max_us`.
     pub max_us: Option<f64>,
+    /// `max_p95_us`.
     pub max_p95_us: Option<f64>,
+    /// `max_p99_us`.
     pub max_p99_us: Option<f64>,
+    /// `max_allocs`.
     pub max_allocs: Option<f64>,
+    /// `max_memory_kb`.
     pub max_memory_kb: Option<f64>,
+    /// `max_instance_bytes`.
     pub max_instance_bytes: Option<f64>,
+    /// `min_success_rate`.
     pub min_success_rate: Option<f64>,
+    /// `max_regression_percent`.
     pub max_regression_percent: Option<f64>,
+    /// `min_ops_per_sec`.
     pub min_ops_per_sec: Option<f64>,
+    /// `max_concurrent_p99_us`.
     pub max_concurrent_p99_us: Option<f64>,
 }
 
@@ -24,15 +34,19 @@ pub struct Entry {
     pub op: &'static str,
     /// The annotated function's name.
     pub function: &'static str,
+    /// `module_path!()` of the annotated function.
     pub module_path: &'static str,
     /// Source file of the annotated function, as `file!()` gives it.
     pub file: &'static str,
     /// Line of the function's name.
     pub line: u32,
+    /// The attribute's limits.
     pub limits: AttrLimits,
     /// Stages at which the operation must run; empty is "every stage".
     pub stages: &'static [&'static str],
+    /// `timeout_s`, when given.
     pub timeout_s: Option<f64>,
+    /// `enable_memory_leak_check`, when given.
     pub enable_memory_leak_check: Option<bool>,
     /// Builds the callable: runs `setup` (untimed) and captures the inputs.
     pub routine: fn() -> Box<dyn Routine>,
@@ -232,15 +246,16 @@ pub fn inputs<I, S: IntoInputs<I>>(setup_output: S) -> Vec<I> {
     setup_output.into_inputs()
 }
 
-/// A returned value, inspected by [`SucceededViaResult`] or [`SucceededViaAny`].
-pub struct Outcome<'a, T>(pub &'a T);
+/// A value an operation returned, inspected by [`SucceededViaResult`] or [`SucceededViaAny`].
+pub struct Returned<'a, T>(pub &'a T);
 
 /// Chosen by method resolution for `Result`s: an `Err` is a failed call.
 pub trait SucceededViaResult {
+    /// False for an `Err`.
     fn succeeded(&self) -> bool;
 }
 
-impl<T, E> SucceededViaResult for &Outcome<'_, Result<T, E>> {
+impl<T, E> SucceededViaResult for &Returned<'_, Result<T, E>> {
     #[inline(always)]
     fn succeeded(&self) -> bool {
         self.0.is_ok()
@@ -249,10 +264,11 @@ impl<T, E> SucceededViaResult for &Outcome<'_, Result<T, E>> {
 
 /// Chosen for every other type: the call succeeded if it returned.
 pub trait SucceededViaAny {
+    /// Always true.
     fn succeeded(&self) -> bool;
 }
 
-impl<T> SucceededViaAny for Outcome<'_, T> {
+impl<T> SucceededViaAny for Returned<'_, T> {
     #[inline(always)]
     fn succeeded(&self) -> bool {
         true
@@ -393,16 +409,16 @@ mod tests {
     #[test]
     // The double reference is what makes method resolution prefer `SucceededViaResult`.
     #[allow(clippy::needless_borrow)]
-    fn outcome_counts_errors_of_any_result_alias() {
+    fn returned_values_count_errors_of_any_result_alias() {
         use std::io;
         #[allow(unused_imports)]
         use {SucceededViaAny as _, SucceededViaResult as _};
         let err: io::Result<u8> = Err(io::Error::other("x"));
         let ok: Result<u8, ()> = Ok(1);
         let plain = 5u32;
-        assert!(!(&&Outcome(&err)).succeeded());
-        assert!((&&Outcome(&ok)).succeeded());
-        assert!((&&Outcome(&plain)).succeeded());
+        assert!(!(&&Returned(&err)).succeeded());
+        assert!((&&Returned(&ok)).succeeded());
+        assert!((&&Returned(&plain)).succeeded());
     }
 
     #[test]

@@ -9,11 +9,15 @@ use serde::{Deserialize, Serialize};
 
 /// How bad a regression or a leak is, least to most.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(rename_all = "UPPERCASE")]
 pub enum Severity {
+    /// Worth knowing.
     Low,
+    /// Worth fixing.
     Medium,
+    /// Fix before release.
     High,
+    /// Stops deployment when the settings say so.
     Critical,
 }
 

@@ -19,7 +19,7 @@ fn scratch(name: &str) -> PathBuf {
 
 /// The renderers' golden report: every verdict, at the pre_deployment stage, gate BLOCK.
 fn golden() -> Value {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/report/formats/golden/report.json");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/render/golden/report.json");
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 

@@ -72,6 +72,7 @@ pub struct BudgetFile {
     /// Where it was read from (shown as the source of its limits).
     pub path: PathBuf,
     /// Whether the file exists; a missing file is fine when the attributes carry the budgets.
+    #[allow(dead_code)]
     pub found: bool,
     pub records: Vec<BudgetRecord>,
 }

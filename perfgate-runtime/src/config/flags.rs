@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 use super::ConfigError;
 
 /// How thoroughly to measure.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Mode {
     /// 1000 calls per operation by default: a quick check for pull requests.
     Quick,
@@ -19,10 +20,19 @@ pub enum Mode {
 }
 
 impl Mode {
+    /// `quick` or `full`.
     pub fn name(self) -> &'static str {
         match self {
             Mode::Quick => "quick",
             Mode::Full => "full",
+        }
+    }
+
+    /// How long each operation is warmed up before it is timed.
+    pub fn warmup(self) -> std::time::Duration {
+        match self {
+            Mode::Quick => std::time::Duration::from_millis(20),
+            Mode::Full => std::time::Duration::from_millis(100),
         }
     }
 }

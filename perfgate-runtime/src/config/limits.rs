@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use super::{BudgetFile, ConfigError};
 use crate::registry::{AttrLimits, Entry};
+use crate::units::Unit;
 
 /// What a limit bounds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -74,6 +75,62 @@ impl LimitKind {
     /// A limit that is a floor (the figure must be at least the limit) rather than a ceiling.
     pub fn is_minimum(self) -> bool {
         matches!(self, LimitKind::SuccessRate | LimitKind::OpsPerSec)
+    }
+
+    /// The unit of the limit and of its figure.
+    pub fn unit(self) -> Unit {
+        match self {
+            LimitKind::MeanUs
+            | LimitKind::P95Us
+            | LimitKind::P99Us
+            | LimitKind::ConcurrentP99Us => Unit::Micros,
+            LimitKind::AllocsPerCall => Unit::Allocs,
+            LimitKind::MemoryKbPerCall => Unit::Kilobytes,
+            LimitKind::InstanceBytes => Unit::Bytes,
+            LimitKind::SuccessRate => Unit::Share,
+            LimitKind::RegressionPercent => Unit::Percent,
+            LimitKind::OpsPerSec => Unit::PerSecond,
+        }
+    }
+
+    /// What the limit bounds, in a few words ("mean latency").
+    pub fn describe(self) -> &'static str {
+        match self {
+            LimitKind::MeanUs => "mean latency",
+            LimitKind::P95Us => "p95 latency",
+            LimitKind::P99Us => "p99 latency",
+            LimitKind::AllocsPerCall => "allocations per call",
+            LimitKind::MemoryKbPerCall => "heap allocated per call",
+            LimitKind::InstanceBytes => "memory per instance",
+            LimitKind::SuccessRate => "success rate",
+            LimitKind::RegressionPercent => "regression",
+            LimitKind::OpsPerSec => "concurrent throughput",
+            LimitKind::ConcurrentP99Us => "p99 latency under concurrency",
+        }
+    }
+
+    /// The kind whose [`key`](Self::key) is `key`.
+    pub fn from_key(key: &str) -> Option<LimitKind> {
+        LimitKind::ALL.into_iter().find(|kind| kind.key() == key)
+    }
+}
+
+/// In `report.json` a kind is its key (`"max_us"`).
+impl serde::Serialize for LimitKind {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.key())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for LimitKind {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let key = String::deserialize(deserializer)?;
+        LimitKind::from_key(&key).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "unknown limit `{key}` (this perfgate knows {})",
+                LimitKind::ALL.map(LimitKind::key).join(", ")
+            ))
+        })
     }
 }
 

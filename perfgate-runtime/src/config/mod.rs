@@ -11,15 +11,19 @@ mod limits;
 
 use json_errors::json_error;
 
-pub use budgets::{BudgetFile, BudgetRecord, load_budget_file, parse_budget_file};
-pub use ci_settings::{CiSettings, load_ci_settings, parse_ci_settings};
+#[cfg(test)]
+pub use budgets::BudgetRecord;
+pub use budgets::{BudgetFile, load_budget_file};
+pub use ci_settings::{CiSettings, load_ci_settings};
 pub use flags::{HELP as FLAGS_HELP, Mode, RunSettings, parse_args};
 
 /// The table of perfgate's flags, for `--help`.
 pub fn flags_help() -> &'static str {
     FLAGS_HELP
 }
-pub use limits::{Budget, Limit, LimitKind, Source, StageRule, resolve_budgets};
+#[cfg(test)]
+pub use limits::Source;
+pub use limits::{Budget, Limit, LimitKind, resolve_budgets};
 
 use std::path::PathBuf;
 

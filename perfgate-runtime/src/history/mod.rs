@@ -22,9 +22,12 @@
 //! ```
 
 mod record;
+mod run;
 mod store;
 
+pub use crate::stats::trend;
 pub use record::{Fingerprint, Record, SCHEMA_VERSION};
+pub use run::RunStamp;
 pub use store::{HISTORY_FILE_NAME, HistoryError, HistoryStore, Loaded};
 
 /// Milliseconds in a day.

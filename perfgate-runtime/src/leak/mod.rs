@@ -4,30 +4,12 @@
 //! The harness calls an operation many times with the counting allocator on and records evenly
 //! spaced [`Checkpoint`]s of the allocator's counters. [`analyze`] classifies that series into a
 //! [`Pattern`] and, for a leak, a [`Severity`]; [`summarize`] aggregates the analyses of a run into a
-//! [`LeakSummary`], whose `Display` is the text block of the report. Allocation counts are exact,
+//! [`LeakSummary`]. Allocation counts are exact,
 //! so everything here is deterministic: the same series always gets the same answer, and no clock
 //! is involved.
 //!
-//! ```
-//! use perfgate_runtime::leak::{Checkpoint, LeakSettings, Pattern, analyze};
-//!
-//! // 64 bytes retained by every call, 200 more allocated and freed: a checkpoint every 500 calls.
-//! let checkpoints: Vec<Checkpoint> = (1..=200_u64)
-//!     .map(|k| {
-//!         let calls = 500 * k;
-//!         Checkpoint {
-//!             calls,
-//!             live_bytes: 64 * calls as i64,
-//!             allocated_bytes: 264 * calls,
-//!             freed_bytes: 200 * calls,
-//!         }
-//!     })
-//!     .collect();
-//! let analysis = analyze(&checkpoints, &LeakSettings::default());
-//! assert_eq!(analysis.pattern, Pattern::Linear);
-//! assert!(analysis.is_leak());
-//! assert_eq!(analysis.retained_bytes_per_call, 64.0);
-//! ```
+//! (`tests.rs`, `a_steady_retention_is_a_linear_leak`: 64 bytes retained by every call are a
+//! linear leak of 64 bytes per call.)
 //!
 //! # Decision procedure
 //!
@@ -99,7 +81,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 pub use crate::severity::Severity;
-pub use settings::{InvalidLeakSetting, LeakSettings};
+pub use settings::LeakSettings;
 pub use summary::{LeakSummary, summarize};
 
 /// The allocator's counters after some number of calls of the operation under test.
@@ -116,10 +98,11 @@ pub struct Checkpoint {
 }
 
 /// The shape of live memory over the measured calls.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Pattern {
     /// Flat after warm-up, within noise (or a single late step, or too few checkpoints to judge).
+    #[default]
     None,
     /// A steady amount retained per call.
     Linear,
@@ -145,7 +128,7 @@ impl fmt::Display for Pattern {
 }
 
 /// A leak's severity comes from its projected growth over a million calls (bands in the
-/// [module documentation](self#severity) and in [`LeakSettings`]).
+/// documentation of the leak check and in its settings).
 impl Severity {
     /// The band of a leak projected to grow by `bytes_per_million_calls` (NaN is Low).
     pub fn from_projected_growth(bytes_per_million_calls: f64, settings: &LeakSettings) -> Self {
@@ -162,9 +145,10 @@ impl Severity {
     }
 }
 
-/// What [`analyze`] found in one operation's checkpoints. Figures are over the measured span (the
+/// What the leak check found in one operation's checkpoints. Figures are over the measured span (the
 /// checkpoints after warm-up) unless said otherwise.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct LeakAnalysis {
     /// The shape of live memory.
     pub pattern: Pattern,
@@ -179,7 +163,7 @@ pub struct LeakAnalysis {
     pub slope_bytes_per_call: f64,
     /// Share of the variance of live bytes the least-squares line explains (1 for a flat series).
     pub r_squared: f64,
-    /// Bytes freed over bytes allocated, 0..=1 (see the [module documentation](self#reclaim-efficiency)).
+    /// Bytes freed over bytes allocated, 0..=1 (over the measured span).
     pub reclaim_efficiency: f64,
     /// Bytes live memory would grow by over the next million calls if the pattern went on: the
     /// retained bytes per call × 10⁶, or along the acceleration of an exponential pattern
@@ -299,7 +283,7 @@ fn recommendation(shape: &classify::Shape) -> String {
         Pattern::Burst => {
             let steps = &shape.steps;
             let mean_bytes = steps.iter().map(|s| s.bytes).sum::<f64>() / steps.len() as f64;
-            let block = summary::format_bytes(mean_bytes as i64);
+            let block = crate::units::Bytes(mean_bytes);
             let how_often = match steps.len() {
                 0 | 1 => "once".to_string(),
                 n => {

@@ -1,24 +1,10 @@
-//! The leak figures of a whole run, and their text block.
-
-use std::fmt;
+//! The leak figures of a whole run.
 
 use serde::{Deserialize, Serialize};
 
 use super::{LeakAnalysis, Severity};
 
-/// Width of the rule under the summary's title.
-const RULE_WIDTH: usize = 80;
-
 /// Leak figures over the operations of a run.
-///
-/// Its `Display` is the report's block:
-///
-/// ```
-/// use perfgate_runtime::leak::{LeakSummary, summarize};
-///
-/// let summary: LeakSummary = summarize(&[]);
-/// assert!(summary.to_string().ends_with("✅ No memory leaks detected"));
-/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LeakSummary {
     /// Operations analysed.
@@ -64,52 +50,5 @@ pub fn summarize(analyses: &[&LeakAnalysis]) -> LeakSummary {
             .iter()
             .fold(0_i64, |sum, a| sum.saturating_add(a.total_growth_bytes)),
         average_reclaim_efficiency,
-    }
-}
-
-impl fmt::Display for LeakSummary {
-    /// The summary block, without a trailing newline.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "MEMORY LEAK DETECTION RESULTS")?;
-        writeln!(f, "{}", "=".repeat(RULE_WIDTH))?;
-        writeln!(f, "Operations Tested: {}", self.operations_tested)?;
-        writeln!(f, "Operations with Leaks: {}", self.operations_with_leaks)?;
-        writeln!(f, "Critical Leaks: {}", self.critical)?;
-        writeln!(f, "High Priority Leaks: {}", self.high)?;
-        writeln!(f, "Medium Priority Leaks: {}", self.medium)?;
-        writeln!(
-            f,
-            "Total Memory Growth: {}",
-            format_bytes(self.total_growth_bytes)
-        )?;
-        writeln!(
-            f,
-            "Average Reclaim Efficiency: {:.1}%",
-            self.average_reclaim_efficiency * 100.0
-        )?;
-        if self.operations_with_leaks > 0 {
-            write!(
-                f,
-                "⚠️  Memory leaks detected - see detailed report for recommendations"
-            )
-        } else {
-            write!(f, "✅ No memory leaks detected")
-        }
-    }
-}
-
-/// Bytes in decimal units with one decimal: `512B`, `12.3KB`, `23.7MB`, `1.2GB` (1 MB = 10⁶ bytes,
-/// the unit of the severity bands).
-pub(super) fn format_bytes(bytes: i64) -> String {
-    let size = bytes.unsigned_abs() as f64;
-    let sign = if bytes < 0 { "-" } else { "" };
-    if size < 1e3 {
-        format!("{bytes}B")
-    } else if size < 1e6 {
-        format!("{sign}{:.1}KB", size / 1e3)
-    } else if size < 1e9 {
-        format!("{sign}{:.1}MB", size / 1e6)
-    } else {
-        format!("{sign}{:.1}GB", size / 1e9)
     }
 }

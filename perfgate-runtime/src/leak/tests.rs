@@ -715,7 +715,7 @@ fn warmup_hides_first_use_growth_and_a_zero_warmup_sees_it() {
 // ---------------------------------------------------------------- summary
 
 #[test]
-fn summary_counts_leaks_by_severity_and_renders_its_block() {
+fn summary_counts_leaks_by_severity() {
     let linear = analyze_default(&linear_leak(CALLS));
     let clean = analyze_default(&once_lock_initialised_on_first_call(CALLS));
     let cyclic = analyze_default(&flushed_cache(1, None));
@@ -740,52 +740,40 @@ fn summary_counts_leaks_by_severity_and_renders_its_block() {
                 / 4.0,
         }
     );
-    let fixed = LeakSummary {
-        operations_tested: 3,
-        operations_with_leaks: 1,
-        critical: 0,
-        high: 1,
-        medium: 0,
-        low: 0,
-        total_growth_bytes: 23_712_345,
-        average_reclaim_efficiency: 0.7834,
-    };
-    assert_eq!(
-        fixed.to_string(),
-        "MEMORY LEAK DETECTION RESULTS\n\
-         ================================================================================\n\
-         Operations Tested: 3\n\
-         Operations with Leaks: 1\n\
-         Critical Leaks: 0\n\
-         High Priority Leaks: 1\n\
-         Medium Priority Leaks: 0\n\
-         Total Memory Growth: 23.7MB\n\
-         Average Reclaim Efficiency: 78.3%\n\
-         ⚠️  Memory leaks detected - see detailed report for recommendations"
-    );
 }
 
 #[test]
 fn summary_of_clean_operations_says_so() {
     let clean = analyze_default(&vec_grown_and_freed_each_call());
     let lru = analyze_default(&bounded_lru_cache(|_| 100));
-    let text = summarize(&[&clean, &lru]).to_string();
-    assert!(text.contains("Operations Tested: 2\nOperations with Leaks: 0\n"));
-    assert!(text.contains("Total Memory Growth: 0B\n"));
-    assert!(text.contains("Average Reclaim Efficiency: 100.0%\n"));
-    assert!(text.ends_with("\n✅ No memory leaks detected"));
+    let summary = summarize(&[&clean, &lru]);
+    assert_eq!(
+        (summary.operations_tested, summary.operations_with_leaks),
+        (2, 0)
+    );
+    assert_eq!(summary.total_growth_bytes, 0);
+    assert_eq!(summary.average_reclaim_efficiency, 1.0);
     let empty = summarize(&[]);
     assert_eq!(empty.operations_tested, 0);
     assert_eq!(empty.average_reclaim_efficiency, 1.0);
 }
 
 #[test]
-fn bytes_are_formatted_in_decimal_units() {
-    use super::summary::format_bytes;
-    assert_eq!(format_bytes(0), "0B");
-    assert_eq!(format_bytes(999), "999B");
-    assert_eq!(format_bytes(-512), "-512B");
-    assert_eq!(format_bytes(12_345), "12.3KB");
-    assert_eq!(format_bytes(23_712_345), "23.7MB");
-    assert_eq!(format_bytes(-1_500_000_000), "-1.5GB");
+fn a_steady_retention_is_a_linear_leak() {
+    // 64 bytes retained by every call, 200 more allocated and freed: a checkpoint every 500 calls.
+    let checkpoints: Vec<Checkpoint> = (1..=200_u64)
+        .map(|k| {
+            let calls = 500 * k;
+            Checkpoint {
+                calls,
+                live_bytes: 64 * calls as i64,
+                allocated_bytes: 264 * calls,
+                freed_bytes: 200 * calls,
+            }
+        })
+        .collect();
+    let analysis = analyze(&checkpoints, &LeakSettings::default());
+    assert_eq!(analysis.pattern, Pattern::Linear);
+    assert!(analysis.is_leak());
+    assert_eq!(analysis.retained_bytes_per_call, 64.0);
 }

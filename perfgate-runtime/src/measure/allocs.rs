@@ -11,7 +11,9 @@ use crate::registry::Routine;
 pub struct AllocFigures {
     /// Calls made while counting (a whole number of passes over the inputs).
     pub calls: u64,
+    /// Calls to `alloc` per call.
     pub allocations_per_call: f64,
+    /// Calls to `realloc` per call.
     pub reallocations_per_call: f64,
     /// Heap bytes requested per call (growth by `realloc` included).
     pub bytes_per_call: f64,

@@ -15,17 +15,23 @@ pub struct Concurrency {
     pub sessions: usize,
     /// Calls made across all threads.
     pub calls: u64,
+    /// Calls that returned `Err`.
     pub failures: u64,
     /// Calls per timed batch in each thread (the sequential phase's batch size).
     pub batch_size: u64,
     /// From the barrier's release to the last thread's end.
     pub wall: Duration,
+    /// Calls per second, all threads together.
     pub ops_per_sec: f64,
     /// `ops_per_sec` over the sequential phase's single-thread throughput.
     pub scaling: f64,
+    /// Median latency under concurrency.
     pub p50_ns: f64,
+    /// 95th percentile under concurrency.
     pub p95_ns: f64,
+    /// 99th percentile under concurrency.
     pub p99_ns: f64,
+    /// Slowest batch mean under concurrency.
     pub max_ns: f64,
     /// Per-call latency of every thread's batches, merged (picoseconds).
     pub histogram: Histogram<u64>,
@@ -45,7 +51,9 @@ impl Concurrency {
 /// Why the concurrent phase failed.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ThreadPanic {
+    /// The session (thread) that panicked, from 0.
     pub session: usize,
+    /// The panic message.
     pub message: String,
 }
 
@@ -144,7 +152,7 @@ pub fn run(
         };
         (results, wall)
     });
-    let mut histogram = super::timing::latency_histogram();
+    let mut histogram = super::latency_histogram();
     let (mut made, mut failures) = (0u64, 0u64);
     for result in results {
         let session = result?;
@@ -241,7 +249,7 @@ fn session(
     overhead_ns: f64,
 ) -> SessionResult {
     let started = Instant::now();
-    let mut histogram = super::timing::latency_histogram();
+    let mut histogram = super::latency_histogram();
     let (mut remaining, mut failures) = (calls, 0);
     while remaining > 0 {
         let n = batch_size.min(remaining);

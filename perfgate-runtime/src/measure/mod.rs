@@ -6,14 +6,14 @@
 
 mod allocs;
 pub mod concurrent;
-pub mod memory;
-pub mod stats;
+mod histogram;
+mod memory;
 mod timing;
 
 pub use allocs::AllocFigures;
-pub use concurrent::{Concurrency, ThreadPanic};
-pub use memory::{HotspotRun, MemoryRun, MemorySample};
-pub use stats::Interval;
+pub use concurrent::Concurrency;
+pub use histogram::{decode_histogram, encode_histogram, latency_histogram};
+pub use memory::{HotspotRun, MemoryRun};
 pub use timing::Timing;
 
 use std::any::Any;
@@ -52,6 +52,57 @@ pub struct Plan {
     pub progress: Option<std::sync::Arc<dyn ProgressSink>>,
 }
 
+/// Calls counted in the allocation phase, at most.
+pub const ALLOC_CALLS: u64 = 1000;
+
+/// Calls of the sampled pass over allocation sites: a tenth of the memory run's, within these
+/// bounds (enough to see a site that leaks now and then, not so many that the pass is slow).
+pub const HOTSPOT_CALLS: (u64, u64) = (1000, 20_000);
+
+/// Time an operation may take to measure before it is abandoned, unless its budget says.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
+
+impl Plan {
+    /// A plan of `calls` timed calls after a warm-up of `warmup`, giving up after `timeout`: the
+    /// allocation phase counts up to [`ALLOC_CALLS`] calls; no memory-leak check, no concurrent
+    /// phase, no progress.
+    pub fn new(calls: u64, warmup: Duration, timeout: Duration) -> Plan {
+        Plan {
+            calls,
+            warmup,
+            alloc_calls: ALLOC_CALLS.min(calls),
+            timeout,
+            concurrent_sessions: 0,
+            memory_calls: 0,
+            hotspot_calls: 0,
+            progress: None,
+        }
+    }
+
+    /// With the memory-leak check: `calls` calls recording live memory (0 skips the check), then
+    /// a sampled pass over allocation sites sized by [`HOTSPOT_CALLS`].
+    pub fn with_leak_check(self, calls: u64) -> Plan {
+        let (fewest, most) = HOTSPOT_CALLS;
+        Plan {
+            memory_calls: calls,
+            hotspot_calls: if calls == 0 {
+                0
+            } else {
+                (calls / 10).clamp(fewest, most)
+            },
+            ..self
+        }
+    }
+
+    /// With a concurrent phase of `sessions` threads (0 skips it).
+    pub fn with_concurrency(self, sessions: usize) -> Plan {
+        Plan {
+            concurrent_sessions: sessions,
+            ..self
+        }
+    }
+}
+
 impl std::fmt::Debug for Plan {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Plan")
@@ -71,7 +122,9 @@ impl std::fmt::Debug for Plan {
 pub struct Measurement {
     /// Distinct inputs cycled through.
     pub inputs: usize,
+    /// The timing phase.
     pub timing: Timing,
+    /// The allocation phase.
     pub allocs: AllocFigures,
     /// The concurrent phase, when it ran.
     pub concurrency: Option<Concurrency>,
@@ -104,12 +157,16 @@ impl Measurement {
 /// Why an operation could not be measured.
 #[derive(Debug, Clone, thiserror::Error, PartialEq)]
 pub enum MeasureError {
+    /// The operation (or its `setup`) panicked, with this message.
     #[error("panicked: {0}")]
     Panicked(String),
+    /// It did not finish within its timeout.
     #[error("timed out after {:.1} s (raise `timeout_s` if the operation is legitimately slow); the hung call was abandoned and is still running", .0.as_secs_f64())]
     TimedOut(Duration),
+    /// `setup` returned an empty `Vec`.
     #[error("`setup` returned no inputs (an empty Vec); it must produce at least one")]
     NoInputs,
+    /// The run's time limit was reached before it was measured.
     #[error(
         "not measured: the run's time limit was reached (performance_test_timeout_minutes or PERFORMANCE_TEST_TIMEOUT)"
     )]

@@ -5,8 +5,9 @@ use std::time::{Duration, Instant};
 
 use hdrhistogram::Histogram;
 
-use super::stats::{self, Interval};
+use super::histogram::latency_histogram;
 use crate::registry::Routine;
+use crate::stats::{self, Interval};
 
 /// A batch should last at least this many times the measured overhead of timing it, so the
 /// subtracted overhead (and its jitter) stays a small share of what is measured.
@@ -18,25 +19,38 @@ pub const MIN_BATCHES: u64 = 50;
 /// What the timing phase found. Times are nanoseconds per call.
 #[derive(Clone, Debug)]
 pub struct Timing {
+    /// Timed calls.
     pub calls: u64,
+    /// Timed calls that returned `Err`.
     pub failures: u64,
     /// Calls per timed batch; with more than one, percentiles are of batch means.
     pub batch_size: u64,
     /// Median cost of timing an empty batch (two clock reads and the call into the routine),
     /// subtracted from every batch.
     pub overhead_ns: f64,
+    /// Calls made while warming up.
     pub warmup_calls: u64,
+    /// Mean per call.
     pub mean_ns: f64,
+    /// 95 % confidence interval of the mean.
     pub mean_ci_ns: Interval,
+    /// Median (of batch means, when batched).
     pub p50_ns: f64,
+    /// 95th percentile.
     pub p95_ns: f64,
+    /// 99th percentile.
     pub p99_ns: f64,
+    /// Slowest batch mean.
     pub max_ns: f64,
+    /// Fastest batch mean.
     pub min_ns: f64,
+    /// 95 % interval of the 95th percentile.
     pub p95_ci_ns: Interval,
+    /// 95 % interval of the 99th percentile.
     pub p99_ci_ns: Interval,
     /// Per-call latency of each batch, in picoseconds, 3 significant figures.
     pub histogram: Histogram<u64>,
+    /// Wall time of the phase, calibration and warm-up included.
     pub elapsed: Duration,
 }
 
@@ -96,12 +110,6 @@ pub fn time(
         histogram,
         elapsed: started.elapsed(),
     }
-}
-
-/// An empty latency histogram: picoseconds from 1 ps to one hour, 3 significant figures.
-pub fn latency_histogram() -> Histogram<u64> {
-    Histogram::<u64>::new_with_bounds(1, 3_600_000_000_000_000, 3)
-        .expect("the bounds and precision are valid constants")
 }
 
 /// The median cost, in ns, of timing a batch of zero calls.

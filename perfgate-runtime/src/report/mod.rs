@@ -1,118 +1,478 @@
-//! Formats what the verdicts and measurements say: the human summary and `report.json`.
-//! Nothing here computes a statistic.
+//! The report of a gate run: one typed value, [`Report`], that the gate builds once and every
+//! output takes by reference — the summary, `report.json` (its serde form), the HTML page, JUnit,
+//! Bencher Metric Format, the GitHub summary and annotations, the merge of shards, and the
+//! `perfgate` command. A report read back from `report.json` is the same type as a live one, so
+//! they render alike.
+//!
+//! Reading is tolerant: fields a newer perfgate added are kept (in `other`) and written back
+//! unchanged; a report of a newer [`SCHEMA_VERSION`] is refused with a message that says so.
+//!
+//! ```
+//! use perfgate_runtime::report::Report;
+//!
+//! let json = r#"{
+//!   "schema_version": 1,
+//!   "gate": { "code": 2, "status": "FAIL" },
+//!   "settings": { "stage": null, "mode": "quick", "operations": 1000,
+//!                 "budgets_path": "budgets.json", "output_dir": "target/perfgate" },
+//!   "machine": { "cpu_model": "x", "cores": 2, "os": "linux", "rustc": "rustc 1.95.0",
+//!                "opt_level": "3", "profile": "release" },
+//!   "operations": [{ "op": "decode", "verdict": "fail", "mean_us": 12.47,
+//!                    "reasons": ["mean latency 12.47μs exceeds max_us 6.40μs"] }]
+//! }"#;
+//! let report = Report::from_json(json).unwrap();
+//! assert_eq!(report.gate.name(), "FAIL");
+//! assert_eq!(report.operations[0].mean_us, Some(12.47));
+//! ```
 
-pub mod formats;
-mod json;
-mod text;
+mod build;
+mod file;
+mod merge;
 
-pub use json::{SCHEMA_VERSION, histogram_b64, to_json, write_json};
-pub use text::summary;
+pub(crate) use build::{OperationParts, RunParts};
+pub use file::{ReportError, report_file_name};
+pub use merge::merge;
 
-use std::fmt;
+// The parts of a report, from the modules that produce them.
+pub use crate::config::{LimitKind, Mode};
+pub use crate::leak::{LeakAnalysis, LeakSummary, Pattern};
+pub use crate::machine::Machine;
+pub use crate::measure::{decode_histogram, encode_histogram};
+pub use crate::severity::Severity;
+pub use crate::stats::{GrowthModel, Trend};
+pub use crate::verdict::{Compliance, GateCode, Verdict};
 
-use crate::config::{Limit, RunSettings};
-use crate::leak::LeakAnalysis;
-use crate::machine::Machine;
-use crate::measure::{MeasureError, Measurement};
-use crate::verdict::{Check, GateCode, RegressionFinding, Verdict};
+use std::path::PathBuf;
 
-/// What happened to one operation in this run.
-#[derive(Clone, Debug)]
-pub enum Status {
-    Judged(Verdict),
-    /// Not required at this run's stage.
-    Ignored {
-        reason: String,
-    },
-    /// Could not be measured (panic, timeout, no inputs): a failure.
-    Error(MeasureError),
-}
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::{Map, Value};
 
-impl Status {
-    /// The verdict the gate counts: errors fail, ignored operations do not count.
-    pub fn verdict(&self) -> Option<Verdict> {
-        match self {
-            Status::Judged(verdict) => Some(*verdict),
-            Status::Ignored { .. } => None,
-            Status::Error(_) => Some(Verdict::Fail),
-        }
-    }
-}
+/// Version of the `report.json` layout; bumped on every incompatible change. Fields may be added
+/// without a bump.
+pub const SCHEMA_VERSION: u32 = 1;
 
-/// One operation's part of the report.
-#[derive(Clone, Debug)]
-pub struct OperationReport {
-    pub op: String,
-    pub function: String,
-    pub module_path: String,
-    pub file: String,
-    pub line: u32,
-    pub status: Status,
-    pub reasons: Vec<String>,
-    pub limits: Vec<Limit>,
-    pub checks: Vec<Check>,
-    pub measurement: Option<Measurement>,
-    /// The first measurement was marginal and this is the second.
-    pub remeasured: bool,
-    /// What the history says, when the operation was measured.
-    pub finding: Option<RegressionFinding>,
-    /// The memory-leak check's classification, when it ran.
-    pub leak: Option<LeakAnalysis>,
-}
-
-/// The whole run.
-#[derive(Clone, Debug)]
-pub struct RunReport {
-    pub settings: RunSettings,
-    pub machine: Machine,
-    pub operations: Vec<OperationReport>,
-    /// Run-level warnings (orphan budgets, unoptimised build, abandoned threads, history problems).
-    pub warnings: Vec<String>,
-    /// Where the history was read from and appended to (`None` when recording was off).
-    pub history_path: Option<std::path::PathBuf>,
+/// A gate run: its code, settings, machine, warnings and every operation's figures and verdict.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// [`SCHEMA_VERSION`] of the perfgate that wrote it.
+    pub schema_version: u32,
+    /// The program that wrote it.
+    #[serde(default)]
+    pub tool: Tool,
+    /// When the report was written, milliseconds since the Unix epoch.
+    #[serde(default)]
+    pub generated_unix_ms: u64,
+    /// The gate's exit code.
     pub gate: GateCode,
+    /// How the run measured.
+    pub settings: Settings,
+    /// What the figures depend on besides the code.
+    pub machine: Machine,
+    /// Run-level warnings (orphan budgets, unoptimised build, history problems).
+    #[serde(default)]
+    pub warnings: Vec<String>,
+    /// Regression and improvement alert lines, one per operation that has one.
+    #[serde(default)]
+    pub alerts: Vec<String>,
+    /// Totals of the memory-leak check; `None` when it did not run.
+    #[serde(default)]
+    pub leak_summary: Option<LeakSummary>,
+    /// The history file read and appended to; `None` when the run was not recorded.
+    #[serde(default)]
+    pub history_path: Option<PathBuf>,
+    /// The operations, sorted by name.
+    pub operations: Vec<Operation>,
+    /// Set in a report merged from shards by `perfgate report`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merged: Option<Merged>,
+    /// Fields this version does not know (written by a newer perfgate), kept as they were.
+    #[serde(flatten)]
+    pub other: Map<String, Value>,
 }
 
-impl GateCode {
-    pub fn name(self) -> &'static str {
-        match self {
-            GateCode::Pass => "PASS",
-            GateCode::Warn => "WARN",
-            GateCode::Fail => "FAIL",
-            GateCode::Block => "BLOCK",
-            GateCode::Error => "ERROR",
+/// The program that wrote a report.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tool {
+    /// `perfgate`.
+    pub name: String,
+    /// Its version.
+    pub version: String,
+}
+
+impl Default for Tool {
+    fn default() -> Tool {
+        Tool {
+            name: "perfgate".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
         }
     }
 }
 
-/// Microseconds, printed with a precision that suits their size.
-pub struct Micros(pub f64);
+/// How a run measured.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Settings {
+    /// The `--stage` gated, or `None` for every operation.
+    pub stage: Option<String>,
+    /// Quick or full.
+    pub mode: Mode,
+    /// Timed calls per operation.
+    pub operations: u64,
+    /// The budgets file.
+    pub budgets_path: PathBuf,
+    /// Where the reports were written.
+    pub output_dir: PathBuf,
+}
 
-impl fmt::Display for Micros {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let us = self.0;
-        if us >= 100.0 {
-            write!(f, "{us:.1}μs")
-        } else if us >= 1.0 {
-            write!(f, "{us:.2}μs")
-        } else {
-            write!(f, "{us:.3}μs")
+/// How a merged report was made.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Merged {
+    /// Reports merged.
+    pub reports: usize,
+    /// Operations measured in more than one of them.
+    pub conflicts: Vec<String>,
+}
+
+/// One operation of a run: where it is, its verdict and why, and what was measured. Figures are
+/// `None` when the operation was not measured (ignored, or it failed before its figures were
+/// taken). Times are microseconds per call.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Operation {
+    /// The operation's name.
+    pub op: String,
+    /// The annotated function.
+    #[serde(default)]
+    pub function: String,
+    /// Its module path.
+    #[serde(default)]
+    pub module_path: String,
+    /// Its source file, as `file!()` gives it.
+    #[serde(default)]
+    pub file: String,
+    /// The line of its name.
+    #[serde(default)]
+    pub line: u32,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// Why the verdict is not a pass (a sentence each).
+    #[serde(default)]
+    pub reasons: Vec<String>,
+    /// Why the operation could not be measured (its verdict is then FAIL), or why it was ignored.
+    #[serde(default)]
+    pub error: Option<String>,
+    /// Mean latency per call.
+    #[serde(default)]
+    pub mean_us: Option<f64>,
+    /// Lower end of the mean's 95 % confidence interval.
+    #[serde(default)]
+    pub ci95_low_us: Option<f64>,
+    /// Upper end of the mean's 95 % confidence interval.
+    #[serde(default)]
+    pub ci95_high_us: Option<f64>,
+    /// Median latency (of batch means, when timed in batches).
+    #[serde(default)]
+    pub p50_us: Option<f64>,
+    /// 95th percentile latency.
+    #[serde(default)]
+    pub p95_us: Option<f64>,
+    /// 99th percentile latency.
+    #[serde(default)]
+    pub p99_us: Option<f64>,
+    /// Slowest call (or batch mean).
+    #[serde(default)]
+    pub max_us: Option<f64>,
+    /// Fastest call (or batch mean).
+    #[serde(default)]
+    pub min_us: Option<f64>,
+    /// Timed calls.
+    #[serde(default)]
+    pub calls: Option<u64>,
+    /// Calls per timed batch; above 1, percentiles are of batch means.
+    #[serde(default)]
+    pub batch_size: Option<u64>,
+    /// Distinct inputs cycled through.
+    #[serde(default)]
+    pub inputs: Option<u64>,
+    /// Calls made while warming up.
+    #[serde(default)]
+    pub warmup_calls: Option<u64>,
+    /// Calls counted in the allocation phase.
+    #[serde(default)]
+    pub alloc_calls: Option<u64>,
+    /// The calibrated cost of timing a batch, subtracted from every batch, nanoseconds.
+    #[serde(default)]
+    pub timer_overhead_ns: Option<f64>,
+    /// Wall time of the whole measurement, seconds.
+    #[serde(default)]
+    pub wall_s: Option<f64>,
+    /// Share of calls that returned `Ok`.
+    #[serde(default)]
+    pub success_rate: Option<f64>,
+    /// Allocations per call (exact).
+    #[serde(default)]
+    pub allocations_per_call: Option<f64>,
+    /// Heap bytes allocated per call (exact).
+    #[serde(default)]
+    pub bytes_per_call: Option<f64>,
+    /// Memory one returned value holds.
+    #[serde(default)]
+    pub instance_bytes: Option<u64>,
+    /// The first measurement was marginal and this is the second.
+    #[serde(default)]
+    pub remeasured: bool,
+    /// Every limit, with its figure and how it compares.
+    #[serde(default)]
+    pub limits: Vec<LimitResult>,
+    /// The memory-leak check, when it ran.
+    #[serde(default)]
+    pub leak: Option<Leak>,
+    /// The concurrent phase, when it ran.
+    #[serde(default)]
+    pub concurrency: Option<Concurrency>,
+    /// The run against its history, when measured.
+    #[serde(default)]
+    pub regression: Option<Regression>,
+    /// The trend of the history's means and this run's (3 runs or more).
+    #[serde(default)]
+    pub trend: Option<Trend>,
+    /// The latency histogram, picoseconds per call, hdrhistogram V2, base64
+    /// ([`decode_histogram`]).
+    #[serde(default)]
+    pub histogram_b64: Option<String>,
+    /// Fields this version does not know, kept as they were.
+    #[serde(flatten)]
+    pub other: Map<String, Value>,
+}
+
+impl Operation {
+    /// True when the operation could not be measured (a panic, a timeout, no inputs).
+    pub fn is_error(&self) -> bool {
+        self.verdict == Verdict::Fail && self.error.is_some()
+    }
+
+    /// `file:line` of the annotated function, or the file alone, when known.
+    pub fn location(&self) -> Option<String> {
+        match (self.file.as_str(), self.line) {
+            ("", _) => None,
+            (file, 0) => Some(file.to_string()),
+            (file, line) => Some(format!("{file}:{line}")),
         }
+    }
+
+    /// The limit of `kind`, when the operation has one.
+    pub fn limit(&self, kind: LimitKind) -> Option<&LimitResult> {
+        self.limits.iter().find(|l| l.name == kind)
+    }
+
+    /// The value of the limit of `kind`.
+    pub fn limit_value(&self, kind: LimitKind) -> Option<f64> {
+        self.limit(kind).map(|l| l.value)
+    }
+
+    /// A module path for the operation: `module_path` when the report has it, else one derived
+    /// from the file (`examples/mcp-service/src/jsonrpc/de.rs` -> `mcp_service::jsonrpc::de`).
+    pub fn module(&self) -> String {
+        if !self.module_path.is_empty() {
+            return self.module_path.clone();
+        }
+        if self.file.is_empty() {
+            return "perfgate".to_string();
+        }
+        let parts: Vec<&str> = self
+            .file
+            .split(['/', '\\'])
+            .filter(|p| !p.is_empty())
+            .collect();
+        let src = parts.iter().rposition(|p| *p == "src");
+        let (krate, inner) = match src {
+            Some(i) if i > 0 => (parts[i - 1], &parts[i + 1..]),
+            Some(_) => ("crate", &parts[1..]),
+            None => (
+                parts
+                    .len()
+                    .checked_sub(2)
+                    .map(|i| parts[i])
+                    .unwrap_or("crate"),
+                &parts[parts.len().saturating_sub(1)..],
+            ),
+        };
+        let mut module = vec![krate.replace('-', "_")];
+        for (i, part) in inner.iter().enumerate() {
+            let last = i + 1 == inner.len();
+            let stem = if last {
+                part.strip_suffix(".rs").unwrap_or(part)
+            } else {
+                part
+            };
+            if last && matches!(stem, "lib" | "main" | "mod") {
+                continue;
+            }
+            module.push(stem.replace('-', "_"));
+        }
+        module.join("::")
     }
 }
 
-/// Bytes, printed as B, KB or MB (1 KB = 1024 bytes).
-pub struct Bytes(pub f64);
-
-impl fmt::Display for Bytes {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let b = self.0;
-        if b < 1024.0 {
-            write!(f, "{b:.0}B")
-        } else if b < 1024.0 * 1024.0 {
-            write!(f, "{:.1}KB", b / 1024.0)
-        } else {
-            write!(f, "{:.1}MB", b / (1024.0 * 1024.0))
-        }
-    }
+/// One limit of an operation, its figure in this run and how they compare.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LimitResult {
+    /// What the limit bounds (its key: `max_us`, ...).
+    pub name: LimitKind,
+    /// The limit, in its unit.
+    pub value: f64,
+    /// Where it was set (`attribute at src/lib.rs:12`, or the budgets file).
+    pub source: String,
+    /// The figure, when this run judges the limit.
+    #[serde(default)]
+    pub measured: Option<f64>,
+    /// How the figure compares, when this run judges the limit.
+    #[serde(default)]
+    pub outcome: Option<Compliance>,
 }
+
+/// The memory-leak check of one operation: the classification of its live memory, what the check
+/// cost, and where retained memory was allocated.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Leak {
+    /// Pattern, severity and figures of the classification.
+    #[serde(flatten)]
+    pub analysis: LeakAnalysis,
+    /// Whether the classification is a leak.
+    #[serde(default)]
+    pub is_leak: bool,
+    /// Calls of the memory run.
+    #[serde(default)]
+    pub calls: u64,
+    /// Wall time of the memory run, seconds.
+    #[serde(default)]
+    pub check_wall_s: Option<f64>,
+    /// Calls of the sampled pass over allocation sites.
+    #[serde(default)]
+    pub hotspot_calls: Option<u64>,
+    /// Wall time of the sampled pass, seconds.
+    #[serde(default)]
+    pub hotspot_wall_s: Option<f64>,
+    /// Allocations the sampled pass had no room to record.
+    #[serde(default)]
+    pub hotspots_dropped: Option<u64>,
+    /// Where a leak's memory was allocated, most retained first (empty for a clean operation).
+    #[serde(default)]
+    pub hotspots: Vec<Hotspot>,
+}
+
+/// An allocation site still holding memory after the sampled pass.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hotspot {
+    /// `file:line` of the first frame in user code.
+    pub location: String,
+    /// Its function.
+    #[serde(default)]
+    pub function: String,
+    /// Bytes still allocated there.
+    #[serde(default)]
+    pub retained_bytes: u64,
+    /// Allocations still alive there.
+    #[serde(default)]
+    pub allocations: u64,
+}
+
+/// The concurrent phase of one operation. Times are microseconds per call.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Concurrency {
+    /// Threads that ran together.
+    pub sessions: usize,
+    /// Calls across all threads.
+    pub calls: u64,
+    /// Calls that returned `Err`.
+    #[serde(default)]
+    pub failures: u64,
+    /// Share of calls that returned `Ok`.
+    #[serde(default)]
+    pub success_rate: Option<f64>,
+    /// Calls per second, all threads together.
+    pub ops_per_sec: f64,
+    /// Throughput over the sequential phase's single-thread throughput.
+    #[serde(default)]
+    pub scaling: Option<f64>,
+    /// Wall time of the phase, seconds.
+    #[serde(default)]
+    pub wall_s: Option<f64>,
+    /// Median latency under concurrency.
+    #[serde(default)]
+    pub p50_us: Option<f64>,
+    /// 95th percentile latency under concurrency.
+    #[serde(default)]
+    pub p95_us: Option<f64>,
+    /// 99th percentile latency under concurrency.
+    #[serde(default)]
+    pub p99_us: Option<f64>,
+    /// Slowest call (or batch mean) under concurrency.
+    #[serde(default)]
+    pub max_us: Option<f64>,
+}
+
+/// What an operation's history says of this run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Regression {
+    /// The comparison's outcome.
+    pub status: ComparisonStatus,
+    /// Comparable past runs.
+    #[serde(default)]
+    pub baseline_runs: usize,
+    /// Runs needed before a comparison (with [`ComparisonStatus::NoBaseline`]).
+    #[serde(default)]
+    pub runs_needed: Option<usize>,
+    /// The regression's severity.
+    #[serde(default)]
+    pub severity: Option<Severity>,
+    /// Signed change of the mean from the baseline's, percent (+ is slower).
+    #[serde(default)]
+    pub change_percent: Option<f64>,
+    /// The degradations consistent with the baseline's uncertainty, percent (the upper end is
+    /// infinite when the baseline's interval reaches zero).
+    #[serde(default, deserialize_with = "pair_or_infinity")]
+    pub degradation_ci_percent: Option<(f64, f64)>,
+    /// One-sided p-value in the direction of the change.
+    #[serde(default)]
+    pub p_value: Option<f64>,
+    /// Mean of the baseline runs' means.
+    #[serde(default)]
+    pub baseline_mean_us: Option<f64>,
+    /// The alert line of a regression or improvement.
+    #[serde(default)]
+    pub alert: Option<String>,
+    /// Why the run could not be compared.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// The outcome of comparing a run with its history.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ComparisonStatus {
+    /// Too few comparable runs.
+    NoBaseline,
+    /// Within the run-to-run noise, or changed by less than the minimum change.
+    Unchanged,
+    /// Slower beyond the noise.
+    Regression,
+    /// Faster beyond the noise.
+    Improvement,
+    /// The figures could not be compared.
+    Invalid,
+}
+
+/// An interval whose ends were written as `null` because they were infinite.
+fn pair_or_infinity<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<(f64, f64)>, D::Error> {
+    let pair = Option::<(Option<f64>, Option<f64>)>::deserialize(deserializer)?;
+    Ok(pair.map(|(low, high)| {
+        (
+            low.unwrap_or(f64::NEG_INFINITY),
+            high.unwrap_or(f64::INFINITY),
+        )
+    }))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,65 +1,93 @@
-//! Numbers against budgets: PASS, WARN or FAIL per operation, with reasons, and the gate's code.
+//! Numbers against budgets: each operation's verdict with its reasons, and the gate's exit code.
 //!
 //! Timings are noisy, so a timed limit is judged by the confidence interval of its figure: met
 //! when the whole interval is within the limit, exceeded when the whole interval is beyond it,
-//! marginal when the interval straddles it (the runner re-measures a marginal operation once
-//! before it settles on WARN). Allocation figures are exact and are compared directly.
+//! marginal when the interval straddles it (the gate re-measures a marginal operation once before
+//! it settles on WARN). Allocation figures are exact and are compared directly. A run's history
+//! ([`judge_regression`]) and its memory-leak check ([`judge_leak`]) each rule too, and [`judge`]
+//! combines the three rulings into the operation's verdict.
 
+mod gate;
+mod leak;
 mod regression;
 
+pub use gate::{GateCode, decide};
+pub use leak::judge_leak;
 pub use regression::{RegressionFinding, judge_regression};
 
-use std::fmt;
+use serde::{Deserialize, Serialize};
 
 use crate::config::{Budget, Limit, LimitKind};
-use crate::measure::{Interval, Measurement};
+use crate::measure::Measurement;
+use crate::stats::Interval;
 
-/// An operation's outcome.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// What happened to one operation in a run, least to most serious.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Verdict {
+    /// Not measured: not required at this run's stage.
+    Ignored,
+    /// Every limit met.
     Pass,
+    /// Within noise of a limit, a regression, a leak found by `--memory-test`: worth a look.
     Warn,
+    /// A limit exceeded, or the operation could not be measured.
     Fail,
     /// A failure that must stop deployment (a critical regression when the settings say so).
     Block,
 }
 
 impl Verdict {
-    pub fn name(self) -> &'static str {
+    /// The verdict as the history records it (`"PASS"` ... `"BLOCK"`, `"IGNORED"`).
+    pub fn upper(self) -> &'static str {
         match self {
-            Verdict::Pass => "pass",
-            Verdict::Warn => "warn",
-            Verdict::Fail => "fail",
-            Verdict::Block => "block",
+            Verdict::Ignored => "IGNORED",
+            Verdict::Pass => "PASS",
+            Verdict::Warn => "WARN",
+            Verdict::Fail => "FAIL",
+            Verdict::Block => "BLOCK",
         }
+    }
+
+    /// True for the verdicts that fail the gate.
+    pub fn is_failure(self) -> bool {
+        matches!(self, Verdict::Fail | Verdict::Block)
     }
 }
 
 /// How one figure compares with one limit.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CheckOutcome {
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Compliance {
+    /// Within the limit (the whole interval, for a timed figure).
     Met,
     /// The figure's interval straddles the limit: within noise of it.
     Marginal,
+    /// Beyond the limit (the whole interval, for a timed figure).
     Exceeded,
 }
 
 /// One limit checked against its figure.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Check {
+    /// The limit, with its source.
     pub limit: Limit,
     /// The figure, in the limit's unit.
     pub measured: f64,
     /// The figure's 95 % interval, for timed figures.
     pub interval: Option<Interval>,
-    pub outcome: CheckOutcome,
+    /// How the figure compares with the limit.
+    pub compliance: Compliance,
 }
 
-/// An operation's verdict with the reasons for it.
+/// The limits of one budget checked against one measurement.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Assessment {
+    /// PASS, WARN (marginal) or FAIL (exceeded).
     pub verdict: Verdict,
+    /// One sentence per limit not met.
     pub reasons: Vec<String>,
+    /// Every limit this measurement can judge.
     pub checks: Vec<Check>,
 }
 
@@ -70,11 +98,52 @@ impl Assessment {
             && self
                 .checks
                 .iter()
-                .any(|c| c.outcome == CheckOutcome::Marginal)
+                .any(|c| c.compliance == Compliance::Marginal)
     }
 }
 
-/// Judges a measurement against a budget.
+/// A ruling of one judge (the history, the leak check): its verdict and why.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ruling {
+    /// PASS when there is nothing to say.
+    pub verdict: Verdict,
+    /// Why, when the verdict is not PASS.
+    pub reason: Option<String>,
+}
+
+impl Ruling {
+    /// Nothing to say.
+    pub const PASS: Ruling = Ruling {
+        verdict: Verdict::Pass,
+        reason: None,
+    };
+}
+
+/// An operation's verdict, from its limits, its history and its leak check.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Judgement {
+    /// The worst of the three rulings.
+    pub verdict: Verdict,
+    /// The limits' reasons, then the history's, then the leak check's.
+    pub reasons: Vec<String>,
+    /// The limits checked.
+    pub checks: Vec<Check>,
+}
+
+/// Combines the rulings on one operation: the worst verdict wins, every reason is kept.
+pub fn judge(limits: Assessment, history: Ruling, leak: Ruling) -> Judgement {
+    let verdict = limits.verdict.max(history.verdict).max(leak.verdict);
+    let mut reasons = limits.reasons;
+    reasons.extend(history.reason);
+    reasons.extend(leak.reason);
+    Judgement {
+        verdict,
+        reasons,
+        checks: limits.checks,
+    }
+}
+
+/// Judges a measurement against a budget's limits.
 pub fn assess(budget: &Budget, measurement: &Measurement) -> Assessment {
     let timing = &measurement.timing;
     let us = |ns: f64| ns / 1000.0;
@@ -101,19 +170,19 @@ pub fn assess(budget: &Budget, measurement: &Measurement) -> Assessment {
                 Some(c) => (us(c.p99_ns), None),
                 None => continue,
             },
-            // Judged against history by the regression module, not by one run.
+            // Judged against history by `judge_regression`, not by one run.
             LimitKind::RegressionPercent => continue,
         };
         checks.push(check(limit, measured, interval));
     }
     let reasons = checks
         .iter()
-        .filter(|c| c.outcome != CheckOutcome::Met)
+        .filter(|c| c.compliance != Compliance::Met)
         .map(reason)
         .collect();
-    let verdict = if checks.iter().any(|c| c.outcome == CheckOutcome::Exceeded) {
+    let verdict = if checks.iter().any(|c| c.compliance == Compliance::Exceeded) {
         Verdict::Fail
-    } else if checks.iter().any(|c| c.outcome == CheckOutcome::Marginal) {
+    } else if checks.iter().any(|c| c.compliance == Compliance::Marginal) {
         Verdict::Warn
     } else {
         Verdict::Pass
@@ -138,9 +207,9 @@ fn check(limit: &Limit, measured: f64, interval: Option<Interval>) -> Check {
             x > limit.value + slack
         }
     };
-    let outcome = match interval {
-        None if beyond(measured) => CheckOutcome::Exceeded,
-        None => CheckOutcome::Met,
+    let compliance = match interval {
+        None if beyond(measured) => Compliance::Exceeded,
+        None => Compliance::Met,
         Some(i) => {
             let (best, worst) = if limit.kind.is_minimum() {
                 (i.high, i.low)
@@ -148,11 +217,11 @@ fn check(limit: &Limit, measured: f64, interval: Option<Interval>) -> Check {
                 (i.low, i.high)
             };
             if beyond(best) && beyond(measured) {
-                CheckOutcome::Exceeded
+                Compliance::Exceeded
             } else if beyond(worst) || beyond(measured) {
-                CheckOutcome::Marginal
+                Compliance::Marginal
             } else {
-                CheckOutcome::Met
+                Compliance::Met
             }
         }
     };
@@ -160,131 +229,34 @@ fn check(limit: &Limit, measured: f64, interval: Option<Interval>) -> Check {
         limit: limit.clone(),
         measured,
         interval,
-        outcome,
+        compliance,
     }
 }
 
-/// The sentence that explains a check that was not met.
+/// The sentence that explains a check.
 pub fn reason(check: &Check) -> String {
     let kind = check.limit.kind;
-    let figure = Figure(kind, check.measured);
-    let limit = Figure(kind, check.limit.value);
+    let unit = kind.unit();
+    let figure = unit.show(check.measured);
+    let limit = unit.show(check.limit.value);
     let key = kind.key();
     let source = &check.limit.source;
     let interval = check
         .interval
-        .map(|i| format!(" (95% CI {}–{})", Figure(kind, i.low), Figure(kind, i.high)))
+        .map(|i| format!(" (95% CI {}–{})", unit.show(i.low), unit.show(i.high)))
         .unwrap_or_default();
-    let what = describe(kind);
-    match check.outcome {
-        CheckOutcome::Exceeded if kind.is_minimum() => {
+    let what = kind.describe();
+    match check.compliance {
+        Compliance::Exceeded if kind.is_minimum() => {
             format!("{what} {figure} is below {key} {limit}{interval}; limit from {source}")
         }
-        CheckOutcome::Exceeded => {
+        Compliance::Exceeded => {
             format!("{what} {figure} exceeds {key} {limit}{interval}; limit from {source}")
         }
-        CheckOutcome::Marginal => format!(
+        Compliance::Marginal => format!(
             "{what} {figure} is within measurement noise of {key} {limit}{interval}; limit from {source}"
         ),
-        CheckOutcome::Met => format!("{what} {figure} meets {key} {limit}"),
-    }
-}
-
-fn describe(kind: LimitKind) -> &'static str {
-    match kind {
-        LimitKind::MeanUs => "mean latency",
-        LimitKind::P95Us => "p95 latency",
-        LimitKind::P99Us => "p99 latency",
-        LimitKind::AllocsPerCall => "allocations per call",
-        LimitKind::MemoryKbPerCall => "heap allocated per call",
-        LimitKind::InstanceBytes => "memory per instance",
-        LimitKind::SuccessRate => "success rate",
-        LimitKind::RegressionPercent => "regression",
-        LimitKind::OpsPerSec => "concurrent throughput",
-        LimitKind::ConcurrentP99Us => "p99 latency under concurrency",
-    }
-}
-
-/// A figure printed in its limit's unit.
-pub struct Figure(pub LimitKind, pub f64);
-
-impl fmt::Display for Figure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let value = self.1;
-        match self.0 {
-            LimitKind::MeanUs
-            | LimitKind::P95Us
-            | LimitKind::P99Us
-            | LimitKind::ConcurrentP99Us => {
-                write!(f, "{}", crate::report::Micros(value))
-            }
-            LimitKind::AllocsPerCall => write!(f, "{value:.2}"),
-            LimitKind::MemoryKbPerCall => write!(f, "{value:.2}KB"),
-            LimitKind::InstanceBytes => write!(f, "{value:.0}B"),
-            LimitKind::SuccessRate => write!(f, "{:.2}%", value * 100.0),
-            LimitKind::RegressionPercent => write!(f, "{value:.1}%"),
-            LimitKind::OpsPerSec => write!(f, "{value:.0} ops/s"),
-        }
-    }
-}
-
-/// The verdict a memory leak calls for: FAIL when `fail_on_memory_leaks` is set or the budget
-/// asked for the check, WARN otherwise (the check ran because of `--memory-test`).
-pub fn judge_leak(
-    leak: &crate::leak::LeakAnalysis,
-    fails: bool,
-    hotspot: Option<&str>,
-) -> (Verdict, Option<String>) {
-    if !leak.is_leak() {
-        return (Verdict::Pass, None);
-    }
-    let severity = leak.severity.map(|s| s.to_string()).unwrap_or_default();
-    let at = hotspot
-        .map(|h| format!(", allocated at {h}"))
-        .unwrap_or_default();
-    let reason = format!(
-        "memory leak ({} pattern, {severity}): {:.1} bytes retained per call{at}; {}",
-        leak.pattern, leak.retained_bytes_per_call, leak.recommendation
-    );
-    (
-        if fails { Verdict::Fail } else { Verdict::Warn },
-        Some(reason),
-    )
-}
-
-/// The gate's exit code.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum GateCode {
-    /// 0: every budget met.
-    Pass = 0,
-    /// 1: minor issues (marginal verdicts, budgets naming no operation).
-    Warn = 1,
-    /// 2: a budget was violated or an operation failed to run.
-    Fail = 2,
-    /// 3: deployment must stop (a critical regression with `fail_on_critical_regression`, or any
-    /// failure at the `pre_deployment` stage).
-    Block = 3,
-    /// 4: the gate could not be evaluated (bad configuration, nothing registered).
-    Error = 4,
-}
-
-/// The stage at which any failure blocks deployment.
-pub const BLOCKING_STAGE: &str = "pre_deployment";
-
-/// Combines the verdicts of a run into the gate's code.
-pub fn gate_code(
-    verdicts: impl IntoIterator<Item = Verdict>,
-    has_warnings: bool,
-    stage: Option<&str>,
-) -> GateCode {
-    let worst = verdicts.into_iter().max();
-    match worst {
-        Some(Verdict::Block) => GateCode::Block,
-        Some(Verdict::Fail) if stage == Some(BLOCKING_STAGE) => GateCode::Block,
-        Some(Verdict::Fail) => GateCode::Fail,
-        Some(Verdict::Warn) => GateCode::Warn,
-        _ if has_warnings => GateCode::Warn,
-        _ => GateCode::Pass,
+        Compliance::Met => format!("{what} {figure} meets {key} {limit}"),
     }
 }
 
@@ -307,29 +279,24 @@ mod tests {
     #[test]
     fn an_interval_wholly_under_passes_straddling_warns_wholly_over_fails() {
         let l = limit(LimitKind::MeanUs, 6.4);
-        let at = |low, mid, high| check(&l, mid, Some(Interval { low, high })).outcome;
-        assert_eq!(at(5.0, 5.5, 6.0), CheckOutcome::Met);
-        assert_eq!(at(6.0, 6.3, 6.6), CheckOutcome::Marginal);
-        assert_eq!(at(6.5, 6.8, 7.0), CheckOutcome::Exceeded);
+        let at = |low, mid, high| check(&l, mid, Some(Interval { low, high })).compliance;
+        assert_eq!(at(5.0, 5.5, 6.0), Compliance::Met);
+        assert_eq!(at(6.0, 6.3, 6.6), Compliance::Marginal);
+        assert_eq!(at(6.5, 6.8, 7.0), Compliance::Exceeded);
     }
 
     #[test]
     fn exact_figures_compare_directly_and_minimums_are_floors() {
+        let at = |kind, value, measured| check(&limit(kind, value), measured, None).compliance;
+        assert_eq!(at(LimitKind::AllocsPerCall, 12.0, 12.0), Compliance::Met);
         assert_eq!(
-            check(&limit(LimitKind::AllocsPerCall, 12.0), 12.0, None).outcome,
-            CheckOutcome::Met
+            at(LimitKind::AllocsPerCall, 12.0, 12.01),
+            Compliance::Exceeded
         );
+        assert_eq!(at(LimitKind::SuccessRate, 0.999, 0.9995), Compliance::Met);
         assert_eq!(
-            check(&limit(LimitKind::AllocsPerCall, 12.0), 12.01, None).outcome,
-            CheckOutcome::Exceeded
-        );
-        assert_eq!(
-            check(&limit(LimitKind::SuccessRate, 0.999), 0.9995, None).outcome,
-            CheckOutcome::Met
-        );
-        assert_eq!(
-            check(&limit(LimitKind::SuccessRate, 0.999), 0.998, None).outcome,
-            CheckOutcome::Exceeded
+            at(LimitKind::SuccessRate, 0.999, 0.998),
+            Compliance::Exceeded
         );
     }
 
@@ -352,22 +319,22 @@ mod tests {
     }
 
     #[test]
-    fn gate_codes() {
-        use Verdict::*;
-        assert_eq!(gate_code([Pass, Pass], false, None), GateCode::Pass);
-        assert_eq!(gate_code([Pass], true, None), GateCode::Warn);
-        assert_eq!(gate_code([Pass, Warn], false, None), GateCode::Warn);
-        assert_eq!(
-            gate_code([Warn, Fail], false, Some("integration_tests")),
-            GateCode::Fail
-        );
-        assert_eq!(
-            gate_code([Fail], false, Some("pre_deployment")),
-            GateCode::Block
-        );
-        assert_eq!(
-            gate_code([Pass], false, Some("pre_deployment")),
-            GateCode::Pass
-        );
+    fn the_worst_ruling_wins_and_every_reason_is_kept() {
+        let limits = Assessment {
+            verdict: Verdict::Pass,
+            reasons: vec![],
+            checks: vec![],
+        };
+        let history = Ruling {
+            verdict: Verdict::Warn,
+            reason: Some("LOW regression".into()),
+        };
+        let leak = Ruling {
+            verdict: Verdict::Fail,
+            reason: Some("memory leak".into()),
+        };
+        let judgement = judge(limits, history, leak);
+        assert_eq!(judgement.verdict, Verdict::Fail);
+        assert_eq!(judgement.reasons, ["LOW regression", "memory leak"]);
     }
 }

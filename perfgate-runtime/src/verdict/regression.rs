@@ -8,9 +8,11 @@
 //! | CRITICAL regression (> 50 %) with `fail_on_critical_regression` | BLOCK |
 
 use crate::config::{Limit, LimitKind};
-use crate::regression::{Comparison, Severity, Trend};
+use crate::severity::Severity;
+use crate::stats::{Comparison, Trend};
+use crate::units::Micros;
 
-use super::{Figure, Verdict};
+use super::{Ruling, Verdict};
 
 /// What the history says about one operation's run.
 #[derive(Clone, Debug, PartialEq)]
@@ -43,12 +45,12 @@ impl RegressionFinding {
     }
 }
 
-/// The verdict a finding calls for, with its reason when it is not a pass.
+/// The ruling a finding calls for.
 pub fn judge_regression(
     finding: &RegressionFinding,
     max_regression: Option<&Limit>,
     fail_on_critical: bool,
-) -> (Verdict, Option<String>) {
+) -> Ruling {
     let Comparison::Regression {
         severity,
         degradation_percent,
@@ -57,39 +59,40 @@ pub fn judge_regression(
         baseline_mean_us,
     } = &finding.comparison
     else {
-        return (Verdict::Pass, None);
+        return Ruling::PASS;
     };
     let what = format!(
         "{severity} regression: {degradation_percent:.1}% slower than the baseline mean {} of {} runs \
          (CI {:.1}–{:.1}%, p={p_value:.3})",
-        crate::report::Micros(*baseline_mean_us),
+        Micros(*baseline_mean_us),
         finding.baseline_runs,
         degradation_ci_percent.0,
         degradation_ci_percent.1,
     );
     if *severity == Severity::Critical && fail_on_critical {
-        return (
-            Verdict::Block,
-            Some(format!(
+        return Ruling {
+            verdict: Verdict::Block,
+            reason: Some(format!(
                 "{what}; critical regressions block deployment (fail_on_critical_regression)"
             )),
-        );
+        };
     }
     let exceeded = max_regression
         .filter(|l| l.kind == LimitKind::RegressionPercent && *degradation_percent > l.value);
     if let Some(limit) = exceeded {
-        {
-            return (
-                Verdict::Fail,
-                Some(format!(
-                    "{what} exceeds max_regression_percent {}; limit from {}",
-                    Figure(LimitKind::RegressionPercent, limit.value),
-                    limit.source
-                )),
-            );
-        }
+        return Ruling {
+            verdict: Verdict::Fail,
+            reason: Some(format!(
+                "{what} exceeds max_regression_percent {}; limit from {}",
+                LimitKind::RegressionPercent.unit().show(limit.value),
+                limit.source
+            )),
+        };
     }
-    (Verdict::Warn, Some(what))
+    Ruling {
+        verdict: Verdict::Warn,
+        reason: Some(what),
+    }
 }
 
 #[cfg(test)]
@@ -124,29 +127,33 @@ mod tests {
     #[test]
     fn policy_table() {
         let low = regression(Severity::Low, 8.0);
-        assert_eq!(judge_regression(&low, None, true).0, Verdict::Warn);
+        assert_eq!(judge_regression(&low, None, true).verdict, Verdict::Warn);
         assert_eq!(
-            judge_regression(&low, Some(&limit(20.0)), true).0,
+            judge_regression(&low, Some(&limit(20.0)), true).verdict,
             Verdict::Warn
         );
         let high = regression(Severity::High, 34.2);
-        let (verdict, reason) = judge_regression(&high, Some(&limit(20.0)), true);
-        assert_eq!(verdict, Verdict::Fail);
+        let ruling = judge_regression(&high, Some(&limit(20.0)), true);
+        assert_eq!(ruling.verdict, Verdict::Fail);
         assert!(
-            reason
+            ruling
+                .reason
                 .unwrap()
                 .contains("exceeds max_regression_percent 20.0%; limit from b.json")
         );
         let critical = regression(Severity::Critical, 180.0);
         assert_eq!(
-            judge_regression(&critical, Some(&limit(20.0)), true).0,
+            judge_regression(&critical, Some(&limit(20.0)), true).verdict,
             Verdict::Block
         );
         assert_eq!(
-            judge_regression(&critical, Some(&limit(20.0)), false).0,
+            judge_regression(&critical, Some(&limit(20.0)), false).verdict,
             Verdict::Fail
         );
-        assert_eq!(judge_regression(&critical, None, false).0, Verdict::Warn);
+        assert_eq!(
+            judge_regression(&critical, None, false).verdict,
+            Verdict::Warn
+        );
         let none = RegressionFinding {
             comparison: Comparison::NoBaseline { have: 1, need: 5 },
             baseline_runs: 1,
@@ -154,7 +161,7 @@ mod tests {
         };
         assert_eq!(
             judge_regression(&none, Some(&limit(1.0)), true),
-            (Verdict::Pass, None)
+            Ruling::PASS
         );
     }
 

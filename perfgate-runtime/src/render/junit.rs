@@ -7,28 +7,27 @@
 
 use std::fmt::Write;
 
-use serde_json::Value;
-
+use super::look::Look;
 use super::markup::{escape, escape_text, utc};
-use super::view::{self, Op, Outcome};
+use super::text::figures_text;
+use crate::report::{Operation, Report};
 
 /// The report as JUnit XML.
-pub fn junit(report: &Value) -> String {
-    let ops = view::operations(report);
-    let count = |wanted: fn(Outcome) -> bool| ops.iter().filter(|o| wanted(o.outcome())).count();
-    let failures = count(|o| matches!(o, Outcome::Fail | Outcome::Block));
-    let errors = count(|o| o == Outcome::Error);
-    let skipped = count(|o| o == Outcome::Ignored);
-    let time: f64 = ops.iter().filter_map(|o| wall_s(*o)).sum();
+pub fn junit(report: &Report) -> String {
+    let ops = &report.operations;
+    let count = |wanted: fn(Look) -> bool| ops.iter().filter(|o| wanted(Look::of(o))).count();
+    let failures = count(|o| matches!(o, Look::Fail | Look::Block));
+    let errors = count(|o| o == Look::Error);
+    let skipped = count(|o| o == Look::Ignored);
+    let time: f64 = ops.iter().filter_map(wall_s).sum();
     let counts = format!(
         r#"tests="{}" failures="{failures}" errors="{errors}" skipped="{skipped}" time="{time:.3}""#,
         ops.len()
     );
-    let timestamp = report
-        .get("generated_unix_ms")
-        .and_then(Value::as_u64)
-        .map(|ms| format!(r#" timestamp="{}""#, utc(ms).replace(' ', "T")))
-        .unwrap_or_default();
+    let timestamp = match report.generated_unix_ms {
+        0 => String::new(),
+        ms => format!(r#" timestamp="{}""#, utc(ms).replace(' ', "T")),
+    };
 
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(out, r#"<testsuites name="perfgate" {counts}>"#);
@@ -41,32 +40,21 @@ pub fn junit(report: &Value) -> String {
     out
 }
 
-fn properties(out: &mut String, report: &Value) {
-    let (code, status) = view::gate(report);
+fn properties(out: &mut String, report: &Report) {
     let mut props: Vec<(&str, String)> = vec![(
         "gate",
-        match code {
-            Some(code) => format!("{status} (exit code {code})"),
-            None => status.to_string(),
-        },
+        format!("{} (exit code {})", report.gate.name(), report.gate as i32),
     )];
-    for key in ["stage", "mode"] {
-        if let Some(value) = view::setting(report, key) {
-            props.push((key, value.to_string()));
-        }
+    if let Some(stage) = &report.settings.stage {
+        props.push(("stage", stage.clone()));
     }
-    if let Some(cpu) = report
-        .get("machine")
-        .and_then(|m| m.get("cpu_model"))
-        .and_then(Value::as_str)
-    {
-        props.push(("machine", cpu.to_string()));
+    props.push(("mode", report.settings.mode.name().to_string()));
+    props.push(("machine", report.machine.cpu_model.clone()));
+    for alert in &report.alerts {
+        props.push(("alert", alert.clone()));
     }
-    for alert in view::strings(report.get("alerts")) {
-        props.push(("alert", alert.to_string()));
-    }
-    for warning in view::strings(report.get("warnings")) {
-        props.push(("warning", warning.to_string()));
+    for warning in &report.warnings {
+        props.push(("warning", warning.clone()));
     }
     out.push_str("    <properties>\n");
     for (name, value) in props {
@@ -80,27 +68,27 @@ fn properties(out: &mut String, report: &Value) {
     out.push_str("    </properties>\n");
 }
 
-fn testcase(out: &mut String, op: Op<'_>) {
+fn testcase(out: &mut String, op: &Operation) {
     let mut attrs = format!(
         r#"name="{}" classname="{}" time="{:.3}""#,
-        escape(op.name()),
+        escape(&op.op),
         escape(&op.module()),
         wall_s(op).unwrap_or(0.0)
     );
-    if let Some(file) = op.str("file").filter(|f| !f.is_empty()) {
-        let _ = write!(attrs, r#" file="{}""#, escape(file));
+    if !op.file.is_empty() {
+        let _ = write!(attrs, r#" file="{}""#, escape(&op.file));
     }
-    if let Some(line) = op.line() {
-        let _ = write!(attrs, r#" line="{line}""#);
+    if op.line > 0 {
+        let _ = write!(attrs, r#" line="{}""#, op.line);
     }
     let _ = writeln!(out, "    <testcase {attrs}>");
-    let outcome = op.outcome();
-    let reasons = op.reasons();
-    let figures = view::figures_text(op);
-    match outcome {
-        Outcome::Fail | Outcome::Block => {
+    let look = Look::of(op);
+    let reasons = &op.reasons;
+    let figures = figures_text(op);
+    match look {
+        Look::Fail | Look::Block => {
             let message = if reasons.is_empty() {
-                format!("{} exceeds its budget", op.name())
+                format!("{} exceeds its budget", op.op)
             } else {
                 reasons.join("; ")
             };
@@ -113,19 +101,19 @@ fn testcase(out: &mut String, op: Op<'_>) {
                 out,
                 r#"      <failure message="{}" type="perfgate.{}">{}</failure>"#,
                 escape(&message),
-                if outcome == Outcome::Block {
-                    "block"
-                } else {
-                    "fail"
-                },
+                if look == Look::Block { "block" } else { "fail" },
                 escape_text(&body)
             );
         }
-        Outcome::Error => {
-            let error = op.error().unwrap_or("could not be measured");
+        Look::Error => {
+            let error = op.error.as_deref().unwrap_or("could not be measured");
             let mut body = reasons.join("\n");
             if let Some(location) = op.location().filter(|l| !body.contains(l.as_str())) {
-                let function = op.str("function").unwrap_or(op.name());
+                let function = if op.function.is_empty() {
+                    &op.op
+                } else {
+                    &op.function
+                };
                 let _ = write!(body, "\n{function} at {location}");
             }
             let _ = writeln!(
@@ -135,16 +123,16 @@ fn testcase(out: &mut String, op: Op<'_>) {
                 escape_text(body.trim())
             );
         }
-        Outcome::Ignored => {
-            let reason = op.error().unwrap_or("not measured in this run");
+        Look::Ignored => {
+            let reason = op.error.as_deref().unwrap_or("not measured in this run");
             let _ = writeln!(out, r#"      <skipped message="{}"/>"#, escape(reason));
         }
-        Outcome::Pass | Outcome::Warn => {}
+        Look::Pass | Look::Warn => {}
     }
-    if outcome != Outcome::Ignored {
-        let mut system_out = format!("verdict: {}\n", outcome.upper());
-        if outcome == Outcome::Warn || (outcome == Outcome::Pass && !reasons.is_empty()) {
-            for reason in &reasons {
+    if look != Look::Ignored {
+        let mut system_out = format!("verdict: {}\n", op.verdict.upper());
+        if look == Look::Warn || (look == Look::Pass && !reasons.is_empty()) {
+            for reason in reasons {
                 let _ = writeln!(system_out, "reason: {reason}");
             }
         }
@@ -158,7 +146,8 @@ fn testcase(out: &mut String, op: Op<'_>) {
     out.push_str("    </testcase>\n");
 }
 
-/// Seconds the operation took to measure, when the report says.
-fn wall_s(op: Op<'_>) -> Option<f64> {
-    op.num("wall_s").filter(|s| *s >= 0.0)
+/// Seconds the operation took to measure, when the report says a positive number (so that no
+/// `time="-0.000"` is ever written).
+fn wall_s(op: &Operation) -> Option<f64> {
+    op.wall_s.filter(|s| s.is_finite() && *s > 0.0)
 }

@@ -1,6 +1,7 @@
 //! Trend of a series of run means: is it growing, linearly or exponentially, and when will it
 //! cross the budget?
 
+use serde::{Deserialize, Serialize};
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
 /// Significance level a trend's slope must reach to count as growth (two-sided p-value below it).
@@ -11,9 +12,10 @@ pub const TREND_SIGNIFICANCE_LEVEL: f64 = 0.05;
 const ROUNDING_RELATIVE: f64 = 1e-12;
 
 /// The shape that best describes a series of run means.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum GrowthModel {
-    /// No significant slope (at [`TREND_SIGNIFICANCE_LEVEL`]), in either direction.
+    /// No significant slope (at the 5 % level), in either direction.
     Flat,
     /// Changes by a constant number of microseconds per run: `y = a + b·i`.
     Linear,
@@ -37,7 +39,7 @@ pub enum GrowthModel {
 ///
 /// Both models have the same number of parameters, so this is also the AIC/BIC choice (it is the
 /// Box–Cox comparison of λ = 1 with λ = 0). The R² of both fits are still reported.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Trend {
     /// The better-fitting model, or [`GrowthModel::Flat`] if its slope is not significant.
     pub model: GrowthModel,
@@ -46,6 +48,7 @@ pub struct Trend {
     /// Slope of the linear fit, microseconds per run.
     pub slope_us_per_run: f64,
     /// Standard error of [`slope_us_per_run`](Self::slope_us_per_run), microseconds per run.
+    #[serde(default)]
     pub slope_std_error_us_per_run: f64,
     /// Growth per run, percent: `(e^b - 1)·100` from the fit of `ln y`, or, if some mean is not
     /// positive (no logarithm), the linear slope in percent of the series' average (0 if that
@@ -56,7 +59,7 @@ pub struct Trend {
     /// R² of the fit of `ln y`; `None` if some mean is not positive.
     pub r_squared_log: Option<f64>,
     /// Two-sided p-value of the slope of the better-fitting model (t test, `n - 2` degrees of
-    /// freedom); [`model`](Self::model) is `Flat` when it is at least [`TREND_SIGNIFICANCE_LEVEL`].
+    /// freedom); [`model`](Self::model) is `Flat` when it is at least 0.05.
     pub slope_p_value: f64,
     /// Runs after the latest one until the fitted curve reaches the budget; `None` unless a budget
     /// was given, the series grows significantly, and neither the latest mean nor the fitted value

@@ -15,7 +15,9 @@ pub const CONFIDENCE: f64 = 0.95;
 /// A confidence interval, in the unit of the samples.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Interval {
+    /// Lower end.
     pub low: f64,
+    /// Upper end.
     pub high: f64,
 }
 

@@ -1,27 +1,27 @@
-//! Reports rendered from the `report.json` value: JUnit XML, Bencher Metric Format, the GitHub job
-//! summary and annotations, a self-contained HTML page; and the merge of shard reports.
-//!
-//! Every renderer takes the report as a [`serde_json::Value`] rather than a
-//! [`RunReport`](super::RunReport), so a live run, a report read back from disk and a merge of
-//! shards render alike. Fields are read leniently: a missing or mistyped figure shows as `-` or is
-//! left out, unknown fields are ignored (the HTML page lists them), and nothing panics on input.
-//! The layout of `report.json` is published as a JSON Schema, [`REPORT_SCHEMA`].
+//! The outputs of a [`Report`]: the summary printed after libtest's lines, JUnit XML, Bencher
+//! Metric Format, the GitHub job summary and annotations, and a self-contained HTML page. Each
+//! takes the report by reference and only formats it; nothing here computes a statistic.
 //!
 //! ```
-//! use perfgate_runtime::report::formats;
+//! use perfgate_runtime::render;
+//! use perfgate_runtime::report::Report;
 //!
-//! let report = serde_json::json!({
-//!     "gate": { "code": 2, "status": "FAIL" },
-//!     "operations": [{
-//!         "op": "decode", "verdict": "fail", "file": "src/lib.rs", "line": 12,
-//!         "reasons": ["mean latency 12.47μs exceeds max_us 6.40μs"],
-//!         "mean_us": 12.47, "ci95_low_us": 11.76, "ci95_high_us": 13.18,
-//!     }],
-//! });
-//! assert!(formats::junit(&report).contains(r#"<failure message="mean latency 12.47μs exceeds max_us 6.40μs""#));
-//! assert_eq!(formats::bmf(&report)["decode"]["latency"]["value"], 12470.0);
+//! let report = Report::from_json(r#"{
+//!   "schema_version": 1, "gate": { "code": 2, "status": "FAIL" },
+//!   "settings": { "stage": null, "mode": "quick", "operations": 1000,
+//!                 "budgets_path": "b.json", "output_dir": "out" },
+//!   "machine": { "cpu_model": "x", "cores": 2, "os": "linux", "rustc": "rustc 1.95.0",
+//!                "opt_level": "3", "profile": "release" },
+//!   "operations": [{
+//!     "op": "decode", "verdict": "fail", "file": "src/lib.rs", "line": 12,
+//!     "reasons": ["mean latency 12.47μs exceeds max_us 6.40μs"],
+//!     "mean_us": 12.47, "ci95_low_us": 11.76, "ci95_high_us": 13.18
+//!   }]
+//! }"#).unwrap();
+//! assert!(render::junit(&report).contains(r#"<failure message="mean latency 12.47μs exceeds max_us 6.40μs""#));
+//! assert_eq!(render::bmf(&report)["decode"]["latency"]["value"], 12470.0);
 //! assert_eq!(
-//!     formats::github_annotations(&report),
+//!     render::github_annotations(&report),
 //!     ["::error file=src/lib.rs,line=12,title=perfgate%3A decode::mean latency 12.47μs exceeds max_us 6.40μs"]
 //! );
 //! ```
@@ -31,28 +31,26 @@ mod charts;
 mod github;
 mod html;
 mod junit;
+mod look;
 mod markup;
-mod merge;
 mod svg;
-mod view;
+mod text;
 
 pub use bmf::bmf;
-pub use charts::decode_histogram;
 pub use github::{github_annotations, github_summary_markdown};
 pub use html::html;
 pub use junit::junit;
 pub use markup::utc;
-pub use merge::merge;
+pub use text::{figures_text, gate_line, history_phrase, summary, trend_line};
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use serde_json::Value;
-
 use crate::history::Record;
+use crate::report::Report;
 
 /// The JSON Schema (draft 2020-12) of `report.json`, as published in `schema/report.schema.json`.
-pub const REPORT_SCHEMA: &str = include_str!("../../../schema/report.schema.json");
+pub const REPORT_SCHEMA: &str = include_str!("../../schema/report.schema.json");
 
 /// Which reports [`write_all`] writes besides `report.html`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -87,9 +85,9 @@ impl Outputs {
 /// Returns the files written (the step summary included), `report.html` first.
 ///
 /// `history` is the history the trend charts draw from: the records loaded before the run plus the
-/// ones it appended (see [`html`]).
+/// ones it appended (see [`html`]). Paths in errors name the file that could not be written.
 pub fn write_all(
-    report: &Value,
+    report: &Report,
     history: &[Record],
     out_dir: &Path,
     outputs: &Outputs,

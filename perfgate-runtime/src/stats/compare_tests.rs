@@ -1,5 +1,7 @@
+use super::compare::*;
 use super::synthetic::Rng;
-use super::*;
+use super::trend::{GrowthModel, TREND_SIGNIFICANCE_LEVEL, trend};
+use crate::severity::Severity;
 
 /// Run-to-run noise of the synthetic histories, percent of the mean.
 const NOISE_PERCENT: f64 = 3.0;

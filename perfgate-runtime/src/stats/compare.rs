@@ -1,5 +1,5 @@
-//! Regression statistics: is a new run's mean time out of line with the runs before it, and is the
-//! series drifting?
+//! Is a new run's mean time out of line with the runs before it? (The statistics; what a
+//! regression means for the verdict is `verdict::regression`'s business.)
 //!
 //! # Why a prediction interval over run means
 //!
@@ -38,12 +38,9 @@
 //! somewhere in about 40 % of unchanged runs, which the verdict layer should weigh (e.g. WARN, or
 //! re-measure before failing).
 
-mod trend;
-
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
-pub use crate::severity::Severity;
-pub use trend::{GrowthModel, TREND_SIGNIFICANCE_LEVEL, Trend, trend};
+use crate::severity::Severity;
 
 /// The thresholds that decide whether a run regressed against its history.
 #[derive(Debug, Clone, PartialEq)]
@@ -257,8 +254,3 @@ fn clamp_confidence(confidence: f64) -> f64 {
         confidence.clamp(0.5, 1.0 - 1e-12)
     }
 }
-
-#[cfg(test)]
-mod synthetic;
-#[cfg(test)]
-mod tests;

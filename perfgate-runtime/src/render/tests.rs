@@ -3,22 +3,23 @@
 //! escape, and fields this version does not know), and robustness on malformed reports.
 //!
 //! After an intended change of output, regenerate the golden files with
-//! `PERFGATE_BLESS=1 cargo test -p perfgate-runtime --lib formats` and review the diff.
+//! `PERFGATE_BLESS=1 cargo test -p perfgate-runtime --lib render` and review the diff.
 
 use std::path::PathBuf;
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::*;
 use crate::history::{Fingerprint, Record};
+use crate::report::Report;
 
 fn golden_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src/report/formats/golden")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src/render/golden")
 }
 
-fn fixture() -> Value {
+fn fixture() -> Report {
     let text = std::fs::read_to_string(golden_dir().join("report.json")).expect("golden report");
-    serde_json::from_str(&text).expect("golden report is JSON")
+    Report::from_json(&text).expect("the golden report reads")
 }
 
 /// Compares `actual` with the golden file `name` (or rewrites it with `PERFGATE_BLESS=1`).
@@ -214,9 +215,12 @@ fn html_is_self_contained_with_charts_and_trend() {
     // An operation without history has no trend chart; one that panicked has no charts at all.
     assert!(!section(&page, "config_instantiation").contains("chart trend"));
     assert!(!section(&page, "panics").contains("<svg"));
-    // Unknown fields are shown, escaped.
+    // The concurrent phase and the leak check have tables of their own.
     let slow = section(&page, "slow&lt;&amp;&quot;quoted&quot;&gt;, 100%: op");
-    assert!(slow.contains("concurrency") && slow.contains("15000.5"));
+    assert!(slow.contains("<h3>Concurrency</h3>") && slow.contains("15000.5 ops/s"));
+    assert!(slow.contains("<h3>Memory-leak check</h3>") && slow.contains("src/jsonrpc/de.rs:40"));
+    // Fields of a newer perfgate are shown, escaped.
+    assert!(slow.contains("future_figure") && slow.contains("1234.5"));
     assert!(!page.contains("slow<&"));
     assert!(!page.contains("NaN") && !page.contains("inf"));
 }
@@ -231,33 +235,30 @@ fn section<'a>(page: &'a str, op: &str) -> &'a str {
 }
 
 #[test]
-fn malformed_reports_render_without_panicking() {
-    let reports = [
-        json!(null),
-        json!([]),
-        json!({}),
-        json!({ "operations": "none", "gate": 7 }),
-        json!({ "operations": [null, 1, "x", {}, { "op": 5, "verdict": ["pass"] }] }),
-        json!({ "gate": { "code": "2" }, "operations": [{
-            "op": "x", "verdict": "fail", "mean_us": "fast", "limits": [null, { "name": 3 }],
-            "reasons": [1, null, "ok"], "histogram_b64": "HISTE", "regression": { "status": 1 },
-            "trend": { "model": null }, "line": -1, "file": ""
-        }] }),
-        json!({ "operations": [{ "op": "y", "verdict": "pass", "mean_us": 1e308, "p99_us": -5.0,
-            "ci95_low_us": 1e308, "ci95_high_us": 1e308, "histogram_b64": "" }] }),
-    ];
+fn extreme_figures_render_without_panicking_or_nan() {
+    let mut report = fixture();
+    let extreme = &mut report.operations[1];
+    extreme.mean_us = Some(1e308);
+    extreme.p99_us = Some(-5.0);
+    extreme.ci95_low_us = Some(1e308);
+    extreme.ci95_high_us = Some(f64::INFINITY);
+    extreme.histogram_b64 = Some("HISTE".into());
+    extreme.line = 0;
+    extreme.file = String::new();
+    let mut empty = fixture();
+    empty.operations.clear();
     let history = [
-        record("x", 1, f64::NAN, ""),
-        record("y", 2, f64::INFINITY, "FAIL"),
+        record("mcp_message_decode", 1, f64::NAN, ""),
+        record("mcp_message_decode", 2, f64::INFINITY, "FAIL"),
     ];
-    for report in &reports {
+    for report in [&report, &empty] {
         let _ = junit(report);
         let _ = bmf(report);
         let _ = github_summary_markdown(report);
         let _ = github_annotations(report);
         let page = html(report, &history);
-        assert!(!page.contains("NaN"), "{report}");
-        let _ = merge(std::slice::from_ref(report));
+        assert!(!page.contains("NaN"), "{page}");
+        let _ = crate::report::merge(std::slice::from_ref(report));
     }
 }
 

@@ -11,44 +11,14 @@ use std::fmt::Write;
 use serde_json::Value;
 
 use super::charts::{self, TREND_MAX_RUNS};
+use super::look::{Look, gate_class};
 use super::markup::{escape, escape_text, utc};
-use super::view::{self, Op, Outcome};
+use super::text::{history_phrase, trend_line};
+use crate::config::LimitKind;
 use crate::history::Record;
-
-/// Operation fields this page shows in its own places; any other field is listed as it is, so a
-/// report of a newer perfgate loses nothing.
-const KNOWN_FIELDS: &[&str] = &[
-    "op",
-    "function",
-    "file",
-    "line",
-    "module_path",
-    "verdict",
-    "reasons",
-    "error",
-    "mean_us",
-    "ci95_low_us",
-    "ci95_high_us",
-    "p50_us",
-    "p95_us",
-    "p99_us",
-    "max_us",
-    "min_us",
-    "calls",
-    "batch_size",
-    "inputs",
-    "timer_overhead_ns",
-    "success_rate",
-    "allocations_per_call",
-    "bytes_per_call",
-    "instance_bytes",
-    "remeasured",
-    "limits",
-    "regression",
-    "trend",
-    "histogram_b64",
-    "wall_s",
-];
+use crate::measure::decode_histogram;
+use crate::report::{Concurrency, Leak, Operation, Report};
+use crate::units::{Allocs, Bytes, Micros, Share, or_dash};
 
 const STYLE: &str = r#"
 :root { color-scheme: light; --pass: #1a7f37; --warn: #9a6700; --fail: #cf222e; --skip: #6e7781; --ink: #1f2328; --muted: #59636e; --line: #d1d9e0; --bg: #f6f8fa; }
@@ -99,128 +69,96 @@ footer { color: var(--muted); margin-top: 24px; font-size: 12px; }
 /// The report as one self-contained HTML page. `history` holds the past runs (any operations,
 /// machines and modes: each trend chart shows the runs of its operation measured in this report's
 /// mode on this report's machine); pass the loaded history plus this run's records.
-pub fn html(report: &Value, history: &[Record]) -> String {
-    let ops = view::operations(report);
-    let (code, status) = view::gate(report);
+pub fn html(report: &Report, history: &[Record]) -> String {
+    let ops = &report.operations;
     let mut out = String::with_capacity(64 * 1024);
     let _ = write!(
         out,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <title>perfgate: {} ({} operations)</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>\n",
-        escape(status),
+        report.gate.name(),
         ops.len()
     );
-    header(&mut out, report, code, status, &ops);
+    header(&mut out, report);
     for (i, op) in ops.iter().enumerate() {
-        operation(&mut out, report, i, *op, history);
+        operation(&mut out, report, i, op, history);
     }
-    let tool = report
-        .get("tool")
-        .and_then(|t| {
-            Some(format!(
-                "{} {}",
-                t.get("name")?.as_str()?,
-                t.get("version")?.as_str()?
-            ))
-        })
-        .unwrap_or_else(|| "perfgate".into());
     let _ = write!(
         out,
-        "<footer>Rendered from report.json by {}. Latencies are per call; with batched timing, \
+        "<footer>Rendered from report.json by {} {}. Latencies are per call; with batched timing, \
          histograms and percentiles are of batch means.</footer>\n</main>\n</body>\n</html>\n",
-        escape(&tool)
+        escape(&report.tool.name),
+        escape(&report.tool.version)
     );
     out
 }
 
-fn badge(outcome: Outcome) -> String {
+fn badge(look: Look) -> String {
     format!(
         r#"<span class="badge {}">{}</span>"#,
-        outcome.class(),
-        outcome.words()
+        look.class(),
+        look.words()
     )
 }
 
-fn gate_class(code: Option<i64>) -> &'static str {
-    match code {
-        Some(0) => "pass",
-        Some(1) => "warn",
-        Some(2) => "fail",
-        Some(3) => "block",
-        _ => "error",
-    }
-}
-
-fn header(out: &mut String, report: &Value, code: Option<i64>, status: &str, ops: &[Op<'_>]) {
-    let code_text = code
-        .map(|c| format!(" (exit code {c})"))
-        .unwrap_or_default();
+fn header(out: &mut String, report: &Report) {
     let _ = writeln!(
         out,
-        r#"<h1>perfgate report <span class="badge {} gate">Gate: {}{}</span></h1>"#,
-        gate_class(code),
-        escape(status),
-        escape(&code_text)
+        r#"<h1>perfgate report <span class="badge {} gate">Gate: {} (exit code {})</span></h1>"#,
+        gate_class(report.gate),
+        report.gate.name(),
+        report.gate as i32
     );
     let mut meta = Vec::new();
-    if let Some(ms) = report.get("generated_unix_ms").and_then(Value::as_u64) {
-        meta.push(format!("generated {} UTC", utc(ms)));
+    if report.generated_unix_ms > 0 {
+        meta.push(format!("generated {} UTC", utc(report.generated_unix_ms)));
     }
-    if let Some(stage) = view::setting(report, "stage") {
+    if let Some(stage) = &report.settings.stage {
         meta.push(format!("stage {}", escape(stage)));
     }
-    if let Some(mode) = view::setting(report, "mode") {
-        let calls = report
-            .get("settings")
-            .and_then(|s| s.get("operations"))
-            .and_then(Value::as_u64)
-            .map(|n| format!(", {n} calls per operation"))
-            .unwrap_or_default();
-        meta.push(format!("{} mode{calls}", escape(mode)));
-    }
-    if let Some(n) = report
-        .get("merged")
-        .and_then(|m| m.get("reports"))
-        .and_then(Value::as_u64)
-    {
-        meta.push(format!("merged from {n} reports"));
+    meta.push(format!(
+        "{} mode, {} calls per operation",
+        report.settings.mode.name(),
+        report.settings.operations
+    ));
+    if let Some(merged) = &report.merged {
+        meta.push(format!("merged from {} reports", merged.reports));
     }
     let _ = writeln!(out, r#"<p class="meta">{}</p>"#, meta.join(" · "));
-    if let Some(machine) = report.get("machine").filter(|m| m.is_object()) {
-        let field = |k: &str| machine.get(k).map(scalar_text).unwrap_or_default();
-        let _ = writeln!(
-            out,
-            r#"<p class="meta">machine: {} · {} cores · {} · {} · opt-level {}</p>"#,
-            escape(&field("cpu_model")),
-            escape(&field("cores")),
-            escape(&field("os")),
-            escape(&field("rustc")),
-            escape(&field("opt_level"))
-        );
-    }
-    if let Some(path) = report.get("history_path").and_then(Value::as_str) {
+    let m = &report.machine;
+    let _ = writeln!(
+        out,
+        r#"<p class="meta">machine: {} · {} cores · {} · {} · opt-level {}</p>"#,
+        escape(&m.cpu_model),
+        m.cores,
+        escape(&m.os),
+        escape(&m.rustc),
+        escape(&m.opt_level)
+    );
+    if let Some(path) = &report.history_path {
         let _ = writeln!(
             out,
             r#"<p class="meta">history: <code>{}</code></p>"#,
-            escape(path)
+            escape(&path.display().to_string())
         );
     }
-    if let Some(leaks) = report.get("leak_summary").filter(|l| l.is_object()) {
-        let count = |k: &str| leaks.get(k).and_then(Value::as_u64).unwrap_or(0);
+    if let Some(leaks) = &report.leak_summary {
         let _ = writeln!(
             out,
             r#"<p class="meta leaks">memory-leak check: {} of {} operations leak (critical {}, high {}, medium {}, low {})</p>"#,
-            count("operations_with_leaks"),
-            count("operations_tested"),
-            count("critical"),
-            count("high"),
-            count("medium"),
-            count("low")
+            leaks.operations_with_leaks,
+            leaks.operations_tested,
+            leaks.critical,
+            leaks.high,
+            leaks.medium,
+            leaks.low
         );
     }
-    for (title, key) in [("Alerts", "alerts"), ("Warnings", "warnings")] {
-        let items = view::strings(report.get(key));
+    for (title, key, items) in [
+        ("Alerts", "alerts", &report.alerts),
+        ("Warnings", "warnings", &report.warnings),
+    ] {
         if !items.is_empty() {
             let _ = write!(
                 out,
@@ -236,63 +174,63 @@ fn header(out: &mut String, report: &Value, code: Option<i64>, status: &str, ops
         "<table class=\"summary\">\n<tr><th>status</th><th>operation</th><th>mean</th><th>target</th>\
          <th>p95</th><th>p99</th><th>allocations/call</th><th>bytes/call</th><th>vs baseline</th></tr>\n",
     );
-    for (i, op) in ops.iter().enumerate() {
+    for (i, op) in report.operations.iter().enumerate() {
         let change = op
-            .regression()
-            .map(|r| view::change(r.num("change_percent")))
+            .regression
+            .as_ref()
+            .map(|r| or_dash(r.change_percent.map(|p| format!("{p:+.1}%"))))
             .unwrap_or_else(|| "-".into());
         let _ = writeln!(
             out,
             "<tr><td>{}</td><td><a href=\"#op-{i}\"><code>{}</code></a></td><td class=\"num\">{}</td>\
              <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
              <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
-            badge(op.outcome()),
-            escape(op.name()),
-            view::micros(op.num("mean_us")),
-            view::micros(op.limit_value("max_us")),
-            view::micros(op.num("p95_us")),
-            view::micros(op.num("p99_us")),
-            view::allocs(op.num("allocations_per_call")),
-            view::bytes(op.num("bytes_per_call")),
+            badge(Look::of(op)),
+            escape(&op.op),
+            or_dash(op.mean_us.map(Micros)),
+            or_dash(op.limit_value(LimitKind::MeanUs).map(Micros)),
+            or_dash(op.p95_us.map(Micros)),
+            or_dash(op.p99_us.map(Micros)),
+            or_dash(op.allocations_per_call.map(Allocs)),
+            or_dash(op.bytes_per_call.map(Bytes)),
             escape(&change),
         );
     }
     out.push_str("</table>\n");
 }
 
-fn operation(out: &mut String, report: &Value, index: usize, op: Op<'_>, history: &[Record]) {
-    let outcome = op.outcome();
-    let class = outcome.class();
+fn operation(out: &mut String, report: &Report, index: usize, op: &Operation, history: &[Record]) {
+    let look = Look::of(op);
+    let class = look.class();
     let _ = writeln!(
         out,
         r#"<section class="op {class}" id="op-{index}" data-op="{}">"#,
-        escape(op.name())
+        escape(&op.op)
     );
     let _ = writeln!(
         out,
         "<h2><code>{}</code>{}</h2>",
-        escape(op.name()),
-        badge(outcome)
+        escape(&op.op),
+        badge(look)
     );
     if let Some(location) = op.location() {
-        let function = op.str("function").unwrap_or("");
         let _ = writeln!(
             out,
             r#"<p class="meta"><code>{}</code> at <code>{}</code></p>"#,
-            escape(function),
+            escape(&op.function),
             escape(&location)
         );
     }
-    let reasons = op.reasons();
     let mut notes: Vec<&str> = Vec::new();
     // The error (or why the operation was ignored), unless a reason already says it.
     if let Some(error) = op
-        .error()
-        .filter(|e| !reasons.iter().any(|r| r.contains(e)))
+        .error
+        .as_deref()
+        .filter(|e| !op.reasons.iter().any(|r| r.contains(e)))
     {
         notes.push(error);
     }
-    notes.extend(reasons);
+    notes.extend(op.reasons.iter().map(String::as_str));
     if !notes.is_empty() {
         out.push_str(r#"<ul class="reasons">"#);
         for note in notes {
@@ -300,20 +238,17 @@ fn operation(out: &mut String, report: &Value, index: usize, op: Op<'_>, history
         }
         out.push_str("</ul>\n");
     }
-    if op.num("mean_us").is_none() && outcome == Outcome::Ignored {
+    if op.mean_us.is_none() && look == Look::Ignored {
         out.push_str("</section>\n");
         return;
     }
     history_notes(out, op);
 
-    let histogram = op.str("histogram_b64").and_then(charts::decode_histogram);
-    let batched =
-        op.0.get("batch_size")
-            .and_then(Value::as_u64)
-            .is_some_and(|b| b > 1);
+    let histogram = op.histogram_b64.as_deref().and_then(decode_histogram);
+    let batched = op.batch_size.is_some_and(|b| b > 1);
     out.push_str(r#"<div class="charts">"#);
     if let Some(histogram) = &histogram {
-        let budget_note = if op.limit_value("max_us").is_some() {
+        let budget_note = if op.limit_value(LimitKind::MeanUs).is_some() {
             "; the dashed line is the <code>max_us</code> budget, which the mean must meet"
         } else {
             ""
@@ -336,13 +271,13 @@ fn operation(out: &mut String, report: &Value, index: usize, op: Op<'_>, history
             charts::percentile_chart(op, histogram)
         );
     }
-    let runs = charts::comparable_runs(report, op.name(), history);
+    let runs = charts::comparable_runs(report, &op.op, history);
     if !runs.shown.is_empty() {
         let mut caption = format!(
             "{} run{} of this operation in {} mode on this machine, oldest first",
             runs.shown.len(),
             if runs.shown.len() == 1 { "" } else { "s" },
-            escape(view::setting(report, "mode").unwrap_or("any"))
+            report.settings.mode.name()
         );
         if runs.older > 0 {
             let _ = write!(
@@ -371,121 +306,216 @@ fn operation(out: &mut String, report: &Value, index: usize, op: Op<'_>, history
     limits_table(out, op);
     figures_table(out, op);
     memory_table(out, op);
+    if let Some(c) = &op.concurrency {
+        concurrency_table(out, c);
+    }
+    if let Some(leak) = &op.leak {
+        leak_tables(out, leak);
+    }
     out.push_str("</div>\n");
     out.push_str(r#"<div class="grid">"#);
     other_fields(out, op);
     out.push_str("</div>\n</section>\n");
 }
 
-fn limits_table(out: &mut String, op: Op<'_>) {
-    let limits = op.limits();
-    if limits.is_empty() {
+fn limits_table(out: &mut String, op: &Operation) {
+    if op.limits.is_empty() {
         return;
     }
     out.push_str(
         "<div><h3>Limits</h3><table class=\"limits\"><tr><th>limit</th><th>value</th><th>measured</th>\
          <th>outcome</th><th>source</th></tr>",
     );
-    for limit in limits {
-        let measured = limit
-            .num("measured")
-            .map(|m| limit.show(m))
-            .unwrap_or_else(|| "-".into());
-        let value = limit
-            .num("value")
-            .map(|v| limit.show(v))
-            .unwrap_or_else(|| "-".into());
-        let outcome = limit.outcome().unwrap_or("-");
+    for limit in &op.limits {
+        let unit = limit.name.unit();
+        let measured = or_dash(limit.measured.map(|m| unit.show(m)));
+        let outcome = match limit.outcome {
+            Some(crate::verdict::Compliance::Met) => "met",
+            Some(crate::verdict::Compliance::Marginal) => "marginal",
+            Some(crate::verdict::Compliance::Exceeded) => "exceeded",
+            None => "-",
+        };
         let _ = write!(
             out,
             "<tr><td><code>{}</code></td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
-             <td class=\"{}\">{}</td><td>{}</td></tr>",
-            escape(limit.name()),
-            escape(&value),
+             <td class=\"{outcome}\">{outcome}</td><td>{}</td></tr>",
+            limit.name.key(),
+            escape(&unit.show(limit.value)),
             escape(&measured),
-            escape(outcome),
-            escape(outcome),
-            escape(limit.source().unwrap_or("-"))
+            escape(&limit.source)
         );
     }
     out.push_str("</table></div>");
 }
 
-fn figures_table(out: &mut String, op: Op<'_>) {
+fn figures_table(out: &mut String, op: &Operation) {
     let mut rows: Vec<(&str, String)> = Vec::new();
-    if let Some(mean) = op.num("mean_us") {
-        let ci = match (op.num("ci95_low_us"), op.num("ci95_high_us")) {
-            (Some(l), Some(h)) => format!(" (95% CI {}–{})", view::Micros(l), view::Micros(h)),
+    if let Some(mean) = op.mean_us {
+        let ci = match (op.ci95_low_us, op.ci95_high_us) {
+            (Some(l), Some(h)) => format!(" (95% CI {}–{})", Micros(l), Micros(h)),
             _ => String::new(),
         };
-        rows.push(("mean", format!("{}{ci}", view::Micros(mean))));
+        rows.push(("mean", format!("{}{ci}", Micros(mean))));
     }
-    for (label, key) in [
-        ("p50", "p50_us"),
-        ("p95", "p95_us"),
-        ("p99", "p99_us"),
-        ("max", "max_us"),
-        ("min", "min_us"),
+    for (label, value) in [
+        ("p50", op.p50_us),
+        ("p95", op.p95_us),
+        ("p99", op.p99_us),
+        ("max", op.max_us),
+        ("min", op.min_us),
     ] {
-        if let Some(v) = op.num(key) {
-            rows.push((label, view::Micros(v).to_string()));
+        if let Some(v) = value {
+            rows.push((label, Micros(v).to_string()));
         }
     }
-    if let Some(rate) = op.num("success_rate") {
-        rows.push(("success rate", format!("{:.2}%", rate * 100.0)));
+    if let Some(rate) = op.success_rate {
+        rows.push(("success rate", Share(rate).to_string()));
     }
-    for (label, key) in [
-        ("calls", "calls"),
-        ("batch size", "batch_size"),
-        ("inputs", "inputs"),
+    for (label, value) in [
+        ("calls", op.calls),
+        ("batch size", op.batch_size),
+        ("inputs", op.inputs),
+        ("warm-up calls", op.warmup_calls),
     ] {
-        if let Some(v) = op.0.get(key).and_then(Value::as_u64) {
+        if let Some(v) = value {
             rows.push((label, v.to_string()));
         }
     }
-    if let Some(ns) = op.num("timer_overhead_ns") {
+    if let Some(ns) = op.timer_overhead_ns {
         rows.push(("timer overhead", format!("{ns:.0}ns (subtracted)")));
     }
-    if let Some(s) = op.num("wall_s") {
+    if let Some(s) = op.wall_s {
         rows.push(("wall time", format!("{s:.2}s")));
     }
-    if op.0.get("remeasured").and_then(Value::as_bool) == Some(true) {
+    if op.remeasured {
         rows.push(("re-measured", "once, after a marginal first result".into()));
     }
     table(out, "Figures", "figures", &rows);
 }
 
-fn memory_table(out: &mut String, op: Op<'_>) {
+fn memory_table(out: &mut String, op: &Operation) {
     let mut rows: Vec<(&str, String)> = Vec::new();
-    if let Some(a) = op.num("allocations_per_call") {
-        rows.push(("allocations per call", view::allocs(Some(a))));
+    if let Some(a) = op.allocations_per_call {
+        rows.push(("allocations per call", Allocs(a).to_string()));
     }
-    if let Some(b) = op.num("bytes_per_call") {
+    if let Some(b) = op.bytes_per_call {
         rows.push((
             "heap bytes per call",
-            format!("{} ({b:.1} bytes)", view::Bytes(b)),
+            format!("{} ({b:.1} bytes)", Bytes(b)),
         ));
     }
-    if let Some(b) = op.num("instance_bytes") {
+    if let Some(b) = op.instance_bytes {
         rows.push((
             "memory per instance",
-            format!("{} ({b:.0} bytes)", view::Bytes(b)),
+            format!("{} ({b} bytes)", Bytes(b as f64)),
         ));
+    }
+    if let Some(calls) = op.alloc_calls {
+        rows.push(("calls counted", calls.to_string()));
     }
     table(out, "Memory", "memory", &rows);
 }
 
-/// Fields this page has no place for (the concurrent phase, the leak check, fields of newer
-/// versions): objects as tables of their fields, lists of objects as tables with a row each.
-fn other_fields(out: &mut String, op: Op<'_>) {
-    let Some(object) = op.0.as_object() else {
+fn concurrency_table(out: &mut String, c: &Concurrency) {
+    let mut rows: Vec<(&str, String)> = vec![
+        ("sessions", c.sessions.to_string()),
+        ("calls", c.calls.to_string()),
+        ("throughput", format!("{:.1} ops/s", c.ops_per_sec)),
+    ];
+    if let Some(scaling) = c.scaling {
+        rows.push(("scaling", format!("{scaling:.2}× one thread")));
+    }
+    for (label, value) in [
+        ("p50", c.p50_us),
+        ("p95", c.p95_us),
+        ("p99", c.p99_us),
+        ("max", c.max_us),
+    ] {
+        if let Some(v) = value {
+            rows.push((label, Micros(v).to_string()));
+        }
+    }
+    if let Some(rate) = c.success_rate {
+        rows.push(("success rate", Share(rate).to_string()));
+    }
+    if c.failures > 0 {
+        rows.push(("failures", c.failures.to_string()));
+    }
+    if let Some(s) = c.wall_s {
+        rows.push(("wall time", format!("{s:.3}s")));
+    }
+    table(out, "Concurrency", "concurrency", &rows);
+}
+
+fn leak_tables(out: &mut String, leak: &Leak) {
+    let a = &leak.analysis;
+    let mut rows: Vec<(&str, String)> = vec![
+        ("pattern", a.pattern.to_string()),
+        (
+            "verdict",
+            match a.severity {
+                Some(severity) => format!("leak, {severity}"),
+                None => "no leak".to_string(),
+            },
+        ),
+        ("calls", leak.calls.to_string()),
+        (
+            "retained per call",
+            format!("{:.1} bytes", a.retained_bytes_per_call),
+        ),
+        ("growth", Bytes(a.total_growth_bytes as f64).to_string()),
+        ("peak live", Bytes(a.peak_live_bytes as f64).to_string()),
+        (
+            "slope",
+            format!(
+                "{:.1} bytes/call (R² {:.2})",
+                a.slope_bytes_per_call, a.r_squared
+            ),
+        ),
+        (
+            "reclaim efficiency",
+            format!("{:.1}%", a.reclaim_efficiency * 100.0),
+        ),
+    ];
+    if let Some(period) = a.cycle_period_calls {
+        rows.push(("cycle period", format!("{period} calls")));
+    }
+    if a.burst_steps > 0 {
+        rows.push(("steps", a.burst_steps.to_string()));
+    }
+    if !a.recommendation.is_empty() {
+        rows.push(("recommendation", a.recommendation.clone()));
+    }
+    if let Some(s) = leak.check_wall_s {
+        rows.push(("check wall time", format!("{s:.2}s")));
+    }
+    table(out, "Memory-leak check", "leak", &rows);
+    if leak.hotspots.is_empty() {
         return;
-    };
+    }
+    out.push_str(
+        "<div><h3>Allocation sites holding memory</h3><table class=\"hotspots\"><tr><th>site</th>\
+         <th>function</th><th>retained</th><th>allocations</th></tr>",
+    );
+    for h in &leak.hotspots {
+        let _ = write!(
+            out,
+            "<tr><td><code>{}</code></td><td><code>{}</code></td><td class=\"num\">{}</td>\
+             <td class=\"num\">{}</td></tr>",
+            escape(&h.location),
+            escape(&h.function),
+            Bytes(h.retained_bytes as f64),
+            h.allocations
+        );
+    }
+    out.push_str("</table></div>");
+}
+
+/// Fields of a newer perfgate this page has no place for: objects as tables of their fields, lists
+/// of objects as tables with a row each.
+fn other_fields(out: &mut String, op: &Operation) {
     let mut scalars: Vec<(&str, String)> = Vec::new();
-    for (key, value) in object
-        .iter()
-        .filter(|(k, v)| !KNOWN_FIELDS.contains(&k.as_str()) && !v.is_null())
-    {
+    for (key, value) in op.other.iter().filter(|(_, v)| !v.is_null()) {
         match value {
             Value::Object(fields) => object_table(out, key, fields),
             other => scalars.push((key.as_str(), scalar_text(other))),
@@ -493,7 +523,6 @@ fn other_fields(out: &mut String, op: Op<'_>) {
     }
     table(out, "Other figures", "other", &scalars);
 }
-
 /// Rows shown of a list of objects.
 const MAX_LIST_ROWS: usize = 20;
 
@@ -575,39 +604,19 @@ fn table(out: &mut String, title: &str, class: &str, rows: &[(&str, String)]) {
     out.push_str("</table></div>");
 }
 
-fn history_notes(out: &mut String, op: Op<'_>) {
+fn history_notes(out: &mut String, op: &Operation) {
     let mut lines = Vec::new();
-    if let Some(regression) = op.regression() {
-        lines.push(format!("History: {}", view::history_phrase(regression)));
-        if let Some(alert) = regression.str("alert") {
-            lines.push(alert.to_string());
+    if let Some(regression) = &op.regression {
+        lines.push(format!("History: {}", history_phrase(regression)));
+        if let Some(alert) = &regression.alert {
+            lines.push(alert.clone());
         }
     }
-    if let Some(trend) = op.0.get("trend").filter(|t| t.is_object()).map(Op) {
-        let model = trend.str("model").unwrap_or("?");
-        let runs = trend.0.get("runs").and_then(Value::as_u64).unwrap_or(0);
-        let mut line = match model {
-            "linear" => format!(
-                "Trend over {runs} runs: linear growth, {:+.4}μs per run",
-                trend.num("slope_us_per_run").unwrap_or(0.0)
-            ),
-            "exponential" => format!(
-                "Trend over {runs} runs: exponential growth, {:+.2}% per run",
-                trend.num("growth_percent_per_run").unwrap_or(0.0)
-            ),
-            _ => format!("Trend over {runs} runs: flat (no significant slope)"),
-        };
-        if let Some(p) = trend.num("slope_p_value") {
-            let _ = write!(line, " (slope p={p:.3})");
-        }
-        if let Some(runs) = trend.num("runs_until_budget") {
-            let _ = write!(
-                line,
-                "; at this rate the budget is crossed in ~{:.0} runs",
-                runs.ceil()
-            );
-        }
-        lines.push(line);
+    if let Some(trend) = &op.trend {
+        lines.push(format!(
+            "Trend: {}",
+            trend_line(trend, op.limit_value(LimitKind::MeanUs))
+        ));
     }
     if !lines.is_empty() {
         out.push_str(r#"<div class="notes history">"#);

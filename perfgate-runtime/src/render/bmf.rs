@@ -15,40 +15,42 @@
 
 use serde_json::{Map, Value, json};
 
-use super::view::{self, Op};
+use crate::report::{Operation, Report};
 
 /// The report in Bencher Metric Format.
-pub fn bmf(report: &Value) -> Value {
+pub fn bmf(report: &Report) -> Value {
     let mut out = Map::new();
-    for op in view::operations(report) {
+    for op in &report.operations {
         let measures = measures(op);
         if !measures.is_empty() {
-            out.insert(op.name().to_string(), Value::Object(measures));
+            out.insert(op.op.clone(), Value::Object(measures));
         }
     }
     Value::Object(out)
 }
 
-fn measures(op: Op<'_>) -> Map<String, Value> {
+fn measures(op: &Operation) -> Map<String, Value> {
+    let finite = |v: Option<f64>| v.filter(|x| x.is_finite());
     let mut measures = Map::new();
-    if let Some(mean_us) = op.num("mean_us") {
+    if let Some(mean_us) = finite(op.mean_us) {
         let mut latency = json!({ "value": ns(mean_us) });
-        if let (Some(low), Some(high)) = (op.num("ci95_low_us"), op.num("ci95_high_us")) {
+        if let (Some(low), Some(high)) = (finite(op.ci95_low_us), finite(op.ci95_high_us)) {
             latency["lower_value"] = ns(low.min(mean_us));
             latency["upper_value"] = ns(high.max(mean_us));
         }
         measures.insert("latency".into(), latency);
     }
-    if let Some(allocations) = op.num("allocations_per_call") {
+    if let Some(allocations) = finite(op.allocations_per_call) {
         measures.insert("allocations".into(), json!({ "value": allocations }));
     }
-    if let Some(bytes) = op.num("bytes_per_call") {
+    if let Some(bytes) = finite(op.bytes_per_call) {
         measures.insert("bytes_allocated".into(), json!({ "value": bytes }));
     }
-    let concurrency = op.0.get("concurrency").map(Op);
-    if let Some(throughput) = concurrency
-        .and_then(|c| c.num("ops_per_sec"))
-        .filter(|t| *t > 0.0)
+    if let Some(throughput) = op
+        .concurrency
+        .as_ref()
+        .map(|c| c.ops_per_sec)
+        .filter(|t| t.is_finite() && *t > 0.0)
     {
         measures.insert("throughput".into(), json!({ "value": throughput }));
     }

@@ -3,71 +3,64 @@
 
 use std::fmt::Write;
 
-use serde_json::Value;
-
-use super::view::{self, Op, Outcome};
+use super::look::{Look, gate_emoji};
+use super::text::history_phrase;
+use crate::config::LimitKind;
+use crate::report::{ComparisonStatus, Operation, Report};
+use crate::units::{Allocs, Bytes, Micros, or_dash};
 
 /// The job summary: the gate, a table of the operations, then alerts, reasons and warnings.
-pub fn github_summary_markdown(report: &Value) -> String {
-    let ops = view::operations(report);
-    let (code, status) = view::gate(report);
-    let gate_emoji = match code {
-        Some(0) => "✅",
-        Some(1) => "⚠️",
-        Some(2) => "❌",
-        Some(3) => "🛑",
-        _ => "💥",
-    };
-    let mut out = format!("## perfgate: {gate_emoji} {}", cell(status));
-    if let Some(code) = code {
-        let _ = write!(out, " (exit code {code})");
-    }
-    out.push_str("\n\n");
-    let count = |wanted: fn(Outcome) -> bool| ops.iter().filter(|o| wanted(o.outcome())).count();
+pub fn github_summary_markdown(report: &Report) -> String {
+    let ops = &report.operations;
+    let mut out = format!(
+        "## perfgate: {} {} (exit code {})\n\n",
+        gate_emoji(report.gate),
+        report.gate.name(),
+        report.gate as i32
+    );
     let mut context = String::new();
-    if let Some(stage) = view::setting(report, "stage") {
+    if let Some(stage) = &report.settings.stage {
         let _ = write!(context, " at stage {}", code_span(stage));
     }
-    if let Some(mode) = view::setting(report, "mode") {
-        let _ = write!(context, " ({} mode)", cell(mode));
-    }
+    let _ = write!(context, " ({} mode)", report.settings.mode.name());
+    let (passed, warned, failed, skipped) = report.counts();
     let _ = writeln!(
         out,
-        "{} operations{context}: {} passed, {} warned, {} failed, {} skipped\n",
+        "{} operations{context}: {passed} passed, {warned} warned, {failed} failed, {skipped} skipped\n",
         ops.len(),
-        count(|o| o == Outcome::Pass),
-        count(|o| o == Outcome::Warn),
-        count(Outcome::is_failure),
-        count(|o| o == Outcome::Ignored),
     );
     if !ops.is_empty() {
         out.push_str(
             "| | operation | mean (target) | p95 (target) | p99 (target) | allocations/call | change vs baseline |\n\
              | :-: | --- | --: | --: | --: | --: | --- |\n",
         );
-        for op in &ops {
-            row(&mut out, *op);
+        for op in ops {
+            row(&mut out, op);
         }
         out.push('\n');
     }
-    let alerts = view::strings(report.get("alerts"));
-    if !alerts.is_empty() {
+    if !report.alerts.is_empty() {
         out.push_str("### Alerts\n\n");
-        for alert in alerts {
+        for alert in &report.alerts {
             let _ = writeln!(out, "- {}", cell(alert));
         }
         out.push('\n');
     }
-    let judged: Vec<&Op<'_>> = ops
+    let judged: Vec<&Operation> = ops
         .iter()
-        .filter(|o| matches!(o.outcome(), Outcome::Warn) || o.outcome().is_failure())
+        .filter(|o| {
+            matches!(
+                Look::of(o),
+                Look::Warn | Look::Fail | Look::Error | Look::Block
+            )
+        })
         .collect();
     if !judged.is_empty() {
         out.push_str("### Reasons\n\n");
         for op in judged {
-            let mut reasons: Vec<&str> = op.reasons();
+            let mut reasons: Vec<&str> = op.reasons.iter().map(String::as_str).collect();
             if reasons.is_empty() {
-                reasons.extend(op.error());
+                reasons.extend(op.error.as_deref());
             }
             let location = op
                 .location()
@@ -76,8 +69,8 @@ pub fn github_summary_markdown(report: &Value) -> String {
             let _ = writeln!(
                 out,
                 "- {} {}{location}",
-                op.outcome().emoji(),
-                code_span(op.name())
+                Look::of(op).emoji(),
+                code_span(&op.op)
             );
             for reason in reasons {
                 let _ = writeln!(out, "  - {}", cell(reason));
@@ -85,10 +78,9 @@ pub fn github_summary_markdown(report: &Value) -> String {
         }
         out.push('\n');
     }
-    let warnings = view::strings(report.get("warnings"));
-    if !warnings.is_empty() {
+    if !report.warnings.is_empty() {
         out.push_str("### Warnings\n\n");
-        for warning in warnings {
+        for warning in &report.warnings {
             let _ = writeln!(out, "- ⚠️ {}", cell(warning));
         }
         out.push('\n');
@@ -96,46 +88,47 @@ pub fn github_summary_markdown(report: &Value) -> String {
     out
 }
 
-fn row(out: &mut String, op: Op<'_>) {
-    let with_target = |figure: &str, limit: &str| {
-        let value = view::micros(op.num(figure));
+fn row(out: &mut String, op: &Operation) {
+    let with_target = |figure: Option<f64>, limit: LimitKind| {
+        let value = or_dash(figure.map(Micros));
         match op.limit_value(limit) {
-            Some(target) if op.num(figure).is_some() => {
-                format!("{value} ({})", view::Micros(target))
-            }
+            Some(target) if figure.is_some() => format!("{value} ({})", Micros(target)),
             _ => value,
         }
     };
-    let p95 = with_target("p95_us", "max_p95_us");
-    let allocations = match (op.num("allocations_per_call"), op.num("bytes_per_call")) {
+    let allocations = match (op.allocations_per_call, op.bytes_per_call) {
         (None, None) => "-".to_string(),
-        (a, b) => format!("{} ({})", view::allocs(a), view::bytes(b)),
+        (a, b) => format!("{} ({})", or_dash(a.map(Allocs)), or_dash(b.map(Bytes))),
     };
-    let change = match op.regression() {
-        _ if op.outcome() == Outcome::Ignored => op.error().map(cell).unwrap_or_else(|| "-".into()),
+    let look = Look::of(op);
+    let change = match &op.regression {
+        _ if look == Look::Ignored => op.error.as_deref().map(cell).unwrap_or_else(|| "-".into()),
         Some(regression) => {
-            let percent = view::change(regression.num("change_percent"));
-            match regression.str("status") {
-                Some("regression") => format!(
+            let percent = or_dash(regression.change_percent.map(|p| format!("{p:+.1}%")));
+            match regression.status {
+                ComparisonStatus::Regression => format!(
                     "{percent} {}",
-                    cell(regression.str("severity").unwrap_or("regression"))
+                    regression
+                        .severity
+                        .map(|s| s.to_string())
+                        .unwrap_or_else(|| "regression".into())
                 ),
-                Some("improvement") => format!("{percent} improvement"),
-                Some("unchanged") => format!("{percent} (within noise)"),
-                _ => cell(&view::history_phrase(regression)),
+                ComparisonStatus::Improvement => format!("{percent} improvement"),
+                ComparisonStatus::Unchanged => format!("{percent} (within noise)"),
+                _ => cell(&history_phrase(regression)),
             }
         }
-        None if op.outcome() == Outcome::Error => cell(op.error().unwrap_or("error")),
+        None if look == Look::Error => cell(op.error.as_deref().unwrap_or("error")),
         None => "-".to_string(),
     };
     let _ = writeln!(
         out,
         "| {} | {} | {} | {} | {} | {} | {} |",
-        op.outcome().emoji(),
-        code_span(op.name()),
-        with_target("mean_us", "max_us"),
-        p95,
-        with_target("p99_us", "max_p99_us"),
+        look.emoji(),
+        code_span(&op.op),
+        with_target(op.mean_us, LimitKind::MeanUs),
+        with_target(op.p95_us, LimitKind::P95Us),
+        with_target(op.p99_us, LimitKind::P99Us),
         allocations,
         change,
     );
@@ -162,36 +155,36 @@ fn code_span(text: &str) -> String {
 
 /// Workflow commands that annotate the source of each failing (`::error`) and warning
 /// (`::warning`) operation, plus one `::warning` per run-level warning. Print them to stdout.
-pub fn github_annotations(report: &Value) -> Vec<String> {
+pub fn github_annotations(report: &Report) -> Vec<String> {
     let mut lines = Vec::new();
-    for op in view::operations(report) {
-        let outcome = op.outcome();
-        let command = match outcome {
-            Outcome::Fail | Outcome::Block | Outcome::Error => "error",
-            Outcome::Warn => "warning",
-            Outcome::Pass | Outcome::Ignored => continue,
+    for op in &report.operations {
+        let look = Look::of(op);
+        let command = match look {
+            Look::Fail | Look::Block | Look::Error => "error",
+            Look::Warn => "warning",
+            Look::Pass | Look::Ignored => continue,
         };
         // An operation that could not be measured has its error among its reasons, with the place.
-        let mut message: Vec<&str> = op.reasons();
-        if message.is_empty() && outcome == Outcome::Error {
-            message.extend(op.error());
+        let mut message: Vec<&str> = op.reasons.iter().map(String::as_str).collect();
+        if message.is_empty() && look == Look::Error {
+            message.extend(op.error.as_deref());
         }
-        let fallback = match outcome {
-            Outcome::Block => "blocks deployment",
-            Outcome::Warn => "within measurement noise of its budget",
+        let fallback = match look {
+            Look::Block => "blocks deployment",
+            Look::Warn => "within measurement noise of its budget",
             _ => "exceeds its budget",
         };
         if message.is_empty() {
             message.push(fallback);
         }
         let mut properties = Vec::new();
-        if let Some(file) = op.str("file").filter(|f| !f.is_empty()) {
-            properties.push(format!("file={}", escape_property(file)));
-            if let Some(line) = op.line() {
-                properties.push(format!("line={line}"));
+        if !op.file.is_empty() {
+            properties.push(format!("file={}", escape_property(&op.file)));
+            if op.line > 0 {
+                properties.push(format!("line={}", op.line));
             }
         }
-        let title = format!("perfgate: {}", op.name());
+        let title = format!("perfgate: {}", op.op);
         properties.push(format!("title={}", escape_property(&title)));
         lines.push(format!(
             "::{command} {}::{}",
@@ -199,7 +192,7 @@ pub fn github_annotations(report: &Value) -> Vec<String> {
             escape_data(&message.join("\n"))
         ));
     }
-    for warning in view::strings(report.get("warnings")) {
+    for warning in &report.warnings {
         lines.push(format!(
             "::warning title={}::{}",
             escape_property("perfgate"),

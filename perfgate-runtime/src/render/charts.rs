@@ -1,14 +1,14 @@
 //! The charts of the HTML report, drawn from an operation's histogram and history: the latency
 //! histogram, the percentile curve and the trend over runs.
 
-use base64::Engine;
 use hdrhistogram::Histogram;
-use serde_json::Value;
 
 use super::markup::utc;
 use super::svg::{self, Axis, Chart, Scale};
-use super::view::{self, Op};
-use crate::history::Record;
+use crate::config::LimitKind;
+use crate::history::{Fingerprint, Record};
+use crate::report::{Operation, Report};
+use crate::units::Micros;
 
 /// Bars in a latency histogram.
 const HISTOGRAM_BINS: usize = 48;
@@ -33,7 +33,7 @@ impl Reference {
         Some(Reference {
             class,
             value,
-            label: format!("{name} {}", view::Micros(value)),
+            label: format!("{name} {}", Micros(value)),
         })
     }
 
@@ -65,29 +65,12 @@ fn draw_references(chart: &mut Chart, references: &[Reference], lo: f64, hi: f64
     }
 }
 
-/// A histogram from its base64 V2 serialization; `None` when it does not decode.
-pub fn decode_histogram(b64: &str) -> Option<Histogram<u64>> {
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(b64.trim())
-        .ok()?;
-    // The bytes come from a file anyone may have edited; a decoder bug must not take the report
-    // down with it.
-    std::panic::catch_unwind(|| {
-        hdrhistogram::serialization::Deserializer::new()
-            .deserialize::<u64, _>(&mut bytes.as_slice())
-            .ok()
-    })
-    .ok()
-    .flatten()
-    .filter(|h| !h.is_empty())
-}
-
 /// Picoseconds (the histogram's unit) to microseconds.
 fn ps_to_us(ps: u64) -> f64 {
     ps as f64 / 1e6
 }
 
-pub fn histogram_chart(op: Op<'_>, histogram: &Histogram<u64>, batched: bool) -> String {
+pub fn histogram_chart(op: &Operation, histogram: &Histogram<u64>, batched: bool) -> String {
     let recorded: Vec<(f64, u64)> = histogram
         .iter_recorded()
         .map(|v| (ps_to_us(v.value_iterated_to()), v.count_at_value()))
@@ -95,9 +78,10 @@ pub fn histogram_chart(op: Op<'_>, histogram: &Histogram<u64>, batched: bool) ->
         .collect();
     let data_lo = recorded.first().map(|r| r.0).unwrap_or(0.0);
     let data_hi = recorded.last().map(|r| r.0).unwrap_or(1.0);
-    let references: Vec<Reference> = Reference::new("budget", "max_us", op.limit_value("max_us"))
-        .into_iter()
-        .collect();
+    let references: Vec<Reference> =
+        Reference::new("budget", "max_us", op.limit_value(LimitKind::MeanUs))
+            .into_iter()
+            .collect();
     let (lo, hi) = range_with(data_lo, data_hi, &references);
     // Latency distributions are skewed: a logarithmic axis as soon as the range is wide enough
     // for the bulk to crowd into a few bars of a linear one.
@@ -111,7 +95,7 @@ pub fn histogram_chart(op: Op<'_>, histogram: &Histogram<u64>, batched: bool) ->
     let unit = if batched { "batches" } else { "calls" };
     let mut chart = Chart::new(
         "histogram",
-        &format!("{}: latency histogram", op.name()),
+        &format!("{}: latency histogram", op.op),
         Axis::new(x, "latency per call (μs)"),
         Axis::new(Scale::fit(0.0, top, f64::INFINITY, true), unit),
     );
@@ -124,17 +108,17 @@ pub fn histogram_chart(op: Op<'_>, histogram: &Histogram<u64>, batched: bool) ->
             a,
             b,
             *count as f64,
-            &format!("{}–{}: {count} {unit}", view::Micros(a), view::Micros(b)),
+            &format!("{}–{}: {count} {unit}", Micros(a), Micros(b)),
         );
     }
-    if let Some(mean) = op.num("mean_us") {
-        chart.vline("mean-line", mean, &format!("mean {}", view::Micros(mean)));
+    if let Some(mean) = op.mean_us {
+        chart.vline("mean-line", mean, &format!("mean {}", Micros(mean)));
     }
     draw_references(&mut chart, &references, data_lo, data_hi, true);
     chart.finish()
 }
 
-pub fn percentile_chart(op: Op<'_>, histogram: &Histogram<u64>) -> String {
+pub fn percentile_chart(op: &Operation, histogram: &Histogram<u64>) -> String {
     // x is the number of nines: 0 -> 0%, 1 -> 90%, 2 -> 99%, 3 -> 99.9%.
     // At least to 99 %: with fewer than 100 samples the p99 marker is at the maximum.
     let nines_max = (histogram.len() as f64).log10().clamp(2.0, 6.0);
@@ -148,8 +132,8 @@ pub fn percentile_chart(op: Op<'_>, histogram: &Histogram<u64>) -> String {
         .collect();
     points.push((nines_max, ps_to_us(histogram.max())));
     let references: Vec<Reference> = [
-        Reference::new("budget-p99", "max_p95_us", op.limit_value("max_p95_us")),
-        Reference::new("budget", "max_p99_us", op.limit_value("max_p99_us")),
+        Reference::new("budget-p99", "max_p95_us", op.limit_value(LimitKind::P95Us)),
+        Reference::new("budget", "max_p99_us", op.limit_value(LimitKind::P99Us)),
     ]
     .into_iter()
     .flatten()
@@ -166,7 +150,7 @@ pub fn percentile_chart(op: Op<'_>, histogram: &Histogram<u64>) -> String {
         .collect();
     let mut chart = Chart::new(
         "percentiles",
-        &format!("{}: latency by percentile", op.name()),
+        &format!("{}: latency by percentile", op.op),
         Axis {
             scale: x,
             ticks,
@@ -175,13 +159,13 @@ pub fn percentile_chart(op: Op<'_>, histogram: &Histogram<u64>) -> String {
         Axis::new(Scale::fit(lo, hi, 20.0, true), "latency per call (μs)"),
     );
     chart.line("curve", &points);
-    for (label, key, q) in [
-        ("p50", "p50_us", 0.5),
-        ("p95", "p95_us", 0.95),
-        ("p99", "p99_us", 0.99),
+    for (label, figure, q) in [
+        ("p50", op.p50_us, 0.5),
+        ("p95", op.p95_us, 0.95),
+        ("p99", op.p99_us, 0.99),
     ] {
-        let value = op
-            .num(key)
+        let value = figure
+            .filter(|v| v.is_finite())
             .unwrap_or_else(|| ps_to_us(histogram.value_at_quantile(q)));
         let n = -(1.0f64 - q).log10();
         chart.marker(
@@ -189,7 +173,7 @@ pub fn percentile_chart(op: Op<'_>, histogram: &Histogram<u64>) -> String {
             n,
             value,
             4.0,
-            &format!("{label}: {}", view::Micros(value)),
+            &format!("{label}: {}", Micros(value)),
         );
     }
     draw_references(&mut chart, &references, data_lo, data_hi, false);
@@ -215,27 +199,15 @@ pub struct Runs<'a> {
     pub other: usize,
 }
 
-/// Runs of `op` in the report's mode on the report's machine (when the report says), oldest first.
-pub fn comparable_runs<'a>(report: &Value, op: &str, history: &'a [Record]) -> Runs<'a> {
-    let mode = view::setting(report, "mode");
-    let machine = report.get("machine");
-    let same_machine = |r: &Record| {
-        let Some(m) = machine else { return true };
-        let text = |k: &str| m.get(k).and_then(Value::as_str);
-        let f = &r.fingerprint;
-        text("cpu_model").is_none_or(|v| v == f.cpu_model)
-            && text("os").is_none_or(|v| v == f.os)
-            && text("rustc").is_none_or(|v| v == f.rustc)
-            && text("opt_level").is_none_or(|v| v == f.opt_level)
-            && m.get("cores")
-                .and_then(Value::as_u64)
-                .is_none_or(|c| c == f.cores as u64)
-    };
+/// Runs of `op` in the report's mode on the report's machine, oldest first.
+pub fn comparable_runs<'a>(report: &Report, op: &str, history: &'a [Record]) -> Runs<'a> {
+    let mode = report.settings.mode.name();
+    let machine = Fingerprint::of(&report.machine);
     let of_op: Vec<&Record> = history.iter().filter(|r| r.op == op).collect();
     let mut shown: Vec<&Record> = of_op
         .iter()
         .copied()
-        .filter(|r| mode.is_none_or(|m| m == r.mode) && same_machine(r))
+        .filter(|r| r.mode == mode && r.fingerprint == machine)
         .collect();
     let other = of_op.len() - shown.len();
     shown.sort_by_key(|r| r.time_unix_ms);
@@ -248,11 +220,11 @@ pub fn comparable_runs<'a>(report: &Value, op: &str, history: &'a [Record]) -> R
     }
 }
 
-pub fn trend_chart(op: Op<'_>, runs: &[&Record]) -> String {
+pub fn trend_chart(op: &Operation, runs: &[&Record]) -> String {
     let n = runs.len() as f64;
     let references: Vec<Reference> = [
-        Reference::new("budget", "max_us", op.limit_value("max_us")),
-        Reference::new("budget-p99", "max_p99_us", op.limit_value("max_p99_us")),
+        Reference::new("budget", "max_us", op.limit_value(LimitKind::MeanUs)),
+        Reference::new("budget-p99", "max_p99_us", op.limit_value(LimitKind::P99Us)),
     ]
     .into_iter()
     .flatten()
@@ -276,7 +248,7 @@ pub fn trend_chart(op: Op<'_>, runs: &[&Record]) -> String {
         .collect();
     let mut chart = Chart::new(
         "trend",
-        &format!("{}: mean and p99 over runs", op.name()),
+        &format!("{}: mean and p99 over runs", op.op),
         Axis {
             scale: x,
             ticks,
@@ -314,7 +286,7 @@ pub fn trend_chart(op: Op<'_>, runs: &[&Record]) -> String {
                 } else {
                     &r.verdict
                 },
-                view::Micros(v)
+                Micros(v)
             )
         };
         let x = (i + 1) as f64;
@@ -328,7 +300,7 @@ pub fn trend_chart(op: Op<'_>, runs: &[&Record]) -> String {
                 i + 1,
                 utc(r.time_unix_ms),
                 r.verdict,
-                view::Micros(r.mean_us)
+                Micros(r.mean_us)
             );
             chart.marker("failed-run", (i + 1) as f64, r.mean_us, 5.5, &text);
         }
@@ -361,18 +333,25 @@ mod tests {
 
     #[test]
     fn limits_far_from_the_figures_are_named_not_drawn() {
-        let report: Value = serde_json::from_str(include_str!("golden/report.json")).unwrap();
-        let decode = report["operations"]
-            .as_array()
-            .unwrap()
+        let report =
+            Report::from_json(include_str!("golden/report.json")).expect("the golden report");
+        let decode = report
+            .operations
             .iter()
-            .find(|o| o["op"] == "mcp_message_decode")
+            .find(|o| o.op == "mcp_message_decode")
             .unwrap();
-        let histogram = decode_histogram(decode["histogram_b64"].as_str().unwrap()).unwrap();
+        let histogram =
+            crate::measure::decode_histogram(decode.histogram_b64.as_deref().unwrap()).unwrap();
         let with_budget = |max_us: f64| {
             let mut op = decode.clone();
-            op["limits"] = serde_json::json!([{ "name": "max_us", "value": max_us }]);
-            histogram_chart(Op(&op), &histogram, true)
+            op.limits = vec![crate::report::LimitResult {
+                name: LimitKind::MeanUs,
+                value: max_us,
+                source: "test".into(),
+                measured: None,
+                outcome: None,
+            }];
+            histogram_chart(&op, &histogram, true)
         };
         let near = with_budget(6.4);
         assert!(near.contains(r#"<g class="budget"><line"#) && !near.contains("not drawn"));
@@ -392,12 +371,5 @@ mod tests {
     fn percentile_axis_labels() {
         let labels: Vec<String> = (0..5).map(nines_label).collect();
         assert_eq!(labels, ["0%", "90%", "99%", "99.9%", "99.99%"]);
-    }
-
-    #[test]
-    fn undecodable_histograms_are_none() {
-        assert!(decode_histogram("not base64!").is_none());
-        assert!(decode_histogram("AAAA").is_none());
-        assert!(decode_histogram("").is_none());
     }
 }

@@ -1,0 +1,60 @@
+//! The gate's last phase: the report files, then the summary with the exit code they leave.
+
+use crate::history::Record;
+use crate::render::{self, Outputs};
+use crate::report::{Report, report_file_name};
+use crate::verdict::GateCode;
+
+use super::setup::Setup;
+
+/// Writes the reports, prints the summary and returns the gate's code. The files are written
+/// first, so that the printed gate line is the exit code: a report that cannot be written makes
+/// the run exit 4, and the summary says so.
+pub fn finish(setup: &Setup, mut report: Report, history: &[Record]) -> GateCode {
+    let settings = &setup.settings;
+    let names: Vec<&str> = report.operations.iter().map(|o| o.op.as_str()).collect();
+    let file_name = report_file_name(&names, std::env::var_os("NEXTEST").is_some());
+    let outputs = Outputs {
+        junit: settings.junit.clone(),
+        bmf: settings.bmf.clone(),
+        ..Outputs::from_env(|key| std::env::var(key).ok())
+    };
+    let mut annotations = Vec::new();
+    let written = report
+        .write(&settings.output_dir, &file_name)
+        .map_err(|error| {
+            format!(
+                "cannot write the report into {}: {error}",
+                settings.output_dir.display()
+            )
+        })
+        .and_then(|path| {
+            let mut others = render::write_all(
+                &report,
+                history,
+                &settings.output_dir,
+                &outputs,
+                &mut annotations,
+            )
+            .map_err(|error| format!("cannot write the reports: {error}"))?;
+            others.insert(0, path);
+            Ok(others)
+        });
+    match written {
+        Ok(paths) => {
+            print!("{}", render::summary(&report, settings.verbose));
+            print!("{}", String::from_utf8_lossy(&annotations));
+            for path in paths {
+                println!("Report: {}", path.display());
+            }
+            report.gate
+        }
+        Err(error) => {
+            report.gate = GateCode::Error;
+            report.warnings.push(error.clone());
+            print!("{}", render::summary(&report, settings.verbose));
+            eprintln!("perfgate: error: {error}");
+            GateCode::Error
+        }
+    }
+}

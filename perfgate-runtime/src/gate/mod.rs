@@ -1,0 +1,124 @@
+//! The gate: from the test binary's arguments to its exit code. It reads as its phases — set up
+//! (arguments, budgets, settings), load the history, measure and judge every operation as a
+//! libtest-mimic trial, assemble the report, write and print it — and each decision lives in the
+//! module named for it (`config`, `measure`, `verdict`, `report`, `history`, `render`).
+
+mod emit;
+mod setup;
+mod trial;
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use libtest_mimic::Trial;
+
+use crate::config::ConfigError;
+use crate::report::{Operation, Report, RunParts};
+use crate::verdict::{self, GateCode};
+
+use setup::Setup;
+use trial::Shared;
+
+/// Runs the gate over every registered operation and returns its exit code.
+///
+/// `package_dir` is the root of the package whose perf test this is (`CARGO_MANIFEST_DIR`);
+/// the budgets file is looked up there. [`main!`](crate::main) calls this.
+pub fn run_main(package_dir: &str) -> ExitCode {
+    let code = run(std::env::args(), Path::new(package_dir));
+    ExitCode::from(code as u8)
+}
+
+/// The gate, from arguments to exit code.
+pub fn run(args: impl IntoIterator<Item = String>, package_dir: &Path) -> GateCode {
+    match run_phases(args, package_dir) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("perfgate: error: {error}");
+            eprintln!(
+                "perfgate: the gate could not be evaluated (exit code {})",
+                GateCode::Error as i32
+            );
+            GateCode::Error
+        }
+    }
+}
+
+fn run_phases(
+    args: impl IntoIterator<Item = String>,
+    package_dir: &Path,
+) -> Result<GateCode, ConfigError> {
+    let setup = match Setup::load(args, package_dir)? {
+        setup::Loaded::Run(setup) => *setup,
+        setup::Loaded::Done(code) => return Ok(code),
+    };
+    let shared = Arc::new(Shared::new(&setup, setup.load_history()));
+    let trials: Vec<Trial> = setup
+        .budgets
+        .iter()
+        .zip(&setup.entries)
+        .map(|(budget, entry)| trial::trial(budget.clone(), entry, Arc::clone(&shared)))
+        .collect();
+    let conclusion = libtest_mimic::run(&setup.arguments, trials);
+    let measured = shared.finish();
+    let report = assemble(
+        &setup,
+        measured.operations,
+        measured.warnings,
+        conclusion.num_failed,
+    )
+    .recorded_in(measured.recorded_in);
+    Ok(emit::finish(&setup, report, &measured.records))
+}
+
+/// The run's report: its operations, its warnings, and the gate's code from their verdicts.
+/// `failed_trials` is libtest's count: a trial that failed without reporting a failed operation
+/// (a defect of the gate itself) still fails the gate.
+fn assemble(
+    setup: &Setup,
+    operations: Vec<Operation>,
+    run_warnings: Vec<String>,
+    failed_trials: u64,
+) -> Report {
+    let mut warnings = setup.warnings.clone();
+    warnings.extend(run_warnings);
+    if operations.iter().any(|o| {
+        o.error
+            .as_deref()
+            .is_some_and(|e| e.starts_with("timed out"))
+    }) {
+        warnings.push(
+            "an operation timed out and its thread is still running: figures of operations measured after it \
+             may be disturbed"
+                .into(),
+        );
+    }
+    let failed_operations = operations.iter().filter(|o| o.verdict.is_failure()).count() as u64;
+    let unreported = failed_trials.saturating_sub(failed_operations);
+    if unreported > 0 {
+        warnings.push(format!(
+            "{unreported} trial(s) failed without reporting a failed operation; the gate fails"
+        ));
+    }
+    let mut decision = verdict::decide(
+        operations.iter().map(|o| o.verdict),
+        !warnings.is_empty(),
+        setup.settings.stage.as_deref(),
+        setup.ci.enable_performance_gates,
+        &setup.settings.ci_settings_path.display().to_string(),
+    );
+    if unreported > 0 {
+        decision.code = decision.code.max(GateCode::Fail);
+    }
+    warnings.extend(decision.overridden);
+    Report::new(
+        RunParts {
+            settings: &setup.settings,
+            machine: setup.machine.clone(),
+            warnings,
+            history_path: None,
+            gate: decision.code,
+        },
+        operations,
+    )
+}

@@ -1,0 +1,308 @@
+//! One operation's trial: measure it (again, when the first result is marginal), judge it against
+//! its budget, its history and its leak check, report it and record it in the history.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use libtest_mimic::{Completion, Failed, Trial};
+
+use super::setup::{History, Setup};
+use crate::config::{Budget, LimitKind, RunSettings};
+use crate::history::{self, HistoryStore, Record, RunStamp};
+use crate::leak::{self, LeakSettings};
+use crate::measure::{self, MeasureError, Measurement, Plan};
+use crate::progress;
+use crate::registry::Entry;
+use crate::report::{Operation, OperationParts};
+use crate::stats::{self, RegressionSettings};
+use crate::verdict::{self, RegressionFinding};
+
+/// What every trial shares: the run's settings, the history, and what the trials produced.
+pub struct Shared {
+    settings: RunSettings,
+    fail_on_critical: bool,
+    fail_on_memory_leaks: bool,
+    /// When the run started, and how long it may take (`performance_test_timeout_minutes`).
+    started: Instant,
+    run_timeout: Duration,
+    /// Width libtest pads operation names to (for putting the cursor back after a progress bar).
+    name_width: usize,
+    baseline: Baseline,
+    stamp: RunStamp,
+    /// The history this run is appended to, one record as each operation is judged (so that an
+    /// operation that brings the process down loses no earlier record).
+    store: Option<HistoryStore>,
+    produced: Mutex<Produced>,
+}
+
+/// What the trials produced.
+#[derive(Default)]
+struct Produced {
+    operations: Vec<Operation>,
+    /// This run's records, appended or not (`--no-history`), for the HTML report's trends.
+    records: Vec<Record>,
+    warnings: Vec<String>,
+    append_failed: bool,
+}
+
+/// What the trials produced, once they are done.
+pub struct Measured {
+    pub operations: Vec<Operation>,
+    /// The history loaded before the run plus this run's records: what the HTML trends draw.
+    pub records: Vec<Record>,
+    pub warnings: Vec<String>,
+    /// Where this run was recorded; `None` when it was not (`--no-history`, or appending failed).
+    pub recorded_in: Option<PathBuf>,
+}
+
+/// The history a run is compared with.
+struct Baseline {
+    records: Vec<Record>,
+    window_days: f64,
+    settings: RegressionSettings,
+}
+
+impl Shared {
+    pub fn new(setup: &Setup, history: History) -> Shared {
+        Shared {
+            settings: setup.settings.clone(),
+            fail_on_critical: setup.ci.fail_on_critical_regression,
+            fail_on_memory_leaks: setup.ci.fail_on_memory_leaks,
+            started: setup.started,
+            run_timeout: setup.run_timeout,
+            name_width: setup.name_width(),
+            baseline: Baseline {
+                records: history.records,
+                window_days: setup.ci.baseline_comparison_days,
+                settings: RegressionSettings {
+                    min_samples: setup.ci.min_samples_for_comparison,
+                    ..Default::default()
+                },
+            },
+            stamp: RunStamp::of_this_run(
+                &setup.machine,
+                setup.settings.stage.clone(),
+                setup.settings.mode,
+                |key| std::env::var(key).ok(),
+            ),
+            store: history.store,
+            produced: Mutex::new(Produced {
+                warnings: history.warnings,
+                ..Produced::default()
+            }),
+        }
+    }
+
+    /// What the trials produced, sorted by operation.
+    pub fn finish(&self) -> Measured {
+        let produced = std::mem::take(&mut *self.lock());
+        let recorded = !self.settings.no_history && !produced.append_failed;
+        let mut records = self.baseline.records.clone();
+        records.extend(produced.records);
+        Measured {
+            operations: produced.operations,
+            records,
+            warnings: produced.warnings,
+            recorded_in: self
+                .store
+                .as_ref()
+                .filter(|_| recorded)
+                .map(HistoryStore::path),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Produced> {
+        self.produced.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Keeps an operation's report and appends its record to the history.
+    fn push(&self, operation: Operation) {
+        let record = self.stamp.record(&operation);
+        let mut produced = self.lock();
+        if let Some(record) = record {
+            if let Some(store) = self.store.as_ref().filter(|_| !self.settings.no_history)
+                && let Err(error) = store.append(std::slice::from_ref(&record))
+            {
+                produced.warnings.push(format!(
+                    "`{}` was not added to the history: {error}",
+                    operation.op
+                ));
+                produced.append_failed = true;
+            }
+            produced.records.push(record);
+        }
+        produced.operations.push(operation);
+    }
+
+    /// What the history says of a new mean of `op`.
+    fn finding(&self, op: &str, mean_us: f64, budget_us: Option<f64>) -> RegressionFinding {
+        let past = history::baseline(
+            &self.baseline.records,
+            op,
+            &self.stamp.fingerprint,
+            self.settings.mode.name(),
+            self.stamp.time_unix_ms,
+            self.baseline.window_days,
+        );
+        let means: Vec<f64> = past.iter().map(|r| r.mean_us).collect();
+        let comparison = stats::compare(&means, mean_us, &self.baseline.settings);
+        let series: Vec<f64> = means.iter().copied().chain([mean_us]).collect();
+        RegressionFinding {
+            comparison,
+            baseline_runs: means.len(),
+            trend: stats::trend(&series, budget_us),
+        }
+    }
+
+    /// What is left of the run's time limit.
+    fn remaining(&self) -> Duration {
+        self.run_timeout.saturating_sub(self.started.elapsed())
+    }
+}
+
+/// The libtest trial of one operation. Whatever happens inside — a panic of the gate itself
+/// included — the trial reports its operation, and a failure fails the trial.
+pub fn trial(budget: Budget, entry: &'static Entry, shared: Arc<Shared>) -> Trial {
+    Trial::ignorable_test(budget.op.clone(), move || {
+        if let Some(stage) = shared
+            .settings
+            .stage
+            .as_ref()
+            .filter(|stage| !budget.stages.runs_at(stage))
+        {
+            let reason = format!("not required at stage {stage}");
+            shared.push(Operation::ignored(&budget, reason.clone()));
+            return Ok(Completion::ignored_with(reason));
+        }
+        let operation = catch_unwind(AssertUnwindSafe(|| {
+            measure_and_judge(entry, &budget, &shared)
+        }))
+        .unwrap_or_else(|payload| {
+            let message = format!(
+                "perfgate failed while judging this operation: {}",
+                measure::panic_message(payload.as_ref())
+            );
+            Operation::failed(&budget, message.clone(), message)
+        });
+        let failed = operation
+            .verdict
+            .is_failure()
+            .then(|| operation.reasons.join("\n"));
+        shared.push(operation);
+        match failed {
+            Some(reasons) => Err(Failed::from(reasons)),
+            None => Ok(Completion::Completed),
+        }
+    })
+}
+
+fn measure_and_judge(entry: &Entry, budget: &Budget, shared: &Shared) -> Operation {
+    let plan = plan(&shared.settings, budget);
+    let bar = progress::Bar::for_operation(&budget.op, shared.name_width).map(Arc::new);
+    let plan = Plan {
+        progress: bar.clone().map(|b| b as Arc<dyn measure::ProgressSink>),
+        ..plan
+    };
+    let attempt = || {
+        // Each attempt may take the operation's timeout, or what is left of the run's.
+        let remaining = shared.remaining();
+        if remaining.is_zero() {
+            return Err(MeasureError::RunTimeLimit);
+        }
+        let run_limited = remaining < budget.timeout;
+        let plan = Plan {
+            timeout: budget.timeout.min(remaining),
+            ..plan.clone()
+        };
+        match measure::measure(entry.routine, &plan, &budget.op) {
+            Ok(m) => {
+                let assessment = verdict::assess(budget, &m);
+                Ok((m, assessment))
+            }
+            // The run's limit, not the operation's, cut it short: say so.
+            Err(MeasureError::TimedOut(_)) if run_limited => Err(MeasureError::RunTimeLimit),
+            Err(error) => Err(error),
+        }
+    };
+    let mut result = attempt();
+    let mut remeasured = false;
+    if matches!(&result, Ok((_, assessment)) if assessment.is_marginal()) {
+        result = attempt();
+        remeasured = true;
+    }
+    if let Some(bar) = &bar {
+        bar.finish();
+    }
+    let (measurement, assessment) = match result {
+        Ok(done) => done,
+        Err(error) => {
+            let message = format!("{} ({} at {})", error, budget.function, budget.location());
+            return Operation::failed(budget, error.to_string(), message);
+        }
+    };
+    let finding = shared.finding(
+        &budget.op,
+        measurement.timing.mean_ns / 1000.0,
+        budget.limit(LimitKind::MeanUs).map(|l| l.value),
+    );
+    let history = verdict::judge_regression(
+        &finding,
+        budget.limit(LimitKind::RegressionPercent),
+        shared.fail_on_critical,
+    );
+    let leak = leak_analysis(&measurement);
+    let hotspot = measurement
+        .hotspots
+        .as_ref()
+        .and_then(|h| h.hotspots.first())
+        .map(|h| h.location.as_str());
+    let leak_ruling = match &leak {
+        Some(analysis) => verdict::judge_leak(
+            analysis,
+            shared.fail_on_memory_leaks || budget.leak_check,
+            hotspot,
+        ),
+        None => verdict::Ruling::PASS,
+    };
+    let judgement = verdict::judge(assessment, history, leak_ruling);
+    Operation::measured(
+        budget,
+        OperationParts {
+            measurement: &measurement,
+            judgement,
+            finding: Some(&finding),
+            leak,
+            remeasured,
+        },
+    )
+}
+
+/// The memory run's samples classified, when the check ran.
+fn leak_analysis(measurement: &Measurement) -> Option<leak::LeakAnalysis> {
+    let run = measurement.memory.as_ref()?;
+    let checkpoints: Vec<leak::Checkpoint> = run
+        .samples
+        .iter()
+        .map(|s| leak::Checkpoint {
+            calls: s.calls,
+            live_bytes: s.live_bytes,
+            allocated_bytes: s.allocated_bytes,
+            freed_bytes: s.freed_bytes,
+        })
+        .collect();
+    Some(leak::analyze(&checkpoints, &LeakSettings::default()))
+}
+
+/// How to measure an operation in this run.
+fn plan(settings: &RunSettings, budget: &Budget) -> Plan {
+    let leak_check = settings.memory_test || budget.leak_check;
+    Plan::new(settings.operations, settings.mode.warmup(), budget.timeout)
+        .with_concurrency(settings.concurrent_sessions)
+        .with_leak_check(if leak_check {
+            settings.memory_operations
+        } else {
+            0
+        })
+}

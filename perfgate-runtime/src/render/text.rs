@@ -1,0 +1,454 @@
+//! Plain text: the summary printed after libtest's lines, and the figures of one operation as
+//! lines (JUnit's `system-out`).
+
+use std::fmt::Write;
+
+use crate::config::LimitKind;
+use crate::leak::LeakSummary;
+use crate::report::{ComparisonStatus, Leak, Operation, Regression, Report};
+use crate::stats::{GrowthModel, Trend};
+use crate::units::{Allocs, Bytes, Micros, Share};
+use crate::verdict::Verdict;
+
+const RULE: &str =
+    "================================================================================";
+
+/// The summary block of a run; `verbose` adds each operation's limits, sources and calls.
+pub fn summary(report: &Report, verbose: bool) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "\nPERFORMANCE BUDGET RESULTS\n{RULE}");
+    for operation in &report.operations {
+        operation_block(&mut out, operation, verbose);
+    }
+    if let Some(leaks) = &report.leak_summary {
+        let _ = writeln!(out, "{}", leak_summary(leaks));
+    }
+    if !report.alerts.is_empty() {
+        let _ = writeln!(out, "{RULE}\nALERTS");
+        for alert in &report.alerts {
+            let _ = writeln!(out, "{alert}");
+        }
+    }
+    for warning in &report.warnings {
+        let _ = writeln!(out, "⚠️  {warning}");
+    }
+    let _ = writeln!(out, "{RULE}\n{}", gate_line(report));
+    out
+}
+
+/// `Gate: FAIL (exit code 2): 3 passed, 0 warned, 1 failed, 0 skipped at stage pre_commit`.
+pub fn gate_line(report: &Report) -> String {
+    let (passed, warned, failed, skipped) = report.counts();
+    format!(
+        "Gate: {} (exit code {}): {passed} passed, {warned} warned, {failed} failed, {skipped} skipped{}",
+        report.gate.name(),
+        report.gate as i32,
+        report
+            .settings
+            .stage
+            .as_ref()
+            .map(|s| format!(" at stage {s}"))
+            .unwrap_or_default(),
+    )
+}
+
+fn operation_block(out: &mut String, op: &Operation, verbose: bool) {
+    let _ = writeln!(out, "{}:", op.op);
+    let status = match (op.verdict, &op.error) {
+        (Verdict::Pass, _) => "✅ MEETS TARGET".to_string(),
+        (Verdict::Warn, _) => "⚠️  WARNING (see the reasons)".to_string(),
+        (Verdict::Fail, Some(error)) => format!("💥 ERROR: {error}"),
+        (Verdict::Fail, None) => "❌ EXCEEDS TARGET".to_string(),
+        (Verdict::Block, _) => "🛑 BLOCKS DEPLOYMENT".to_string(),
+        (Verdict::Ignored, reason) => {
+            format!(
+                "⏭️  SKIPPED ({})",
+                reason.as_deref().unwrap_or("not measured")
+            )
+        }
+    };
+    let _ = writeln!(out, "  Status: {status}");
+    let Some(mean) = op.mean_us else {
+        if op.is_error() {
+            let _ = writeln!(
+                out,
+                "  Function: {} at {}:{}",
+                op.function, op.file, op.line
+            );
+        }
+        return;
+    };
+    let limit = |kind| op.limit_value(kind);
+    let target = |kind: LimitKind| {
+        limit(kind)
+            .map(|v| format!(" (target: {})", kind.unit().show(v)))
+            .unwrap_or_default()
+    };
+    let us = |v: Option<f64>| Micros(v.unwrap_or(f64::NAN));
+    let _ = writeln!(
+        out,
+        "  Current: {}{}   [95% CI {}–{}]",
+        Micros(mean),
+        target(LimitKind::MeanUs),
+        us(op.ci95_low_us),
+        us(op.ci95_high_us)
+    );
+    let _ = writeln!(out, "  P95: {}{}", us(op.p95_us), target(LimitKind::P95Us));
+    let _ = writeln!(out, "  P99: {}{}", us(op.p99_us), target(LimitKind::P99Us));
+    let minimum = limit(LimitKind::SuccessRate)
+        .map(|v| format!(" (minimum: {})", Share(v)))
+        .unwrap_or_default();
+    if let Some(rate) = op.success_rate {
+        let _ = writeln!(out, "  Success Rate: {}{minimum}", Share(rate));
+    }
+    let allocations = op.allocations_per_call.unwrap_or(0.0);
+    let _ = writeln!(
+        out,
+        "  Memory Usage: {}/call ({} allocation{})",
+        Bytes(op.bytes_per_call.unwrap_or(0.0)),
+        Allocs(allocations),
+        if allocations == 1.0 { "" } else { "s" }
+    );
+    if limit(LimitKind::InstanceBytes).is_some() || verbose {
+        let _ = writeln!(
+            out,
+            "  Memory per Instance: {}{}",
+            Bytes(op.instance_bytes.unwrap_or(0) as f64),
+            target(LimitKind::InstanceBytes)
+        );
+    }
+    if let Some(c) = &op.concurrency {
+        let floor = limit(LimitKind::OpsPerSec)
+            .map(|v| format!(" (minimum: {v:.0})"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "  Concurrency: {} sessions, {:.0} ops/s{floor}, {:.2}x one thread; P50 {} P95 {} P99 {}{}",
+            c.sessions,
+            c.ops_per_sec,
+            c.scaling.unwrap_or(f64::NAN),
+            us(c.p50_us),
+            us(c.p95_us),
+            us(c.p99_us),
+            target(LimitKind::ConcurrentP99Us),
+        );
+        if c.failures > 0 {
+            let _ = writeln!(
+                out,
+                "  Concurrent Success Rate: {}",
+                Share(c.success_rate.unwrap_or(f64::NAN))
+            );
+        }
+    }
+    if let Some(batch) = op.batch_size.filter(|b| *b > 1) {
+        let _ = writeln!(
+            out,
+            "  Note: timed in batches of {batch} calls; percentiles are of batch means"
+        );
+    }
+    if op.remeasured {
+        let _ = writeln!(
+            out,
+            "  Note: re-measured once after a marginal first result"
+        );
+    }
+    if let Some(regression) = &op.regression {
+        let _ = writeln!(out, "  History: {}", history_line(regression));
+    }
+    if let Some(trend) = &op.trend {
+        let _ = writeln!(
+            out,
+            "  Trend: {}",
+            trend_line(trend, limit(LimitKind::MeanUs))
+        );
+    }
+    if let Some(leak) = &op.leak {
+        leak_lines(out, leak);
+    }
+    for reason in &op.reasons {
+        let _ = writeln!(out, "  Reason: {reason}");
+    }
+    if verbose {
+        let _ = writeln!(
+            out,
+            "  Function: {} at {}:{}",
+            op.function, op.file, op.line
+        );
+        for l in &op.limits {
+            let _ = writeln!(
+                out,
+                "  Limit {} = {} from {}",
+                l.name.key(),
+                l.value,
+                l.source
+            );
+        }
+        let _ = writeln!(
+            out,
+            "  Calls: {} timed over {} inputs, {} warm-up, {} counted; timing overhead {:.1}ns/batch subtracted; {:.2}s wall",
+            op.calls.unwrap_or(0),
+            op.inputs.unwrap_or(0),
+            op.warmup_calls.unwrap_or(0),
+            op.alloc_calls.unwrap_or(0),
+            op.timer_overhead_ns.unwrap_or(0.0),
+            op.wall_s.unwrap_or(0.0)
+        );
+    }
+}
+
+fn leak_lines(out: &mut String, leak: &Leak) {
+    let a = &leak.analysis;
+    if !leak.is_leak {
+        let _ = writeln!(
+            out,
+            "  Memory Leak Check: no leak over {} calls (pattern {}, reclaim efficiency {:.1}%)",
+            leak.calls,
+            a.pattern,
+            a.reclaim_efficiency * 100.0
+        );
+        return;
+    }
+    let severity = a.severity.map(|s| s.to_string()).unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "  Memory Leak: {} {severity} - {:.1}B/call retained, growth {} over {} calls, slope {:.1}B/call (R² {:.2}), reclaim efficiency {:.1}%",
+        a.pattern,
+        a.retained_bytes_per_call,
+        Bytes(a.total_growth_bytes as f64),
+        a.measured_calls,
+        a.slope_bytes_per_call,
+        a.r_squared,
+        a.reclaim_efficiency * 100.0
+    );
+    for hotspot in &leak.hotspots {
+        let _ = writeln!(
+            out,
+            "    Hotspot: {} retained by {} allocations at {} ({})",
+            Bytes(hotspot.retained_bytes as f64),
+            hotspot.allocations,
+            hotspot.location,
+            hotspot.function
+        );
+    }
+    let _ = writeln!(out, "  Recommendation: {}", a.recommendation);
+}
+
+/// The leak check's totals over a run.
+fn leak_summary(s: &LeakSummary) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "MEMORY LEAK DETECTION RESULTS\n{RULE}");
+    let _ = writeln!(out, "Operations Tested: {}", s.operations_tested);
+    let _ = writeln!(out, "Operations with Leaks: {}", s.operations_with_leaks);
+    let _ = writeln!(out, "Critical Leaks: {}", s.critical);
+    let _ = writeln!(out, "High Priority Leaks: {}", s.high);
+    let _ = writeln!(out, "Medium Priority Leaks: {}", s.medium);
+    let _ = writeln!(
+        out,
+        "Total Memory Growth: {}",
+        Bytes(s.total_growth_bytes as f64)
+    );
+    let _ = writeln!(
+        out,
+        "Average Reclaim Efficiency: {:.1}%",
+        s.average_reclaim_efficiency * 100.0
+    );
+    if s.operations_with_leaks > 0 {
+        out.push_str("⚠️  Memory leaks detected - see detailed report for recommendations");
+    } else {
+        out.push_str("✅ No memory leaks detected");
+    }
+    out
+}
+
+/// The history comparison as the summary's `History:` line.
+fn history_line(r: &Regression) -> String {
+    let change = r.change_percent.unwrap_or(f64::NAN);
+    let p = r.p_value.unwrap_or(f64::NAN);
+    let runs = r.baseline_runs;
+    match r.status {
+        ComparisonStatus::NoBaseline => {
+            format!(
+                "no baseline yet ({runs}/{} runs)",
+                r.runs_needed.unwrap_or(0)
+            )
+        }
+        ComparisonStatus::Unchanged => format!(
+            "{change:+.1}% vs the baseline of {runs} runs (p={p:.3}): within run-to-run noise"
+        ),
+        ComparisonStatus::Regression => {
+            let (low, high) = r.degradation_ci_percent.unwrap_or((f64::NAN, f64::NAN));
+            format!(
+                "Regression: {} - {change:.1}% [CI {low:.1}–{high:.1}%] (p={p:.3}) vs {runs} runs",
+                r.severity.map(|s| s.to_string()).unwrap_or_default()
+            )
+        }
+        ComparisonStatus::Improvement => {
+            format!("Improvement: +{:.1}% (p={p:.3}) vs {runs} runs", -change)
+        }
+        ComparisonStatus::Invalid => {
+            format!(
+                "not compared: {}",
+                r.note.as_deref().unwrap_or("invalid figures")
+            )
+        }
+    }
+}
+
+/// A trend as the summary's `Trend:` line; `budget_us` is the mean's budget, if any.
+pub fn trend_line(trend: &Trend, budget_us: Option<f64>) -> String {
+    let model = match trend.model {
+        GrowthModel::Flat => "flat".to_string(),
+        GrowthModel::Linear => format!("linear growth, {:+.3}μs/run", trend.slope_us_per_run),
+        GrowthModel::Exponential => format!(
+            "exponential growth, {:+.1}%/run",
+            trend.growth_percent_per_run
+        ),
+    };
+    let projection = match (trend.runs_until_budget, budget_us) {
+        (Some(runs), Some(budget)) => format!(
+            "; at this rate the {} budget is crossed in ~{:.0} runs",
+            Micros(budget),
+            runs.ceil()
+        ),
+        _ => String::new(),
+    };
+    format!(
+        "{model} over {} runs (slope p={:.3}){projection}",
+        trend.runs, trend.slope_p_value
+    )
+}
+
+/// The figures of a measured operation, one per line, as plain text (JUnit system-out).
+pub fn figures_text(op: &Operation) -> String {
+    let mut lines = Vec::new();
+    let target = |kind: Option<LimitKind>| {
+        kind.and_then(|k| {
+            op.limit_value(k)
+                .map(|v| format!(" (target: {})", k.unit().show(v)))
+        })
+        .unwrap_or_default()
+    };
+    if let Some(mean) = op.mean_us {
+        let ci = match (op.ci95_low_us, op.ci95_high_us) {
+            (Some(low), Some(high)) => format!("   [95% CI {}–{}]", Micros(low), Micros(high)),
+            _ => String::new(),
+        };
+        lines.push(format!(
+            "mean: {}{}{ci}",
+            Micros(mean),
+            target(Some(LimitKind::MeanUs))
+        ));
+    }
+    for (value, limit, label) in [
+        (op.p50_us, None, "p50"),
+        (op.p95_us, Some(LimitKind::P95Us), "p95"),
+        (op.p99_us, Some(LimitKind::P99Us), "p99"),
+        (op.max_us, None, "max"),
+    ] {
+        if let Some(v) = value {
+            lines.push(format!("{label}: {}{}", Micros(v), target(limit)));
+        }
+    }
+    if let Some(rate) = op.success_rate {
+        let minimum = op
+            .limit_value(LimitKind::SuccessRate)
+            .map(|v| format!(" (minimum: {})", Share(v)))
+            .unwrap_or_default();
+        lines.push(format!("success rate: {}{minimum}", Share(rate)));
+    }
+    if op.allocations_per_call.is_some() || op.bytes_per_call.is_some() {
+        lines.push(format!(
+            "allocations per call: {}{}, heap bytes per call: {}{}",
+            crate::units::or_dash(op.allocations_per_call.map(Allocs)),
+            target(Some(LimitKind::AllocsPerCall)),
+            crate::units::or_dash(op.bytes_per_call.map(Bytes)),
+            target(Some(LimitKind::MemoryKbPerCall)),
+        ));
+    }
+    if let Some(instance) = op.instance_bytes {
+        lines.push(format!(
+            "memory per instance: {}{}",
+            Bytes(instance as f64),
+            target(Some(LimitKind::InstanceBytes))
+        ));
+    }
+    if let Some(calls) = op.calls {
+        let batch = op
+            .batch_size
+            .filter(|&b| b > 1)
+            .map(|b| format!(" (timed in batches of {b}; percentiles are of batch means)"))
+            .unwrap_or_default();
+        lines.push(format!("calls: {calls}{batch}"));
+    }
+    if let Some(regression) = &op.regression {
+        lines.push(format!("history: {}", history_phrase(regression)));
+    }
+    lines.join("\n")
+}
+
+/// What the history comparison says, in a few words.
+pub fn history_phrase(r: &Regression) -> String {
+    let runs = r.baseline_runs;
+    let change = crate::units::or_dash(r.change_percent.map(|p| format!("{p:+.1}%")));
+    match r.status {
+        ComparisonStatus::NoBaseline => match r.runs_needed {
+            Some(need) => format!("no baseline yet ({runs}/{need} runs)"),
+            None => format!("no baseline yet ({runs} runs)"),
+        },
+        ComparisonStatus::Unchanged => {
+            format!("unchanged ({change} against a baseline of {runs} runs)")
+        }
+        ComparisonStatus::Regression => format!(
+            "{} regression ({change} against a baseline of {runs} runs)",
+            r.severity
+                .map(|s| s.to_string())
+                .unwrap_or_else(|| "a".into())
+        ),
+        ComparisonStatus::Improvement => {
+            format!("improvement ({change} against a baseline of {runs} runs)")
+        }
+        ComparisonStatus::Invalid => format!(
+            "not compared: {}",
+            r.note.as_deref().unwrap_or("invalid figures")
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_leak_block_counts_and_prints_bytes_1024_based() {
+        let summary = LeakSummary {
+            operations_tested: 3,
+            operations_with_leaks: 1,
+            critical: 0,
+            high: 1,
+            medium: 0,
+            low: 0,
+            total_growth_bytes: 23_712_345,
+            average_reclaim_efficiency: 0.7834,
+        };
+        assert_eq!(
+            leak_summary(&summary),
+            "MEMORY LEAK DETECTION RESULTS\n\
+             ================================================================================\n\
+             Operations Tested: 3\n\
+             Operations with Leaks: 1\n\
+             Critical Leaks: 0\n\
+             High Priority Leaks: 1\n\
+             Medium Priority Leaks: 0\n\
+             Total Memory Growth: 22.6MB\n\
+             Average Reclaim Efficiency: 78.3%\n\
+             ⚠️  Memory leaks detected - see detailed report for recommendations"
+        );
+        let clean = LeakSummary {
+            operations_with_leaks: 0,
+            high: 0,
+            total_growth_bytes: 0,
+            ..summary
+        };
+        assert!(leak_summary(&clean).ends_with("Total Memory Growth: 0B\nAverage Reclaim Efficiency: 78.3%\n✅ No memory leaks detected"));
+    }
+}

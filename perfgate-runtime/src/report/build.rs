@@ -1,0 +1,336 @@
+//! Building a [`Report`] from what the gate measured and judged.
+
+use std::path::PathBuf;
+
+use serde_json::Map;
+
+use super::{
+    ComparisonStatus, Concurrency, Hotspot, Leak, LimitResult, Operation, Regression, Report,
+    SCHEMA_VERSION, Settings, Tool,
+};
+use crate::config::{Budget, RunSettings};
+use crate::leak::{self, LeakAnalysis};
+use crate::machine::Machine;
+use crate::measure::{Measurement, encode_histogram};
+use crate::stats::Comparison;
+use crate::verdict::{Check, GateCode, Judgement, RegressionFinding, Verdict};
+
+/// What went into one measured operation's part of the report.
+pub struct OperationParts<'a> {
+    /// The measurement judged.
+    pub measurement: &'a Measurement,
+    /// Its verdict, reasons and checks.
+    pub judgement: Judgement,
+    /// What the history says.
+    pub finding: Option<&'a RegressionFinding>,
+    /// The memory-leak check's classification, when it ran.
+    pub leak: Option<LeakAnalysis>,
+    /// The first measurement was marginal and this is the second.
+    pub remeasured: bool,
+}
+
+/// What the report says of the run besides its operations.
+pub struct RunParts<'a> {
+    /// The run's settings.
+    pub settings: &'a RunSettings,
+    /// The machine measured on.
+    pub machine: Machine,
+    /// Run-level warnings.
+    pub warnings: Vec<String>,
+    /// The history read and appended to.
+    pub history_path: Option<PathBuf>,
+    /// The gate's code.
+    pub gate: GateCode,
+}
+
+impl Report {
+    /// The report of a run: its operations sorted by name, the alerts and leak totals drawn from
+    /// them.
+    pub fn new(run: RunParts<'_>, mut operations: Vec<Operation>) -> Report {
+        operations.sort_by(|a, b| a.op.cmp(&b.op));
+        let mut report = Report {
+            schema_version: SCHEMA_VERSION,
+            tool: Tool::default(),
+            generated_unix_ms: now_unix_ms(),
+            gate: run.gate,
+            settings: Settings {
+                stage: run.settings.stage.clone(),
+                mode: run.settings.mode,
+                operations: run.settings.operations,
+                budgets_path: run.settings.budgets_path.clone(),
+                output_dir: run.settings.output_dir.clone(),
+            },
+            machine: run.machine,
+            warnings: run.warnings,
+            alerts: Vec::new(),
+            leak_summary: None,
+            history_path: run.history_path,
+            operations,
+            merged: None,
+            other: Map::new(),
+        };
+        report.summarize();
+        report
+    }
+
+    /// The same report, naming the history file the run was recorded in.
+    pub fn recorded_in(self, history_path: Option<PathBuf>) -> Report {
+        Report {
+            history_path,
+            ..self
+        }
+    }
+
+    /// Draws the alerts and the leak totals from the operations.
+    pub(super) fn summarize(&mut self) {
+        self.alerts = self
+            .operations
+            .iter()
+            .filter_map(|o| o.regression.as_ref()?.alert.clone())
+            .collect();
+        let analyses: Vec<&LeakAnalysis> = self
+            .operations
+            .iter()
+            .filter_map(|o| o.leak.as_ref().map(|l| &l.analysis))
+            .collect();
+        self.leak_summary = (!analyses.is_empty()).then(|| leak::summarize(&analyses));
+    }
+
+    /// How many operations have each verdict: `(passed, warned, failed, ignored)`.
+    pub fn counts(&self) -> (usize, usize, usize, usize) {
+        let count = |wanted: fn(Verdict) -> bool| {
+            self.operations.iter().filter(|o| wanted(o.verdict)).count()
+        };
+        (
+            count(|v| v == Verdict::Pass),
+            count(|v| v == Verdict::Warn),
+            count(Verdict::is_failure),
+            count(|v| v == Verdict::Ignored),
+        )
+    }
+}
+
+impl Operation {
+    /// An operation of `budget`, not yet measured: its place and limits.
+    pub fn of_budget(budget: &Budget) -> Operation {
+        Operation {
+            op: budget.op.clone(),
+            function: budget.function.to_string(),
+            module_path: budget.module_path.to_string(),
+            file: budget.file.to_string(),
+            line: budget.line,
+            verdict: Verdict::Pass,
+            reasons: Vec::new(),
+            error: None,
+            mean_us: None,
+            ci95_low_us: None,
+            ci95_high_us: None,
+            p50_us: None,
+            p95_us: None,
+            p99_us: None,
+            max_us: None,
+            min_us: None,
+            calls: None,
+            batch_size: None,
+            inputs: None,
+            warmup_calls: None,
+            alloc_calls: None,
+            timer_overhead_ns: None,
+            wall_s: None,
+            success_rate: None,
+            allocations_per_call: None,
+            bytes_per_call: None,
+            instance_bytes: None,
+            remeasured: false,
+            limits: limits(budget, &[]),
+            leak: None,
+            concurrency: None,
+            regression: None,
+            trend: None,
+            histogram_b64: None,
+            other: Map::new(),
+        }
+    }
+
+    /// Not measured: `reason` says why (the stage does not require it).
+    pub fn ignored(budget: &Budget, reason: String) -> Operation {
+        Operation {
+            verdict: Verdict::Ignored,
+            error: Some(reason),
+            ..Operation::of_budget(budget)
+        }
+    }
+
+    /// Could not be measured: a failure, `error` says why (and is its one reason).
+    pub fn failed(budget: &Budget, error: String, reason: String) -> Operation {
+        Operation {
+            verdict: Verdict::Fail,
+            error: Some(error),
+            reasons: vec![reason],
+            ..Operation::of_budget(budget)
+        }
+    }
+
+    /// Measured and judged.
+    pub fn measured(budget: &Budget, parts: OperationParts<'_>) -> Operation {
+        let m = parts.measurement;
+        let t = &m.timing;
+        let us = |ns: f64| Some(ns / 1000.0);
+        Operation {
+            verdict: parts.judgement.verdict,
+            reasons: parts.judgement.reasons,
+            mean_us: us(t.mean_ns),
+            ci95_low_us: us(t.mean_ci_ns.low),
+            ci95_high_us: us(t.mean_ci_ns.high),
+            p50_us: us(t.p50_ns),
+            p95_us: us(t.p95_ns),
+            p99_us: us(t.p99_ns),
+            max_us: us(t.max_ns),
+            min_us: us(t.min_ns),
+            calls: Some(t.calls),
+            batch_size: Some(t.batch_size),
+            inputs: Some(m.inputs as u64),
+            warmup_calls: Some(t.warmup_calls),
+            alloc_calls: Some(m.allocs.calls),
+            timer_overhead_ns: Some(t.overhead_ns),
+            wall_s: Some(m.wall.as_secs_f64()),
+            success_rate: Some(m.success_rate()),
+            allocations_per_call: Some(m.allocs.allocations_per_call),
+            bytes_per_call: Some(m.allocs.bytes_per_call),
+            instance_bytes: Some(m.allocs.instance_bytes),
+            remeasured: parts.remeasured,
+            limits: limits(budget, &parts.judgement.checks),
+            leak: parts.leak.map(|analysis| leak_part(analysis, m)),
+            concurrency: m.concurrency.as_ref().map(|c| Concurrency {
+                sessions: c.sessions,
+                calls: c.calls,
+                failures: c.failures,
+                success_rate: Some(c.success_rate()),
+                ops_per_sec: c.ops_per_sec,
+                scaling: Some(c.scaling),
+                wall_s: Some(c.wall.as_secs_f64()),
+                p50_us: us(c.p50_ns),
+                p95_us: us(c.p95_ns),
+                p99_us: us(c.p99_ns),
+                max_us: us(c.max_ns),
+            }),
+            regression: parts.finding.map(|f| regression(f, &budget.op)),
+            trend: parts.finding.and_then(|f| f.trend.clone()),
+            histogram_b64: encode_histogram(&t.histogram),
+            ..Operation::of_budget(budget)
+        }
+    }
+}
+
+/// The budget's limits, each with its check when this run judged it.
+fn limits(budget: &Budget, checks: &[Check]) -> Vec<LimitResult> {
+    budget
+        .limits
+        .iter()
+        .map(|limit| {
+            let check = checks.iter().find(|c| c.limit.kind == limit.kind);
+            LimitResult {
+                name: limit.kind,
+                value: limit.value,
+                source: limit.source.to_string(),
+                measured: check.map(|c| c.measured),
+                outcome: check.map(|c| c.compliance),
+            }
+        })
+        .collect()
+}
+
+fn leak_part(analysis: LeakAnalysis, m: &Measurement) -> Leak {
+    let is_leak = analysis.is_leak();
+    Leak {
+        is_leak,
+        calls: m.memory.as_ref().map(|r| r.calls).unwrap_or(0),
+        check_wall_s: m.memory.as_ref().map(|r| r.wall.as_secs_f64()),
+        hotspot_calls: m.hotspots.as_ref().map(|h| h.calls),
+        hotspot_wall_s: m.hotspots.as_ref().map(|h| h.wall.as_secs_f64()),
+        hotspots_dropped: m.hotspots.as_ref().map(|h| h.dropped),
+        // Where a leak's memory was allocated; for a clean operation the sites still holding
+        // memory are its legitimate state (a cache's entries), not news.
+        hotspots: m
+            .hotspots
+            .iter()
+            .filter(|_| is_leak)
+            .flat_map(|h| &h.hotspots)
+            .map(|h| Hotspot {
+                location: h.location.clone(),
+                function: h.function.clone(),
+                retained_bytes: h.retained_bytes,
+                allocations: h.allocations,
+            })
+            .collect(),
+        analysis,
+    }
+}
+
+fn regression(finding: &RegressionFinding, op: &str) -> Regression {
+    let base = Regression {
+        status: ComparisonStatus::Invalid,
+        baseline_runs: finding.baseline_runs,
+        runs_needed: None,
+        severity: None,
+        change_percent: None,
+        degradation_ci_percent: None,
+        p_value: None,
+        baseline_mean_us: None,
+        alert: finding.alert(op),
+        note: None,
+    };
+    match &finding.comparison {
+        Comparison::NoBaseline { need, .. } => Regression {
+            status: ComparisonStatus::NoBaseline,
+            runs_needed: Some(*need),
+            ..base
+        },
+        Comparison::Unchanged {
+            change_percent,
+            p_value,
+        } => Regression {
+            status: ComparisonStatus::Unchanged,
+            change_percent: Some(*change_percent),
+            p_value: Some(*p_value),
+            ..base
+        },
+        Comparison::Regression {
+            severity,
+            degradation_percent,
+            degradation_ci_percent,
+            p_value,
+            baseline_mean_us,
+        } => Regression {
+            status: ComparisonStatus::Regression,
+            severity: Some(*severity),
+            change_percent: Some(*degradation_percent),
+            degradation_ci_percent: Some(*degradation_ci_percent),
+            p_value: Some(*p_value),
+            baseline_mean_us: Some(*baseline_mean_us),
+            ..base
+        },
+        Comparison::Improvement {
+            improvement_percent,
+            p_value,
+            baseline_mean_us,
+        } => Regression {
+            status: ComparisonStatus::Improvement,
+            change_percent: Some(-improvement_percent),
+            p_value: Some(*p_value),
+            baseline_mean_us: Some(*baseline_mean_us),
+            ..base
+        },
+        Comparison::InvalidInput { reason } => Regression {
+            note: Some(reason.clone()),
+            ..base
+        },
+    }
+}
+
+pub(super) fn now_unix_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}

@@ -1,0 +1,125 @@
+//! Reports built by hand for the tests of this module and its users.
+
+use super::*;
+
+/// An operation named `op` with `verdict` and nothing measured.
+pub(crate) fn operation(op: &str, verdict: Verdict) -> Operation {
+    Operation {
+        op: op.into(),
+        function: op.into(),
+        module_path: "app".into(),
+        file: "src/lib.rs".into(),
+        line: 1,
+        verdict,
+        reasons: Vec::new(),
+        error: None,
+        mean_us: None,
+        ci95_low_us: None,
+        ci95_high_us: None,
+        p50_us: None,
+        p95_us: None,
+        p99_us: None,
+        max_us: None,
+        min_us: None,
+        calls: None,
+        batch_size: None,
+        inputs: None,
+        warmup_calls: None,
+        alloc_calls: None,
+        timer_overhead_ns: None,
+        wall_s: None,
+        success_rate: None,
+        allocations_per_call: None,
+        bytes_per_call: None,
+        instance_bytes: None,
+        remeasured: false,
+        limits: Vec::new(),
+        leak: None,
+        concurrency: None,
+        regression: None,
+        trend: None,
+        histogram_b64: None,
+        other: Map::new(),
+    }
+}
+
+/// A quick run at the `integration_tests` stage with these operations.
+pub(crate) fn report(gate: GateCode, operations: Vec<Operation>) -> Report {
+    Report {
+        schema_version: SCHEMA_VERSION,
+        tool: Tool::default(),
+        generated_unix_ms: 1_795_780_800_000,
+        gate,
+        settings: Settings {
+            stage: Some("integration_tests".into()),
+            mode: Mode::Quick,
+            operations: 1000,
+            budgets_path: "budgets.json".into(),
+            output_dir: "target/perfgate".into(),
+        },
+        machine: Machine {
+            cpu_model: "cpu".into(),
+            cores: 2,
+            os: "linux x86_64".into(),
+            rustc: "rustc 1.95.0".into(),
+            opt_level: "3".into(),
+            profile: "release".into(),
+        },
+        warnings: Vec::new(),
+        alerts: Vec::new(),
+        leak_summary: None,
+        history_path: None,
+        operations,
+        merged: None,
+        other: Map::new(),
+    }
+}
+
+#[test]
+fn a_report_survives_json_and_keeps_fields_it_does_not_know() {
+    let mut original = report(GateCode::Fail, vec![operation("decode", Verdict::Fail)]);
+    original.operations[0].mean_us = Some(12.5);
+    original.operations[0].error = Some("panicked: boom".into());
+    let mut json: Value = serde_json::from_str(&original.to_json()).unwrap();
+    json["from_the_future"] = serde_json::json!({ "x": 1 });
+    json["operations"][0]["new_figure"] = serde_json::json!(3.5);
+    let read = Report::from_json(&json.to_string()).unwrap();
+    assert!(read.operations[0].is_error());
+    assert_eq!(read.operations[0].mean_us, Some(12.5));
+    assert_eq!(read.other["from_the_future"]["x"], 1);
+    assert_eq!(read.operations[0].other["new_figure"], 3.5);
+    let again: Value = serde_json::from_str(&read.to_json()).unwrap();
+    assert_eq!(again, json, "unknown fields are written back as they were");
+}
+
+#[test]
+fn unreadable_reports_are_errors_with_a_position_never_panics() {
+    for text in [
+        "",
+        "[]",
+        "{}",
+        r#"{"schema_version": 1, "operations": "none"}"#,
+        r#"{"schema_version": 1, "gate": {"code": "2"}, "operations": []}"#,
+    ] {
+        let error = Report::from_json(text).unwrap_err().to_string();
+        assert!(error.contains("report.json:"), "{error}");
+    }
+    let mut newer: Value = serde_json::from_str(&report(GateCode::Pass, vec![]).to_json()).unwrap();
+    newer["schema_version"] = serde_json::json!(99);
+    let error = Report::from_json(&newer.to_string())
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("newer perfgate"), "{error}");
+}
+
+#[test]
+fn module_paths_are_derived_from_files_when_missing() {
+    let mut op = operation("x", Verdict::Pass);
+    op.module_path = String::new();
+    op.file = "examples/mcp-service/src/jsonrpc/de.rs".into();
+    assert_eq!(op.module(), "mcp_service::jsonrpc::de");
+    op.file = "src/lib.rs".into();
+    assert_eq!(op.module(), "crate");
+    op.file = String::new();
+    assert_eq!(op.module(), "perfgate");
+}

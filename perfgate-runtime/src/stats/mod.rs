@@ -1,0 +1,16 @@
+//! Statistics: the confidence interval of a run's figures, the comparison of a run with the runs
+//! before it, and the trend of a series of runs. Pure functions of numbers; nothing here knows
+//! about budgets, verdicts or output.
+
+mod compare;
+mod interval;
+mod trend;
+
+pub use compare::{Comparison, RegressionSettings, compare};
+pub use interval::{Interval, mean_interval, quantile_interval};
+pub use trend::{GrowthModel, Trend, trend};
+
+#[cfg(test)]
+mod compare_tests;
+#[cfg(test)]
+mod synthetic;

@@ -1,0 +1,154 @@
+//! Units of the figures perfgate reports, each with the one formatter every output uses: the
+//! summary, the HTML page, JUnit, the GitHub summary and the leak report print a figure alike.
+//!
+//! ```
+//! use perfgate_runtime::units::{Allocs, Bytes, Micros};
+//!
+//! assert_eq!(Micros(6.4).to_string(), "6.40μs");
+//! assert_eq!(Bytes(1536.0).to_string(), "1.5KB"); // 1 KB = 1024 bytes
+//! assert_eq!(Allocs(3.0).to_string(), "3");
+//! assert_eq!(Allocs(0.859).to_string(), "0.86");
+//! ```
+
+use std::fmt;
+
+/// Microseconds, printed with a precision that suits their size (`612.3μs`, `6.40μs`, `0.058μs`).
+#[derive(Clone, Copy, Debug, PartialEq, PartialOrd)]
+pub struct Micros(pub f64);
+
+impl fmt::Display for Micros {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let us = self.0;
+        if us >= 100.0 {
+            write!(f, "{us:.1}μs")
+        } else if us >= 1.0 {
+            write!(f, "{us:.2}μs")
+        } else {
+            write!(f, "{us:.3}μs")
+        }
+    }
+}
+
+/// Bytes, printed as B, KB, MB or GB with 1 KB = 1024 bytes (the unit of `max_memory_kb`).
+/// Negative amounts (memory given back) keep their sign.
+#[derive(Clone, Copy, Debug, PartialEq, PartialOrd)]
+pub struct Bytes(pub f64);
+
+/// Bytes in a KB.
+pub const KIB: f64 = 1024.0;
+
+impl fmt::Display for Bytes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.0 < 0.0 { "-" } else { "" };
+        let b = self.0.abs();
+        if b < KIB {
+            write!(f, "{sign}{b:.0}B")
+        } else if b < KIB * KIB {
+            write!(f, "{sign}{:.1}KB", b / KIB)
+        } else if b < KIB * KIB * KIB {
+            write!(f, "{sign}{:.1}MB", b / (KIB * KIB))
+        } else {
+            write!(f, "{sign}{:.1}GB", b / (KIB * KIB * KIB))
+        }
+    }
+}
+
+/// Allocations per call: whole numbers without decimals, others to two decimals.
+#[derive(Clone, Copy, Debug, PartialEq, PartialOrd)]
+pub struct Allocs(pub f64);
+
+impl fmt::Display for Allocs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if (self.0 - self.0.round()).abs() < 1e-9 {
+            write!(f, "{:.0}", self.0)
+        } else {
+            write!(f, "{:.2}", self.0)
+        }
+    }
+}
+
+/// A share in 0..=1, printed as a percentage with two decimals (`99.90%`).
+#[derive(Clone, Copy, Debug, PartialEq, PartialOrd)]
+pub struct Share(pub f64);
+
+impl fmt::Display for Share {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:.2}%", self.0 * 100.0)
+    }
+}
+
+/// The unit a limit and its figure are in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Unit {
+    /// Microseconds per call.
+    Micros,
+    /// Allocations per call.
+    Allocs,
+    /// Kilobytes (1024 bytes) per call.
+    Kilobytes,
+    /// Bytes.
+    Bytes,
+    /// A share in 0..=1.
+    Share,
+    /// Percent.
+    Percent,
+    /// Calls per second.
+    PerSecond,
+}
+
+impl Unit {
+    /// `value` printed in this unit.
+    pub fn show(self, value: f64) -> String {
+        match self {
+            Unit::Micros => Micros(value).to_string(),
+            Unit::Allocs => Allocs(value).to_string(),
+            Unit::Kilobytes => format!("{value:.2}KB"),
+            Unit::Bytes => format!("{value:.0}B"),
+            Unit::Share => Share(value).to_string(),
+            Unit::Percent => format!("{value:.1}%"),
+            Unit::PerSecond => format!("{value:.0} ops/s"),
+        }
+    }
+}
+
+/// A number that may be absent, printed in a unit or as `-`.
+pub fn or_dash<T: fmt::Display>(value: Option<T>) -> String {
+    value
+        .map(|v| v.to_string())
+        .unwrap_or_else(|| "-".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bytes_are_1024_based_and_keep_their_sign() {
+        assert_eq!(Bytes(0.0).to_string(), "0B");
+        assert_eq!(Bytes(1023.0).to_string(), "1023B");
+        assert_eq!(Bytes(1024.0).to_string(), "1.0KB");
+        assert_eq!(Bytes(12_345.0).to_string(), "12.1KB");
+        assert_eq!(Bytes(23_712_345.0).to_string(), "22.6MB");
+        assert_eq!(Bytes(-1_500_000_000.0).to_string(), "-1.4GB");
+        assert_eq!(Bytes(-512.0).to_string(), "-512B");
+    }
+
+    #[test]
+    fn micros_precision_follows_size() {
+        assert_eq!(Micros(150.0).to_string(), "150.0μs");
+        assert_eq!(Micros(6.4).to_string(), "6.40μs");
+        assert_eq!(Micros(0.0581).to_string(), "0.058μs");
+    }
+
+    #[test]
+    fn units_of_limits() {
+        assert_eq!(Unit::Micros.show(6.4), "6.40μs");
+        assert_eq!(Unit::Allocs.show(12.0), "12");
+        assert_eq!(Unit::Kilobytes.show(4.0), "4.00KB");
+        assert_eq!(Unit::Bytes.show(400.0), "400B");
+        assert_eq!(Unit::Share.show(0.999), "99.90%");
+        assert_eq!(Unit::Percent.show(25.0), "25.0%");
+        assert_eq!(Unit::PerSecond.show(10_000.0), "10000 ops/s");
+        assert_eq!(or_dash(None::<Micros>), "-");
+    }
+}
