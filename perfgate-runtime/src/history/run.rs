@@ -4,7 +4,7 @@
 use super::{Fingerprint, Record, SCHEMA_VERSION};
 use crate::config::Mode;
 use crate::machine::Machine;
-use crate::report::Operation;
+use crate::report::{Operation, now_unix_ms};
 
 /// Where this run's code came from and when it ran: what every record of the run shares.
 #[derive(Clone, Debug, PartialEq)]
@@ -97,11 +97,4 @@ fn git(args: &[&str]) -> Option<String> {
         .ok()?;
     let text = String::from_utf8(out.stdout).ok()?.trim().to_string();
     (out.status.success() && !text.is_empty()).then_some(text)
-}
-
-fn now_unix_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0)
 }

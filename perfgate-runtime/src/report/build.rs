@@ -111,15 +111,15 @@ impl Report {
 }
 
 impl Operation {
-    /// An operation of `budget`, not yet measured: its place and limits.
-    pub fn of_budget(budget: &Budget) -> Operation {
+    /// An operation named `op` with `verdict`, nothing measured and no place or limits.
+    pub(crate) fn bare(op: String, verdict: Verdict) -> Operation {
         Operation {
-            op: budget.op.clone(),
-            function: budget.function.to_string(),
-            module_path: budget.module_path.to_string(),
-            file: budget.file.to_string(),
-            line: budget.line,
-            verdict: Verdict::Pass,
+            op,
+            function: String::new(),
+            module_path: String::new(),
+            file: String::new(),
+            line: 0,
+            verdict,
             reasons: Vec::new(),
             error: None,
             mean_us: None,
@@ -142,13 +142,25 @@ impl Operation {
             bytes_per_call: None,
             instance_bytes: None,
             remeasured: false,
-            limits: limits(budget, &[]),
+            limits: Vec::new(),
             leak: None,
             concurrency: None,
             regression: None,
             trend: None,
             histogram_b64: None,
             other: Map::new(),
+        }
+    }
+
+    /// An operation of `budget`, not yet measured: its place and limits.
+    pub fn of_budget(budget: &Budget) -> Operation {
+        Operation {
+            function: budget.function.to_string(),
+            module_path: budget.module_path.to_string(),
+            file: budget.file.to_string(),
+            line: budget.line,
+            limits: limits(budget, &[]),
+            ..Operation::bare(budget.op.clone(), Verdict::Pass)
         }
     }
 
@@ -328,7 +340,8 @@ fn regression(finding: &RegressionFinding, op: &str) -> Regression {
     }
 }
 
-pub(super) fn now_unix_ms() -> u64 {
+/// Now, in milliseconds since the Unix epoch.
+pub(crate) fn now_unix_ms() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as u64)

@@ -29,7 +29,7 @@ mod build;
 mod file;
 mod merge;
 
-pub(crate) use build::{OperationParts, RunParts};
+pub(crate) use build::{OperationParts, RunParts, now_unix_ms};
 pub use file::{ReportError, report_file_name};
 pub use merge::merge;
 

@@ -2,44 +2,14 @@
 
 use super::*;
 
-/// An operation named `op` with `verdict` and nothing measured.
+/// An operation named `op` with `verdict` and nothing measured, in `src/lib.rs`.
 pub(crate) fn operation(op: &str, verdict: Verdict) -> Operation {
     Operation {
-        op: op.into(),
         function: op.into(),
         module_path: "app".into(),
         file: "src/lib.rs".into(),
         line: 1,
-        verdict,
-        reasons: Vec::new(),
-        error: None,
-        mean_us: None,
-        ci95_low_us: None,
-        ci95_high_us: None,
-        p50_us: None,
-        p95_us: None,
-        p99_us: None,
-        max_us: None,
-        min_us: None,
-        calls: None,
-        batch_size: None,
-        inputs: None,
-        warmup_calls: None,
-        alloc_calls: None,
-        timer_overhead_ns: None,
-        wall_s: None,
-        success_rate: None,
-        allocations_per_call: None,
-        bytes_per_call: None,
-        instance_bytes: None,
-        remeasured: false,
-        limits: Vec::new(),
-        leak: None,
-        concurrency: None,
-        regression: None,
-        trend: None,
-        histogram_b64: None,
-        other: Map::new(),
+        ..Operation::bare(op.into(), verdict)
     }
 }
 
