@@ -187,3 +187,54 @@ fn without_the_flag_only_budgets_that_ask_are_checked() {
         run.stdout
     );
 }
+
+#[test]
+fn a_burst_leak_finds_its_site_with_a_sampled_pass_as_long_as_its_period() {
+    // 1 MiB every 10 000 calls over 50 000 calls: a sampled pass of a tenth of the calls (5 000)
+    // would see no burst; one sized from the pattern sees at least two.
+    let run = gate(
+        "burst_sites",
+        &[
+            "--memory-test",
+            "--memory-operations",
+            "50000",
+            "--exact",
+            "leak_burst",
+        ],
+    );
+    let burst = leak(run.report(), "leak_burst");
+    assert_eq!(burst["pattern"], "burst", "{burst:#}");
+    assert_eq!(burst["step_period_calls"], 10_000, "{burst:#}");
+    assert!(
+        burst["hotspot_calls"].as_u64().unwrap() >= 25_000,
+        "{burst:#}"
+    );
+    assert_eq!(
+        burst["hotspots"][0]["location"],
+        marked_line("burst").as_str(),
+        "{burst:#}"
+    );
+}
+
+#[test]
+fn a_leak_whose_site_the_sampled_pass_misses_says_so() {
+    // The clean operations never reach the sampled pass; a linear leak always shows its site, so
+    // the message is checked on the text a report without sites renders.
+    let run = gate("linear_sites", &["--memory-test", "--exact", "leak_linear"]);
+    let linear = leak(run.report(), "leak_linear");
+    assert!(
+        linear["hotspot_calls"].as_u64().unwrap() >= 1000,
+        "{linear:#}"
+    );
+    let mut report: perfgate_runtime::Report =
+        perfgate_runtime::Report::from_json(&run.report().to_string()).unwrap();
+    report.operations[0].leak.as_mut().unwrap().hotspots.clear();
+    let text = perfgate_runtime::render::summary(&report, false);
+    assert!(
+        text.contains(&format!(
+            "Hotspot: no allocation site still holding memory was seen in {} sampled calls",
+            linear["hotspot_calls"]
+        )),
+        "{text}"
+    );
+}

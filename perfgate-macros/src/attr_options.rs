@@ -153,9 +153,12 @@ fn parse_number(key: &str, meta: &ParseNestedMeta, range: Range) -> syn::Result<
             span,
             format!("`{key}` must be greater than zero"),
         )),
-        Range::Fraction if !(value > 0.0 && value <= 1.0) => Err(syn::Error::new(
+        Range::Fraction if !(0.0..=1.0).contains(&value) => Err(syn::Error::new(
             span,
-            format!("`{key}` is a fraction: greater than 0 and at most 1 (0.999 means 99.9%)"),
+            format!(
+                "`{key}` is a share from 0 to 1 (0.999 means 99.9%; 0 accepts an operation whose \
+                 every call returns `Err`)"
+            ),
         )),
         Range::Timeout if !(value > 0.0 && value <= MAX_TIMEOUT_S) => Err(syn::Error::new(
             span,

@@ -93,7 +93,7 @@ pub use verdict::{GateCode, Verdict};
 /// | `max_allocs` | allocations per call (0 = allocation-free) |
 /// | `max_memory_kb` | heap bytes allocated per call, KB (1 KB = 1024 bytes) |
 /// | `max_instance_bytes` | memory one returned value holds: heap bytes it still owns plus `size_of` |
-/// | `min_success_rate` | share of calls returning `Ok`, in (0, 1] |
+/// | `min_success_rate` | share of calls returning `Ok`, from 0 to 1 (default 0.999) |
 /// | `max_regression_percent` | degradation against history |
 /// | `stages = ["pre_commit", ...]` | stages that require the operation (default: every stage) |
 /// | `setup = path` | function producing the input (not timed); a `Vec` of inputs is cycled through |

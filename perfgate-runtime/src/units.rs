@@ -16,10 +16,25 @@ use std::fmt;
 #[derive(Clone, Copy, Debug, PartialEq, PartialOrd)]
 pub struct Micros(pub f64);
 
+/// Beyond this size a figure is printed in scientific notation: no real figure is that large, and
+/// a corrupt one must not print as hundreds of digits.
+const HUGE: f64 = 1e12;
+
+/// `value` with `decimals` decimals, or in scientific notation when it is huge (or not finite).
+fn fixed(value: f64, decimals: usize) -> String {
+    if value.abs() >= HUGE {
+        format!("{value:.3e}")
+    } else {
+        format!("{value:.decimals$}")
+    }
+}
+
 impl fmt::Display for Micros {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let us = self.0;
-        if us >= 100.0 {
+        if us.abs() >= HUGE {
+            write!(f, "{}μs", fixed(us, 1))
+        } else if us >= 100.0 {
             write!(f, "{us:.1}μs")
         } else if us >= 1.0 {
             write!(f, "{us:.2}μs")
@@ -41,7 +56,9 @@ impl fmt::Display for Bytes {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let sign = if self.0 < 0.0 { "-" } else { "" };
         let b = self.0.abs();
-        if b < KIB {
+        if b >= HUGE * KIB * KIB * KIB {
+            write!(f, "{}B", fixed(self.0, 0))
+        } else if b < KIB {
             write!(f, "{sign}{b:.0}B")
         } else if b < KIB * KIB {
             write!(f, "{sign}{:.1}KB", b / KIB)
@@ -59,7 +76,9 @@ pub struct Allocs(pub f64);
 
 impl fmt::Display for Allocs {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if (self.0 - self.0.round()).abs() < 1e-9 {
+        if self.0.abs() >= HUGE {
+            f.write_str(&fixed(self.0, 0))
+        } else if (self.0 - self.0.round()).abs() < 1e-9 {
             write!(f, "{:.0}", self.0)
         } else {
             write!(f, "{:.2}", self.0)
@@ -73,7 +92,7 @@ pub struct Share(pub f64);
 
 impl fmt::Display for Share {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:.2}%", self.0 * 100.0)
+        write!(f, "{}%", fixed(self.0 * 100.0, 2))
     }
 }
 
@@ -102,11 +121,11 @@ impl Unit {
         match self {
             Unit::Micros => Micros(value).to_string(),
             Unit::Allocs => Allocs(value).to_string(),
-            Unit::Kilobytes => format!("{value:.2}KB"),
-            Unit::Bytes => format!("{value:.0}B"),
+            Unit::Kilobytes => format!("{}KB", fixed(value, 2)),
+            Unit::Bytes => format!("{}B", fixed(value, 0)),
             Unit::Share => Share(value).to_string(),
-            Unit::Percent => format!("{value:.1}%"),
-            Unit::PerSecond => format!("{value:.0} ops/s"),
+            Unit::Percent => format!("{}%", fixed(value, 1)),
+            Unit::PerSecond => format!("{} ops/s", fixed(value, 0)),
         }
     }
 }
@@ -150,5 +169,14 @@ mod tests {
         assert_eq!(Unit::Percent.show(25.0), "25.0%");
         assert_eq!(Unit::PerSecond.show(10_000.0), "10000 ops/s");
         assert_eq!(or_dash(None::<Micros>), "-");
+    }
+
+    #[test]
+    fn absurd_figures_print_short() {
+        assert_eq!(Micros(1e308).to_string(), "1.000e308μs");
+        assert_eq!(Bytes(1e308).to_string(), "1.000e308B");
+        assert_eq!(Allocs(1e300).to_string(), "1.000e300");
+        assert_eq!(Unit::PerSecond.show(1e308), "1.000e308 ops/s");
+        assert_eq!(Micros(f64::INFINITY).to_string(), "infμs");
     }
 }

@@ -67,7 +67,7 @@ fn perfgate(args: &[&Path], env: &[(&str, &Path)]) -> Output {
     command.output().expect("perfgate runs")
 }
 
-fn text(output: &Output) -> (String, String) {
+fn text_of(output: &Output) -> (String, String) {
     (
         String::from_utf8_lossy(&output.stdout).into_owned(),
         String::from_utf8_lossy(&output.stderr).into_owned(),
@@ -97,7 +97,7 @@ fn shards_in_directories_merge_into_the_unsharded_report() {
     // Not a report: ignored.
     std::fs::write(dir.join("a/notes.json"), "[]").unwrap();
     let output = perfgate(&[&dir.join("a"), &dir.join("b"), &dir.join("c")], &[]);
-    let (stdout, stderr) = text(&output);
+    let (stdout, stderr) = text_of(&output);
     assert_eq!(output.status.code(), Some(3), "{stdout}{stderr}");
     assert!(stdout.contains("merged 3 reports:"), "{stdout}");
     assert!(
@@ -142,7 +142,7 @@ fn shards_in_directories_merge_into_the_unsharded_report() {
 
     // Again: the previous merge inside a/ is not an input.
     let again = perfgate(&[&dir.join("a"), &dir.join("b"), &dir.join("c")], &[]);
-    let (stdout, stderr) = text(&again);
+    let (stdout, stderr) = text_of(&again);
     assert_eq!(again.status.code(), Some(3), "{stdout}{stderr}");
     assert!(
         stdout.contains("merged 3 reports:") && !stdout.contains("conflict"),
@@ -170,7 +170,7 @@ fn an_operation_measured_twice_is_a_conflict() {
         ],
         &[],
     );
-    let (stdout, stderr) = text(&output);
+    let (stdout, stderr) = text_of(&output);
     assert_eq!(output.status.code(), Some(1), "{stdout}{stderr}");
     assert!(
         stdout.contains("warning: conflict: `mcp_message_decode` was measured in report 1 (PASS) and in report 2 (PASS)"),
@@ -198,7 +198,7 @@ fn github_outputs_when_run_in_github_actions() {
             ("GITHUB_STEP_SUMMARY", &summary),
         ],
     );
-    let (stdout, stderr) = text(&output);
+    let (stdout, stderr) = text_of(&output);
     assert_eq!(output.status.code(), Some(3), "{stdout}{stderr}");
     assert!(
         stdout.contains("::error file=examples/mcp-service/src/metrics.rs,line=120,title=perfgate%3A metrics_collection::"),
@@ -216,7 +216,7 @@ fn unusable_input_is_an_error_with_exit_code_4() {
     let dir = scratch("errors");
     std::fs::create_dir_all(dir.join("empty")).unwrap();
     let output = perfgate(&[&dir.join("empty")], &[]);
-    let (_, stderr) = text(&output);
+    let (_, stderr) = text_of(&output);
     assert_eq!(output.status.code(), Some(4));
     assert!(stderr.contains("no report*.json under"), "{stderr}");
 
@@ -229,7 +229,7 @@ fn unusable_input_is_an_error_with_exit_code_4() {
         std::fs::write(dir.join(name).join("report.json"), report.to_string()).unwrap();
     }
     let output = perfgate(&[&dir.join("a"), &dir.join("b")], &[]);
-    let (_, stderr) = text(&output);
+    let (_, stderr) = text_of(&output);
     assert_eq!(output.status.code(), Some(4));
     assert!(
         stderr.contains("report 2 has stage \"pre_commit\" but report 1 has \"pre_deployment\""),
@@ -242,7 +242,55 @@ fn unusable_input_is_an_error_with_exit_code_4() {
 
     std::fs::write(dir.join("a/report-broken.json"), "{ not json").unwrap();
     let output = perfgate(&[&dir.join("a")], &[]);
-    let (_, stderr) = text(&output);
+    let (_, stderr) = text_of(&output);
     assert_eq!(output.status.code(), Some(4));
     assert!(stderr.contains("report-broken.json"), "{stderr}");
+}
+
+#[test]
+fn the_merge_refuses_to_write_over_its_input() {
+    let dir = scratch("overwrite");
+    let input = dir.join("report.json");
+    let text = serde_json::to_string_pretty(&golden()).unwrap();
+    std::fs::write(&input, &text).unwrap();
+    let output = perfgate(&[&dir, Path::new("--output"), &dir], &[]);
+    let (_, stderr) = text_of(&output);
+    assert_eq!(output.status.code(), Some(4), "{stderr}");
+    assert!(
+        stderr.contains("would overwrite its shard report"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_to_string(&input).unwrap(), text);
+    // Named as a file, too.
+    let output = perfgate(&[&input, Path::new("--output"), &dir], &[]);
+    let (_, stderr) = text_of(&output);
+    assert_eq!(output.status.code(), Some(4), "{stderr}");
+    assert!(stderr.contains("would overwrite the input"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&input).unwrap(), text);
+}
+
+#[test]
+fn nonsense_arguments_are_exit_code_4() {
+    let run = |args: &[&str]| {
+        let output = Command::new(PERFGATE).args(args).output().unwrap();
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    for budget in ["NaN", "-5", "inf", "0"] {
+        let (code, stderr) = run(&["trend", "op", "--budget-us", budget]);
+        assert_eq!(code, Some(4), "{budget}: {stderr}");
+        assert!(stderr.contains("is not a budget"), "{stderr}");
+    }
+    let (code, stderr) = run(&["report", "/dev/null"]);
+    assert_eq!(code, Some(4), "{stderr}");
+    assert!(
+        stderr.contains("/dev/null: is not a regular file"),
+        "{stderr}"
+    );
+    let (code, _) = run(&["no-such-command"]);
+    assert_eq!(code, Some(4));
+    let (code, _) = run(&["--help"]);
+    assert_eq!(code, Some(0));
 }

@@ -10,8 +10,15 @@
 //!
 //! Counting is switched only at phase boundaries: memory allocated while counting is off and freed
 //! while it is on would make the live-bytes figure drift.
+//!
+//! Counting sees every thread of the process. perfgate's own measuring threads say so
+//! ([`measuring_thread`]); an allocation on any other thread while counting is on is also counted
+//! as *foreign* (a background thread of the operation, or one an earlier operation left running),
+//! so that the verdict can tell figures that are certainly the operation's from figures that may
+//! include someone else's.
 
 use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use stats_alloc::StatsAlloc;
@@ -22,6 +29,30 @@ pub use sites::{Hotspot, start_sampling, stop_sampling};
 
 static COUNTER: StatsAlloc<System> = StatsAlloc::system();
 static COUNTING: AtomicBool = AtomicBool::new(false);
+/// Allocations (and their bytes) made while counting on threads that are not measuring threads.
+static FOREIGN_ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
+static FOREIGN_BYTES: AtomicU64 = AtomicU64::new(0);
+
+thread_local! {
+    /// Set on perfgate's measuring and session threads.
+    static MEASURING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Marks the current thread as one of perfgate's measuring threads: its allocations are the
+/// operation's. Every other thread's allocations while counting are also counted as foreign.
+pub fn measuring_thread() {
+    MEASURING.with(|m| m.set(true));
+}
+
+/// Counts an allocation of `size` bytes as foreign when the current thread does not measure.
+#[inline]
+fn note_thread(size: usize) {
+    // `try_with`: a thread being torn down may still allocate.
+    if !MEASURING.try_with(Cell::get).unwrap_or(false) {
+        FOREIGN_ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        FOREIGN_BYTES.fetch_add(size as u64, Ordering::Relaxed);
+    }
+}
 
 /// The counting global allocator of a perf binary.
 ///
@@ -43,6 +74,7 @@ unsafe impl GlobalAlloc for Allocator {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         if COUNTING.load(Ordering::Relaxed) {
             let ptr = unsafe { COUNTER.alloc(layout) };
+            note_thread(layout.size());
             sites::on_alloc(ptr, layout.size());
             ptr
         } else {
@@ -64,6 +96,7 @@ unsafe impl GlobalAlloc for Allocator {
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         if COUNTING.load(Ordering::Relaxed) {
             let ptr = unsafe { COUNTER.alloc_zeroed(layout) };
+            note_thread(layout.size());
             sites::on_alloc(ptr, layout.size());
             ptr
         } else {
@@ -99,6 +132,10 @@ pub struct AllocSnapshot {
     pub bytes_allocated: u64,
     /// Bytes given back, shrinking by `realloc` included.
     pub bytes_freed: u64,
+    /// Allocations made on threads other than perfgate's measuring threads.
+    pub foreign_allocations: u64,
+    /// Bytes of those allocations.
+    pub foreign_bytes: u64,
 }
 
 impl AllocSnapshot {
@@ -111,6 +148,8 @@ impl AllocSnapshot {
             reallocations: stats.reallocations as u64,
             bytes_allocated: stats.bytes_allocated as u64,
             bytes_freed: stats.bytes_deallocated as u64,
+            foreign_allocations: FOREIGN_ALLOCATIONS.load(Ordering::Relaxed),
+            foreign_bytes: FOREIGN_BYTES.load(Ordering::Relaxed),
         }
     }
 
@@ -176,8 +215,28 @@ pub fn stop_counting() {
 mod tests {
     use super::*;
 
+    /// Counting is process-wide: the tests that switch it take turns.
+    static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+    #[test]
+    fn only_threads_that_say_so_are_measuring_threads() {
+        // (This test binary's global allocator is not `Allocator`: the counts themselves are
+        // checked in a perf binary of their own, by tests/hardening.rs.)
+        std::thread::spawn(|| {
+            assert!(!MEASURING.with(Cell::get));
+            measuring_thread();
+            assert!(MEASURING.with(Cell::get));
+        })
+        .join()
+        .unwrap();
+        std::thread::spawn(|| assert!(!MEASURING.with(Cell::get)))
+            .join()
+            .unwrap();
+    }
+
     #[test]
     fn an_abandoned_guard_cannot_switch_off_a_later_phase() {
+        let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
         let abandoned = Counting::start();
         stop_counting(); // the measurement holding `abandoned` timed out
         assert!(!is_counting());

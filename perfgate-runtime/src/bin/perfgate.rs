@@ -49,7 +49,7 @@ enum Command {
         #[arg(long, value_parser = parse_mode)]
         mode: Option<Mode>,
         /// The mean's budget, µs, to project when it is crossed.
-        #[arg(long, value_name = "X", value_parser = parse_budget)]
+        #[arg(long, value_name = "X", value_parser = parse_budget, allow_hyphen_values = true)]
         budget_us: Option<f64>,
     },
     /// Two report.json files side by side, with the changes.
@@ -338,6 +338,15 @@ fn merge(
         };
         dir.join("merged")
     });
+    // The merged report.json must never replace one of the reports it is made from.
+    if let Some(input) = inputs.iter().find(|i| same_path(i, &output)) {
+        return Err(format!(
+            "--output {} is the input {}: the merge would overwrite its shard report; choose \
+             another directory",
+            output.display(),
+            input.display()
+        ));
+    }
     let mut files = Vec::new();
     for input in inputs {
         if input.is_dir() {
@@ -355,7 +364,6 @@ fn merge(
     }
     files.sort();
     files.dedup();
-    // The merged report.json must never replace one of the reports it is made from.
     let target = output.join("report.json");
     if let Some(input) = files.iter().find(|f| same_path(f, &target)) {
         return Err(format!(

@@ -141,6 +141,8 @@ pub enum Source {
     Attribute { file: &'static str, line: u32 },
     /// The budgets file.
     BudgetFile { path: PathBuf },
+    /// perfgate's default, where neither the attribute nor the file sets the limit.
+    Default,
 }
 
 impl fmt::Display for Source {
@@ -148,6 +150,7 @@ impl fmt::Display for Source {
         match self {
             Source::Attribute { file, line } => write!(f, "attribute at {file}:{line}"),
             Source::BudgetFile { path } => write!(f, "{}", path.display()),
+            Source::Default => f.write_str("perfgate's default"),
         }
     }
 }
@@ -219,6 +222,10 @@ fn attribute_limit(limits: &AttrLimits, kind: LimitKind) -> Option<f64> {
     }
 }
 
+/// The `min_success_rate` of an operation whose budget sets none: an operation may fail on one
+/// call in a thousand (a realistic mix has some invalid inputs), not more.
+pub const DEFAULT_MIN_SUCCESS_RATE: f64 = 0.999;
+
 /// Budgets for the registered operations, and the names in the file that match no operation.
 pub fn resolve_budgets(
     entries: &[&Entry],
@@ -262,7 +269,7 @@ fn resolve(
             record.and_then(|r| r.limit(kind)),
         )
     });
-    let limits: Vec<Limit> = pairs
+    let mut limits: Vec<Limit> = pairs
         .into_iter()
         .filter_map(
             |(kind, in_attribute, in_file)| match (in_file, in_attribute) {
@@ -286,6 +293,16 @@ fn resolve(
             location: entry.location(),
             path: file.path.clone(),
         });
+    }
+    // An operation whose calls fail is broken, whatever its speed: unless a budget says how many
+    // may fail, at most one in a thousand.
+    if !limits.iter().any(|l| l.kind == LimitKind::SuccessRate) {
+        limits.push(Limit {
+            kind: LimitKind::SuccessRate,
+            value: DEFAULT_MIN_SUCCESS_RATE,
+            source: Source::Default,
+        });
+        limits.sort_by_key(|l| LimitKind::ALL.iter().position(|k| *k == l.kind));
     }
     let stages = match record.and_then(|r| r.stage_requirements.as_ref()) {
         Some(requirements) => StageRule::Only {

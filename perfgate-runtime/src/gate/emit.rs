@@ -5,12 +5,21 @@ use crate::render::{self, Outputs};
 use crate::report::{Report, report_file_name};
 use crate::verdict::GateCode;
 
+use super::actions::Stopped;
 use super::setup::Setup;
 
 /// Writes the reports, prints the summary and returns the gate's code. The files are written
 /// first, so that the printed gate line is the exit code: a report that cannot be written makes
 /// the run exit 4, and the summary says so.
-pub fn finish(setup: &Setup, mut report: Report, history: &[Record]) -> GateCode {
+///
+/// Under GitHub Actions, workflow commands were switched off for the run (`commands`): they are
+/// switched back on only for perfgate's annotations.
+pub fn finish(
+    setup: &Setup,
+    mut report: Report,
+    history: &[Record],
+    commands: Option<Stopped>,
+) -> GateCode {
     let settings = &setup.settings;
     let names: Vec<&str> = report.operations.iter().map(|o| o.op.as_str()).collect();
     let file_name = report_file_name(&names, std::env::var_os("NEXTEST").is_some());
@@ -43,16 +52,22 @@ pub fn finish(setup: &Setup, mut report: Report, history: &[Record]) -> GateCode
     match written {
         Ok(paths) => {
             print!("{}", render::summary(&report, settings.verbose));
-            print!("{}", String::from_utf8_lossy(&annotations));
             for path in paths {
                 println!("Report: {}", path.display());
             }
+            if let Some(commands) = commands {
+                commands.resume();
+            }
+            print!("{}", String::from_utf8_lossy(&annotations));
             report.gate
         }
         Err(error) => {
             report.gate = GateCode::Error;
             report.warnings.push(error.clone());
             print!("{}", render::summary(&report, settings.verbose));
+            if let Some(commands) = commands {
+                commands.resume();
+            }
             eprintln!("perfgate: error: {error}");
             GateCode::Error
         }

@@ -3,7 +3,9 @@
 //! libtest-mimic trial, assemble the report, write and print it — and each decision lives in the
 //! module named for it (`config`, `measure`, `verdict`, `report`, `history`, `render`).
 
+mod actions;
 mod emit;
+mod exit_guard;
 mod setup;
 mod trial;
 
@@ -24,8 +26,13 @@ use trial::Shared;
 ///
 /// `package_dir` is the root of the package whose perf test this is (`CARGO_MANIFEST_DIR`);
 /// the budgets file is looked up there. [`main!`](crate::main) calls this.
+///
+/// Until the gate concludes, an operation that exits the process (`std::process::exit`) cannot
+/// pass the gate: the exit status becomes 4 and the message names the operation.
 pub fn run_main(package_dir: &str) -> ExitCode {
+    exit_guard::install();
     let code = run(std::env::args(), Path::new(package_dir));
+    exit_guard::conclude();
     ExitCode::from(code as u8)
 }
 
@@ -52,6 +59,7 @@ fn run_phases(
         setup::Loaded::Run(setup) => *setup,
         setup::Loaded::Done(code) => return Ok(code),
     };
+    let commands = actions::stop(std::env::var("GITHUB_ACTIONS").as_deref() == Ok("true"));
     let shared = Arc::new(Shared::new(&setup, setup.load_history()));
     let trials: Vec<Trial> = setup
         .budgets
@@ -68,7 +76,7 @@ fn run_phases(
         conclusion.num_failed,
     )
     .recorded_in(measured.recorded_in);
-    Ok(emit::finish(&setup, report, &measured.records))
+    Ok(emit::finish(&setup, report, &measured.records, commands))
 }
 
 /// The run's report: its operations, its warnings, and the gate's code from their verdicts.

@@ -96,6 +96,7 @@ impl Setup {
             let _listed = libtest_mimic::run(&arguments, trials);
             return Ok(Loaded::Done(GateCode::Pass));
         }
+        check_writable(&settings)?;
         if !crate::alloc::is_installed() {
             return Err(ConfigError::Arguments(
                 "perfgate's counting allocator is not the global allocator, so allocations cannot be \
@@ -178,6 +179,50 @@ impl Setup {
             .max()
             .unwrap_or(0)
     }
+}
+
+/// The reports can be written: the output directory (created if needed), the directories of
+/// `--junit` and `--bmf`, and `$GITHUB_STEP_SUMMARY`. Checked before anything is measured, so that
+/// a run never measures for minutes and then fails to say what it found.
+fn check_writable(settings: &RunSettings) -> Result<(), ConfigError> {
+    let unwritable = |what: &str, path: &Path, error: std::io::Error| {
+        ConfigError::Arguments(format!(
+            "the {what} {} cannot be written: {error}",
+            path.display()
+        ))
+    };
+    let probe_dir = |what: &str, dir: &Path| -> Result<(), ConfigError> {
+        std::fs::create_dir_all(dir).map_err(|e| unwritable(what, dir, e))?;
+        let probe = dir.join(format!(".perfgate-write-check-{}", std::process::id()));
+        std::fs::write(&probe, b"").map_err(|e| unwritable(what, dir, e))?;
+        let _ = std::fs::remove_file(&probe);
+        Ok(())
+    };
+    probe_dir("output directory", &settings.output_dir)?;
+    for (flag, file) in [("--junit", &settings.junit), ("--bmf", &settings.bmf)] {
+        if let Some(file) = file {
+            let dir = file
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            probe_dir(&format!("directory of {flag}"), dir)?;
+            if file.is_dir() {
+                return Err(ConfigError::Arguments(format!(
+                    "{flag} {} is a directory; name a file",
+                    file.display()
+                )));
+            }
+        }
+    }
+    if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|s| !s.is_empty()) {
+        let summary = PathBuf::from(summary);
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&summary)
+            .map_err(|e| unwritable("GITHUB_STEP_SUMMARY file", &summary, e))?;
+    }
+    Ok(())
 }
 
 /// Cargo's target directory: the test binary is `<target>/<profile>/deps/<name>-<hash>`.

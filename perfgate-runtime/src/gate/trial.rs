@@ -176,6 +176,7 @@ pub fn trial(budget: Budget, entry: &'static Entry, shared: Arc<Shared>) -> Tria
             shared.push(Operation::ignored(&budget, reason.clone()));
             return Ok(Completion::ignored_with(reason));
         }
+        super::exit_guard::measuring(Some(&budget.op));
         let operation = catch_unwind(AssertUnwindSafe(|| {
             measure_and_judge(entry, &budget, &shared)
         }))
@@ -186,6 +187,7 @@ pub fn trial(budget: Budget, entry: &'static Entry, shared: Arc<Shared>) -> Tria
             );
             Operation::failed(&budget, message.clone(), message)
         });
+        super::exit_guard::measuring(None);
         let failed = operation
             .verdict
             .is_failure()
@@ -253,6 +255,16 @@ fn measure_and_judge(entry: &Entry, budget: &Budget, shared: &Shared) -> Operati
         shared.fail_on_critical,
     );
     let leak = leak_analysis(&measurement);
+    let mut measurement = measurement;
+    if let Some(analysis) = leak.as_ref().filter(|a| a.is_leak()) {
+        // Where the leaked memory is allocated: a sampled pass long enough to see the leak
+        // retain at least twice.
+        let memory_calls = measurement.memory.as_ref().map_or(0, |m| m.calls);
+        let calls = measure::hotspot_calls(memory_calls, analysis.period_calls());
+        let timeout = budget.timeout.min(shared.remaining());
+        measurement.hotspots =
+            measure::find_hotspots(entry.routine, calls, HOTSPOTS, timeout, &budget.op).ok();
+    }
     let hotspot = measurement
         .hotspots
         .as_ref()
@@ -263,6 +275,10 @@ fn measure_and_judge(entry: &Entry, budget: &Budget, shared: &Shared) -> Operati
             analysis,
             shared.fail_on_memory_leaks || budget.leak_check,
             hotspot,
+            measurement
+                .memory
+                .as_ref()
+                .map_or(0, |run| run.foreign_allocations),
         ),
         None => verdict::Ruling::PASS,
     };
@@ -295,7 +311,11 @@ fn leak_analysis(measurement: &Measurement) -> Option<leak::LeakAnalysis> {
     Some(leak::analyze(&checkpoints, &LeakSettings::default()))
 }
 
-/// How to measure an operation in this run.
+/// Allocation sites listed for a leak.
+const HOTSPOTS: usize = 5;
+
+/// How to measure an operation in this run. The sampled pass over allocation sites runs only
+/// when the leak check finds a leak, sized by its pattern.
 fn plan(settings: &RunSettings, budget: &Budget) -> Plan {
     let leak_check = settings.memory_test || budget.leak_check;
     Plan::new(settings.operations, settings.mode.warmup(), budget.timeout)
@@ -305,4 +325,5 @@ fn plan(settings: &RunSettings, budget: &Budget) -> Plan {
         } else {
             0
         })
+        .without_hotspots()
 }

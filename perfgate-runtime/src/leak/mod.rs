@@ -178,6 +178,8 @@ pub struct LeakAnalysis {
     /// Sudden steps up in a [`Pattern::Burst`] or stepped [`Pattern::Exponential`] series; 0 for
     /// other patterns.
     pub burst_steps: usize,
+    /// Mean calls between those steps, when there are two or more.
+    pub step_period_calls: Option<u64>,
     /// Checkpoints after warm-up, the ones judged.
     pub measured_checkpoints: usize,
     /// Calls between the first and the last judged checkpoint.
@@ -185,6 +187,12 @@ pub struct LeakAnalysis {
 }
 
 impl LeakAnalysis {
+    /// Calls between two retentions of a leak that retains now and then (a burst's steps, a
+    /// cycle's releases); `None` for one that retains on every call.
+    pub fn period_calls(&self) -> Option<u64> {
+        self.step_period_calls.or(self.cycle_period_calls)
+    }
+
     /// Whether the series is a leak: a linear, exponential or burst pattern, or a cyclic one whose
     /// troughs rise. A cycle that returns to its baseline (a bounded cache that is flushed) is not
     /// a leak, however high its peak; [`peak_live_bytes`](Self::peak_live_bytes) tells the peak.
@@ -223,6 +231,7 @@ pub fn analyze(checkpoints: &[Checkpoint], settings: &LeakSettings) -> LeakAnaly
         peak_live_bytes,
         cycle_period_calls: None,
         burst_steps: 0,
+        step_period_calls: None,
         measured_checkpoints: measured.len(),
         measured_calls,
     };
@@ -249,6 +258,12 @@ pub fn analyze(checkpoints: &[Checkpoint], settings: &LeakSettings) -> LeakAnaly
     analysis.cycle_period_calls = shape.cycle_period_calls;
     if matches!(shape.pattern, Pattern::Burst | Pattern::Exponential) {
         analysis.burst_steps = shape.steps.len();
+        analysis.step_period_calls = match shape.steps.as_slice() {
+            [first, .., last] => {
+                Some(((last.calls - first.calls) / (shape.steps.len() - 1) as f64).round() as u64)
+            }
+            _ => None,
+        };
     }
     analysis.severity = shape.is_leak.then(|| {
         Severity::from_projected_growth(shape.projected_growth_per_million_calls, settings)

@@ -20,6 +20,12 @@ pub struct AllocFigures {
     /// Memory one returned value holds, the largest over the inputs: heap bytes still allocated
     /// when the call has returned and its value is alive, plus `size_of` the value.
     pub instance_bytes: u64,
+    /// Of `allocations_per_call`, those made on threads other than the measuring thread: a
+    /// background thread of the operation, or one an earlier operation left running. They may or
+    /// may not be the operation's.
+    pub foreign_allocations_per_call: f64,
+    /// Of `bytes_per_call`, the bytes of those allocations.
+    pub foreign_bytes_per_call: f64,
 }
 
 /// Counts allocations over at least `min_calls` calls, rounded up to whole passes over the inputs
@@ -43,6 +49,10 @@ pub fn count(routine: &mut dyn Routine, min_calls: u64) -> AllocFigures {
         reallocations_per_call: (after.reallocations - before.reallocations) as f64 / calls as f64,
         bytes_per_call: (after.bytes_allocated - before.bytes_allocated) as f64 / calls as f64,
         instance_bytes,
+        foreign_allocations_per_call: (after.foreign_allocations - before.foreign_allocations)
+            as f64
+            / calls as f64,
+        foreign_bytes_per_call: (after.foreign_bytes - before.foreign_bytes) as f64 / calls as f64,
     }
 }
 

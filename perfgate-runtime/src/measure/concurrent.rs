@@ -82,6 +82,7 @@ pub fn run(
             let spawned = std::thread::Builder::new()
                 .name(format!("perfgate:session-{index}"))
                 .spawn_scoped(scope, move || {
+                    crate::alloc::measuring_thread();
                     let panicked = |payload: Box<dyn std::any::Any + Send>| ThreadPanic {
                         session: index,
                         message: super::panic_message(payload.as_ref()),

@@ -26,6 +26,9 @@ pub struct MemoryRun {
     pub calls: u64,
     /// `CHECKPOINTS + 1` samples, the first at zero calls.
     pub samples: Vec<MemorySample>,
+    /// Allocations made on other threads than the measuring thread during the run: memory that
+    /// may or may not be the operation's.
+    pub foreign_allocations: u64,
     pub wall: Duration,
 }
 
@@ -67,6 +70,7 @@ pub fn memory_run(routine: &mut dyn Routine, calls: u64) -> MemoryRun {
     MemoryRun {
         calls,
         samples,
+        foreign_allocations: AllocSnapshot::now().foreign_allocations - origin.foreign_allocations,
         wall: started.elapsed(),
     }
 }

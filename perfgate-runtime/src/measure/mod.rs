@@ -62,6 +62,24 @@ pub const HOTSPOT_CALLS: (u64, u64) = (1000, 20_000);
 /// Time an operation may take to measure before it is abandoned, unless its budget says.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
 
+/// Calls of the sampled pass over allocation sites after a memory run of `memory_calls`: a tenth
+/// of them within [`HOTSPOT_CALLS`], and at least two and a half periods of a leak that retains
+/// memory every `period` calls (a burst or a cycle), so that the pass sees it retain twice — but
+/// never more than the memory run made. 0 without a memory run.
+pub fn hotspot_calls(memory_calls: u64, period: Option<u64>) -> u64 {
+    if memory_calls == 0 {
+        return 0;
+    }
+    let (fewest, most) = HOTSPOT_CALLS;
+    let base = (memory_calls / 10).clamp(fewest, most);
+    match period {
+        Some(period) => base
+            .max(period.saturating_mul(5) / 2)
+            .min(memory_calls.max(base)),
+        None => base,
+    }
+}
+
 impl Plan {
     /// A plan of `calls` timed calls after a warm-up of `warmup`, giving up after `timeout`: the
     /// allocation phase counts up to [`ALLOC_CALLS`] calls; no memory-leak check, no concurrent
@@ -80,16 +98,20 @@ impl Plan {
     }
 
     /// With the memory-leak check: `calls` calls recording live memory (0 skips the check), then
-    /// a sampled pass over allocation sites sized by [`HOTSPOT_CALLS`].
+    /// a sampled pass over allocation sites of [`hotspot_calls`] calls.
     pub fn with_leak_check(self, calls: u64) -> Plan {
-        let (fewest, most) = HOTSPOT_CALLS;
         Plan {
             memory_calls: calls,
-            hotspot_calls: if calls == 0 {
-                0
-            } else {
-                (calls / 10).clamp(fewest, most)
-            },
+            hotspot_calls: hotspot_calls(calls, None),
+            ..self
+        }
+    }
+
+    /// Without the sampled pass over allocation sites (the gate runs it only for a leak, sized
+    /// by the leak's pattern: [`find_hotspots`]).
+    pub fn without_hotspots(self) -> Plan {
+        Plan {
+            hotspot_calls: 0,
             ..self
         }
     }
@@ -179,16 +201,51 @@ pub fn measure(
     plan: &Plan,
     name: &str,
 ) -> Result<Measurement, MeasureError> {
-    let (sender, receiver) = mpsc::channel();
     let thread_plan = plan.clone();
+    on_measuring_thread(name, plan.timeout, move |cancel| {
+        measure_until_cancelled(build, &thread_plan, cancel)
+    })
+}
+
+/// Finds where retained memory is allocated: builds the operation afresh and makes `calls` calls
+/// recording the call stack of every allocation, on a thread of its own, waiting at most
+/// `timeout`; the `top` sites still holding memory at the end.
+pub fn find_hotspots(
+    build: fn() -> Box<dyn Routine>,
+    calls: u64,
+    top: usize,
+    timeout: Duration,
+    name: &str,
+) -> Result<HotspotRun, MeasureError> {
+    on_measuring_thread(name, timeout, move |cancel| {
+        let mut routine = build();
+        if routine.input_count() == 0 {
+            return Err(MeasureError::NoInputs);
+        }
+        if cancel.load(Ordering::SeqCst) {
+            return Err(MeasureError::TimedOut(timeout));
+        }
+        Ok(memory::hotspot_run(routine.as_mut(), calls, top))
+    })
+}
+
+/// Runs `work` on a new measuring thread, catching its panic, waiting at most `timeout`. When
+/// time runs out the thread is abandoned: the flag `work` is given is set (it starts no further
+/// phase), and counting and sampling stop at once.
+fn on_measuring_thread<T: Send + 'static>(
+    name: &str,
+    timeout: Duration,
+    work: impl FnOnce(&AtomicBool) -> Result<T, MeasureError> + Send + 'static,
+) -> Result<T, MeasureError> {
+    let (sender, receiver) = mpsc::channel();
     let cancel = Arc::new(AtomicBool::new(false));
     let thread_cancel = Arc::clone(&cancel);
     let spawned = std::thread::Builder::new()
-        .name(format!("perfgate:{name}"))
+        // A thread's name may not contain NUL; an operation's may.
+        .name(format!("perfgate:{}", name.replace('\0', "\\0")))
         .spawn(move || {
-            let result = catch_unwind(AssertUnwindSafe(|| {
-                measure_until_cancelled(build, &thread_plan, &thread_cancel)
-            }));
+            crate::alloc::measuring_thread();
+            let result = catch_unwind(AssertUnwindSafe(|| work(&thread_cancel)));
             let _ = sender.send(result);
         });
     if let Err(error) = spawned {
@@ -196,7 +253,7 @@ pub fn measure(
             "could not start the measuring thread: {error}"
         )));
     }
-    match receiver.recv_timeout(plan.timeout) {
+    match receiver.recv_timeout(timeout) {
         Ok(Ok(result)) => result,
         Ok(Err(payload)) => Err(MeasureError::Panicked(panic_message(payload.as_ref()))),
         Err(mpsc::RecvTimeoutError::Timeout) => {
@@ -204,7 +261,7 @@ pub fn measure(
             // sampling stops now.
             cancel.store(true, Ordering::SeqCst);
             crate::alloc::stop_counting();
-            Err(MeasureError::TimedOut(plan.timeout))
+            Err(MeasureError::TimedOut(timeout))
         }
         Err(mpsc::RecvTimeoutError::Disconnected) => Err(MeasureError::Panicked(
             "the measuring thread ended without a result".into(),
@@ -212,11 +269,13 @@ pub fn measure(
     }
 }
 
-/// Measures on the current thread, with no timeout and no panic catching.
+/// Measures on the current thread, with no timeout and no panic catching. The thread becomes a
+/// measuring thread (its allocations are the operation's).
 pub fn measure_here(
     build: fn() -> Box<dyn Routine>,
     plan: &Plan,
 ) -> Result<Measurement, MeasureError> {
+    crate::alloc::measuring_thread();
     measure_until_cancelled(build, plan, &AtomicBool::new(false))
 }
 

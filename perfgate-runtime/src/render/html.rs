@@ -489,6 +489,9 @@ fn leak_tables(out: &mut String, leak: &Leak) {
     if let Some(s) = leak.check_wall_s {
         rows.push(("check wall time", format!("{s:.2}s")));
     }
+    if leak.is_leak && leak.hotspots.is_empty() {
+        rows.push(("allocation sites", super::text::no_hotspot(leak)));
+    }
     table(out, "Memory-leak check", "leak", &rows);
     if leak.hotspots.is_empty() {
         return;

@@ -102,9 +102,14 @@ fn operation_block(out: &mut String, op: &Operation, verbose: bool) {
         let _ = writeln!(out, "  Success Rate: {}{minimum}", Share(rate));
     }
     let allocations = op.allocations_per_call.unwrap_or(0.0);
+    let foreign = op
+        .foreign_allocations_per_call
+        .filter(|f| *f > 0.0)
+        .map(|f| format!("; {} of them on other threads", Allocs(f)))
+        .unwrap_or_default();
     let _ = writeln!(
         out,
-        "  Memory Usage: {}/call ({} allocation{})",
+        "  Memory Usage: {}/call ({} allocation{}{foreign})",
         Bytes(op.bytes_per_call.unwrap_or(0.0)),
         Allocs(allocations),
         if allocations == 1.0 { "" } else { "s" }
@@ -230,7 +235,20 @@ fn leak_lines(out: &mut String, leak: &Leak) {
             hotspot.function
         );
     }
+    if leak.hotspots.is_empty() {
+        let _ = writeln!(out, "    Hotspot: {}", no_hotspot(leak));
+    }
     let _ = writeln!(out, "  Recommendation: {}", a.recommendation);
+}
+
+/// Why a leak lists no allocation site.
+pub fn no_hotspot(leak: &Leak) -> String {
+    match leak.hotspot_calls {
+        Some(calls) => {
+            format!("no allocation site still holding memory was seen in {calls} sampled calls")
+        }
+        None => "allocation sites were not sampled (the sampled pass did not finish)".to_string(),
+    }
 }
 
 /// The leak check's totals over a run.

@@ -213,6 +213,10 @@ pub struct Operation {
     /// Heap bytes allocated per call (exact).
     #[serde(default)]
     pub bytes_per_call: Option<f64>,
+    /// Of the allocations per call, those made on other threads while counting (a background
+    /// thread of this operation, or one an earlier operation left running).
+    #[serde(default)]
+    pub foreign_allocations_per_call: Option<f64>,
     /// Memory one returned value holds.
     #[serde(default)]
     pub instance_bytes: Option<u64>,

@@ -183,12 +183,17 @@ pub fn compare(
             reason: format!("the run's mean time is {current_mean_us} µs"),
         };
     }
-    if mean_us <= 0.0 {
+    if !(mean_us > 0.0 && mean_us.is_finite()) {
         return Comparison::InvalidInput {
-            reason: format!("the baseline's mean time is {mean_us} µs, not positive"),
+            reason: format!("the baseline's mean time is {mean_us} µs, not a positive number"),
         };
     }
     let variance = sample.iter().map(|m| (m - mean_us).powi(2)).sum::<f64>() / (n - 1.0);
+    if !variance.is_finite() {
+        return Comparison::InvalidInput {
+            reason: "the baseline's run-to-run spread is not a finite number".into(),
+        };
+    }
     let noise_floor_us = mean_us * settings.noise_floor_percent.max(0.0) / 100.0;
     // A floor also for a zero or NaN setting, so the scale below is never zero.
     let std_dev_us = variance

@@ -324,6 +324,15 @@ fn unusable_inputs_are_reported_not_panicked_on() {
         compare(&[-1.0, 0.0, 1.0, -2.0, 0.5], 1.0, &settings),
         Comparison::InvalidInput { .. }
     ));
+    // Means whose sum overflows (once made statrs panic on a NaN scale).
+    assert!(matches!(
+        compare(&[1e308, 1e308, 1e308, 1e308, 1e308], 1.0, &settings),
+        Comparison::InvalidInput { .. }
+    ));
+    assert!(matches!(
+        compare(&[1.0, 1e308, 1.0, 1e308, 1.0], 1.0, &settings),
+        Comparison::InvalidInput { .. }
+    ));
     for confidence in [f64::NAN, -1.0, 0.0, 1.0, 2.0] {
         let odd = RegressionSettings {
             confidence,

@@ -157,8 +157,20 @@ pub fn assess(budget: &Budget, measurement: &Measurement) -> Assessment {
             LimitKind::MeanUs => (us(timing.mean_ns), Some(us_interval(timing.mean_ci_ns))),
             LimitKind::P95Us => (us(timing.p95_ns), Some(us_interval(timing.p95_ci_ns))),
             LimitKind::P99Us => (us(timing.p99_ns), Some(us_interval(timing.p99_ci_ns))),
-            LimitKind::AllocsPerCall => (measurement.allocs.allocations_per_call, None),
-            LimitKind::MemoryKbPerCall => (measurement.allocs.bytes_per_call / 1024.0, None),
+            // Allocations on other threads may or may not be the operation's: the figure lies
+            // between the measuring thread's own and the total.
+            LimitKind::AllocsPerCall => {
+                let a = &measurement.allocs;
+                (
+                    a.allocations_per_call,
+                    attributable(a.allocations_per_call, a.foreign_allocations_per_call),
+                )
+            }
+            LimitKind::MemoryKbPerCall => {
+                let a = &measurement.allocs;
+                let kb = a.bytes_per_call / 1024.0;
+                (kb, attributable(kb, a.foreign_bytes_per_call / 1024.0))
+            }
             LimitKind::InstanceBytes => (measurement.allocs.instance_bytes as f64, None),
             LimitKind::SuccessRate => (measurement.success_rate(), None),
             // Judged only when the concurrent phase ran (`--concurrent-sessions 0` skips it).
@@ -192,6 +204,15 @@ pub fn assess(budget: &Budget, measurement: &Measurement) -> Assessment {
         reasons,
         checks,
     }
+}
+
+/// The range of an allocation figure of which `foreign` was counted on other threads: from the
+/// measuring thread's own to the total; `None` when every allocation was the measuring thread's.
+fn attributable(total: f64, foreign: f64) -> Option<Interval> {
+    (foreign > 0.0).then(|| Interval {
+        low: (total - foreign).max(0.0),
+        high: total,
+    })
 }
 
 /// Relative slack in comparisons, so that a figure equal to its limit up to floating-point
@@ -246,6 +267,25 @@ pub fn reason(check: &Check) -> String {
         .map(|i| format!(" (95% CI {}–{})", unit.show(i.low), unit.show(i.high)))
         .unwrap_or_default();
     let what = kind.describe();
+    if matches!(kind, LimitKind::AllocsPerCall | LimitKind::MemoryKbPerCall)
+        && let Some(i) = check.interval
+    {
+        let own = unit.show(i.low);
+        let foreign = unit.show(i.high - i.low);
+        return match check.compliance {
+            Compliance::Exceeded => format!(
+                "{what} {own} on the measuring thread alone exceeds {key} {limit} ({figure} with \
+                 {foreign} on other threads); limit from {source}"
+            ),
+            Compliance::Marginal => format!(
+                "{what} {figure} exceeds {key} {limit} only with {foreign} made on other threads \
+                 while counting (a background thread of this operation, or one an earlier \
+                 operation left running): not judged; {own} on the measuring thread; limit from \
+                 {source}"
+            ),
+            Compliance::Met => format!("{what} {figure} meets {key} {limit}"),
+        };
+    }
     match check.compliance {
         Compliance::Exceeded if kind.is_minimum() => {
             format!("{what} {figure} is below {key} {limit}{interval}; limit from {source}")
