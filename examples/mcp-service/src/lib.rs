@@ -30,8 +30,8 @@ use std::sync::OnceLock;
 
 pub use config::{ConfigErrors, EnvMap, ServiceConfig};
 pub use jsonrpc::{
-    ErrorCode, Message, Method, Notification, Payload, Request, RequestId, RequestParams, Response,
-    RpcError, decode_message, decode_message_naive,
+    ErrorCode, Message, Method, Notification, Payload, Peer, Request, RequestId, RequestParams,
+    Response, RpcError, Sender, decode_message, decode_message_naive,
 };
 pub use metrics::{ApiRequest, HttpMethod, MetricsSnapshot, Registry, global_registry};
 pub use payloads::{sample_environments, sample_messages, sample_requests};
