@@ -1,8 +1,8 @@
-//! The validation layer of an MCP (Model Context Protocol) server: the example application whose
-//! operations perfgate gates.
+//! The validation layer of an MCP (Model Context Protocol) session, for either side of it: the
+//! example application whose operations perfgate gates.
 //!
 //! Three operations, each with a performance budget:
-//! - [`mcp_message_decode`]: decode and validate one JSON-RPC message ([`jsonrpc`]);
+//! - [`mcp_message_decode`]: decode and validate one JSON-RPC message, either direction ([`jsonrpc`]);
 //! - [`config_instantiation`]: build the typed service configuration from the environment ([`config`]);
 //! - [`metrics_collection`]: record one API request into the process-wide registry ([`metrics`]).
 //!
