@@ -1,8 +1,8 @@
-//! The validation layer of an MCP (Model Context Protocol) server: the example application whose
-//! operations perfgate gates.
+//! The validation layer of an MCP (Model Context Protocol) session, for either side of it: the
+//! example application whose operations perfgate gates.
 //!
 //! Three operations, each with a performance budget:
-//! - [`mcp_message_decode`]: decode and validate one JSON-RPC message ([`jsonrpc`]);
+//! - [`mcp_message_decode`]: decode and validate one JSON-RPC message, either direction ([`jsonrpc`]);
 //! - [`config_instantiation`]: build the typed service configuration from the environment ([`config`]);
 //! - [`metrics_collection`]: record one API request into the process-wide registry ([`metrics`]).
 //!
@@ -30,8 +30,8 @@ use std::sync::OnceLock;
 
 pub use config::{ConfigErrors, EnvMap, ServiceConfig};
 pub use jsonrpc::{
-    ErrorCode, Message, Method, Notification, Payload, Request, RequestId, RequestParams, Response,
-    RpcError, decode_message, decode_message_naive,
+    ErrorCode, Message, Method, Notification, Payload, Peer, Request, RequestId, RequestParams,
+    Response, RpcError, Sender, decode_message, decode_message_naive,
 };
 pub use metrics::{ApiRequest, HttpMethod, MetricsSnapshot, Registry, global_registry};
 pub use payloads::{sample_environments, sample_messages, sample_requests};

@@ -5,7 +5,8 @@
 use std::borrow::Cow;
 
 use super::error::{ErrorCode, RpcError};
-use super::message::{Method, RequestId};
+use super::message::RequestId;
+use super::method::Method;
 
 /// What one top-level member of the message holds.
 #[derive(Debug)]

@@ -6,9 +6,11 @@ use std::fmt;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
+use super::method::Method;
 use super::params::{
-    CallToolParams, CancelledParams, CompleteParams, GetPromptParams, InitializeParams,
-    LoggingMessageParams, PaginatedParams, ProgressParams, ReadResourceParams, SetLevelParams,
+    CallToolParams, CancelledParams, CompleteParams, CreateMessageParams, ElicitParams,
+    GetPromptParams, InitializeParams, LoggingMessageParams, PaginatedParams, ProgressParams,
+    ResourceParams, SetLevelParams,
 };
 
 /// One decoded MCP message: a request, a notification or a response.
@@ -25,13 +27,18 @@ pub enum Message<'a> {
     Response(Response<'a>),
 }
 
-/// A request: its id and its method-specific, validated parameters.
+/// A request: its id, its method-specific, validated parameters, and the progress token it carries.
+///
+/// Requests of both directions share this type; [`Method::sender`] tells which side sends each.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Request<'a> {
     /// The id the response must echo.
     pub id: RequestId<'a>,
     /// The parameters; the variant names the method.
     pub params: RequestParams<'a>,
+    /// `params._meta.progressToken`: when present, the sender asks for `notifications/progress`
+    /// carrying this token while the request runs.
+    pub progress_token: Option<ProgressToken<'a>>,
 }
 
 impl Request<'_> {
@@ -41,7 +48,7 @@ impl Request<'_> {
     }
 }
 
-/// The validated parameters of each MCP request method.
+/// The validated parameters of each MCP request method, of either direction.
 #[derive(Debug, Clone, PartialEq)]
 pub enum RequestParams<'a> {
     /// `initialize`
@@ -54,8 +61,14 @@ pub enum RequestParams<'a> {
     CallTool(CallToolParams<'a>),
     /// `resources/list`
     ListResources(PaginatedParams<'a>),
+    /// `resources/templates/list`
+    ListResourceTemplates(PaginatedParams<'a>),
     /// `resources/read`
-    ReadResource(ReadResourceParams<'a>),
+    ReadResource(ResourceParams<'a>),
+    /// `resources/subscribe`
+    Subscribe(ResourceParams<'a>),
+    /// `resources/unsubscribe`
+    Unsubscribe(ResourceParams<'a>),
     /// `prompts/list`
     ListPrompts(PaginatedParams<'a>),
     /// `prompts/get`
@@ -64,6 +77,12 @@ pub enum RequestParams<'a> {
     Complete(CompleteParams<'a>),
     /// `logging/setLevel`
     SetLevel(SetLevelParams),
+    /// `sampling/createMessage` (server to client)
+    CreateMessage(CreateMessageParams<'a>),
+    /// `elicitation/create` (server to client)
+    Elicit(ElicitParams<'a>),
+    /// `roots/list` (server to client)
+    ListRoots,
 }
 
 impl RequestParams<'_> {
@@ -75,26 +94,42 @@ impl RequestParams<'_> {
             Self::ListTools(_) => Method::ToolsList,
             Self::CallTool(_) => Method::ToolsCall,
             Self::ListResources(_) => Method::ResourcesList,
+            Self::ListResourceTemplates(_) => Method::ResourcesTemplatesList,
             Self::ReadResource(_) => Method::ResourcesRead,
+            Self::Subscribe(_) => Method::ResourcesSubscribe,
+            Self::Unsubscribe(_) => Method::ResourcesUnsubscribe,
             Self::ListPrompts(_) => Method::PromptsList,
             Self::GetPrompt(_) => Method::PromptsGet,
             Self::Complete(_) => Method::CompletionComplete,
             Self::SetLevel(_) => Method::LoggingSetLevel,
+            Self::CreateMessage(_) => Method::SamplingCreateMessage,
+            Self::Elicit(_) => Method::ElicitationCreate,
+            Self::ListRoots => Method::RootsList,
         }
     }
 }
 
-/// A validated MCP notification; the variant names the method.
+/// A validated MCP notification of either direction; the variant names the method.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Notification<'a> {
-    /// `notifications/initialized`
+    /// `notifications/initialized` (client to server)
     Initialized,
     /// `notifications/progress`
     Progress(ProgressParams<'a>),
     /// `notifications/cancelled`
     Cancelled(CancelledParams<'a>),
-    /// `notifications/message`
+    /// `notifications/roots/list_changed` (client to server)
+    RootsListChanged,
+    /// `notifications/message` (server to client)
     Message(LoggingMessageParams<'a>),
+    /// `notifications/resources/updated` (server to client)
+    ResourceUpdated(ResourceParams<'a>),
+    /// `notifications/resources/list_changed` (server to client)
+    ResourceListChanged,
+    /// `notifications/tools/list_changed` (server to client)
+    ToolListChanged,
+    /// `notifications/prompts/list_changed` (server to client)
+    PromptListChanged,
 }
 
 impl Notification<'_> {
@@ -104,7 +139,12 @@ impl Notification<'_> {
             Self::Initialized => Method::NotificationsInitialized,
             Self::Progress(_) => Method::NotificationsProgress,
             Self::Cancelled(_) => Method::NotificationsCancelled,
+            Self::RootsListChanged => Method::NotificationsRootsListChanged,
             Self::Message(_) => Method::NotificationsMessage,
+            Self::ResourceUpdated(_) => Method::NotificationsResourcesUpdated,
+            Self::ResourceListChanged => Method::NotificationsResourcesListChanged,
+            Self::ToolListChanged => Method::NotificationsToolsListChanged,
+            Self::PromptListChanged => Method::NotificationsPromptsListChanged,
         }
     }
 }
@@ -132,6 +172,7 @@ pub enum Response<'a> {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct ErrorObject<'a> {
     /// The error code.
+    #[serde(deserialize_with = "super::de::integer")]
     pub code: i64,
     /// A short description of the error.
     #[serde(borrow)]
@@ -143,7 +184,8 @@ pub struct ErrorObject<'a> {
 
 /// A JSON-RPC request id: a string or an integer (MCP forbids `null`).
 ///
-/// Also used for MCP progress tokens, which have the same shape.
+/// An integer is what the JSON grammar calls one (no fraction, no exponent; `-0` is 0) within
+/// `i64`. MCP progress tokens have the same shape ([`ProgressToken`]).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum RequestId<'a> {
     /// An integer id.
@@ -151,6 +193,10 @@ pub enum RequestId<'a> {
     /// A string id.
     String(Cow<'a, str>),
 }
+
+/// A progress token (`_meta.progressToken` of a request, `progressToken` of a progress
+/// notification): a string or an integer, like a request id.
+pub type ProgressToken<'a> = RequestId<'a>;
 
 impl RequestId<'_> {
     /// This id with its string (if any) copied, free of the input's lifetime.
@@ -208,116 +254,5 @@ impl PartialEq for Payload<'_> {
         let left = serde_json::from_str::<serde_json::Value>(self.get());
         let right = serde_json::from_str::<serde_json::Value>(other.get());
         matches!((left, right), (Ok(l), Ok(r)) if l == r)
-    }
-}
-
-/// The MCP methods this server understands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Method {
-    /// `initialize`
-    Initialize,
-    /// `ping`
-    Ping,
-    /// `tools/list`
-    ToolsList,
-    /// `tools/call`
-    ToolsCall,
-    /// `resources/list`
-    ResourcesList,
-    /// `resources/read`
-    ResourcesRead,
-    /// `prompts/list`
-    PromptsList,
-    /// `prompts/get`
-    PromptsGet,
-    /// `completion/complete`
-    CompletionComplete,
-    /// `logging/setLevel`
-    LoggingSetLevel,
-    /// `notifications/initialized`
-    NotificationsInitialized,
-    /// `notifications/progress`
-    NotificationsProgress,
-    /// `notifications/cancelled`
-    NotificationsCancelled,
-    /// `notifications/message`
-    NotificationsMessage,
-}
-
-impl Method {
-    /// Every method, requests first.
-    pub const ALL: [Method; 14] = [
-        Self::Initialize,
-        Self::Ping,
-        Self::ToolsList,
-        Self::ToolsCall,
-        Self::ResourcesList,
-        Self::ResourcesRead,
-        Self::PromptsList,
-        Self::PromptsGet,
-        Self::CompletionComplete,
-        Self::LoggingSetLevel,
-        Self::NotificationsInitialized,
-        Self::NotificationsProgress,
-        Self::NotificationsCancelled,
-        Self::NotificationsMessage,
-    ];
-
-    /// The method for a wire name, if the server implements it.
-    pub fn from_name(name: &str) -> Option<Self> {
-        Some(match name {
-            "initialize" => Self::Initialize,
-            "ping" => Self::Ping,
-            "tools/list" => Self::ToolsList,
-            "tools/call" => Self::ToolsCall,
-            "resources/list" => Self::ResourcesList,
-            "resources/read" => Self::ResourcesRead,
-            "prompts/list" => Self::PromptsList,
-            "prompts/get" => Self::PromptsGet,
-            "completion/complete" => Self::CompletionComplete,
-            "logging/setLevel" => Self::LoggingSetLevel,
-            "notifications/initialized" => Self::NotificationsInitialized,
-            "notifications/progress" => Self::NotificationsProgress,
-            "notifications/cancelled" => Self::NotificationsCancelled,
-            "notifications/message" => Self::NotificationsMessage,
-            _ => return None,
-        })
-    }
-
-    /// The wire name, e.g. `"tools/call"`.
-    pub const fn name(self) -> &'static str {
-        match self {
-            Self::Initialize => "initialize",
-            Self::Ping => "ping",
-            Self::ToolsList => "tools/list",
-            Self::ToolsCall => "tools/call",
-            Self::ResourcesList => "resources/list",
-            Self::ResourcesRead => "resources/read",
-            Self::PromptsList => "prompts/list",
-            Self::PromptsGet => "prompts/get",
-            Self::CompletionComplete => "completion/complete",
-            Self::LoggingSetLevel => "logging/setLevel",
-            Self::NotificationsInitialized => "notifications/initialized",
-            Self::NotificationsProgress => "notifications/progress",
-            Self::NotificationsCancelled => "notifications/cancelled",
-            Self::NotificationsMessage => "notifications/message",
-        }
-    }
-
-    /// Whether the method is sent as a notification (without an id).
-    pub const fn is_notification(self) -> bool {
-        matches!(
-            self,
-            Self::NotificationsInitialized
-                | Self::NotificationsProgress
-                | Self::NotificationsCancelled
-                | Self::NotificationsMessage
-        )
-    }
-}
-
-impl fmt::Display for Method {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
     }
 }

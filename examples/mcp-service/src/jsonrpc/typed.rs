@@ -12,13 +12,15 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
-use super::de::{is_json_object, object};
+use super::de::{NotificationMeta, is_json_object, object, request_id_of, with_meta};
 use super::envelope::{Envelope, Kind, Member, not_an_object};
 use super::error::{ErrorCode, RpcError};
 use super::message::{
-    ErrorObject, Message, Method, Notification, Payload, Request, RequestId, RequestParams,
+    ErrorObject, Message, Notification, Payload, ProgressToken, Request, RequestId, RequestParams,
     Response,
 };
+use super::method::Method;
+use super::params::RequestMeta;
 
 /// Decodes and validates one MCP JSON-RPC message, borrowing from `bytes`.
 ///
@@ -44,8 +46,13 @@ pub fn decode_message(bytes: &[u8]) -> Result<Message<'_>, RpcError> {
     let envelope = parse_envelope(text)?.ok_or_else(not_an_object)?;
     match envelope.classify()? {
         Kind::Request { id, method, params } => {
-            let params = request_params(method, params).map_err(|e| e.into_error(Some(&id)))?;
-            Ok(Message::Request(Request { id, params }))
+            let (params, progress_token) =
+                request_params(method, params).map_err(|e| e.into_error(Some(&id)))?;
+            Ok(Message::Request(Request {
+                id,
+                params,
+                progress_token,
+            }))
         }
         Kind::Notification { method, params } => notification(method, params)
             .map(Message::Notification)
@@ -126,43 +133,81 @@ impl ParamsError {
     }
 }
 
+/// The parameters of a request, and the progress token of its `_meta`.
 fn request_params<'a>(
     method: Method,
     params: Option<&'a RawValue>,
-) -> Result<RequestParams<'a>, ParamsError> {
-    Ok(match method {
-        Method::Initialize => RequestParams::Initialize(required(method, params)?),
+) -> Result<(RequestParams<'a>, Option<ProgressToken<'a>>), ParamsError> {
+    let mut meta = None::<RequestMeta<'a>>;
+    let meta_slot = &mut meta;
+    let params = match method {
+        Method::Initialize => RequestParams::Initialize(required(method, params, meta_slot)?),
         Method::Ping => {
-            ignored(method, params)?;
+            empty(method, params, meta_slot)?;
             RequestParams::Ping
         }
-        Method::ToolsList => RequestParams::ListTools(optional(method, params)?),
-        Method::ToolsCall => RequestParams::CallTool(required(method, params)?),
-        Method::ResourcesList => RequestParams::ListResources(optional(method, params)?),
-        Method::ResourcesRead => RequestParams::ReadResource(required(method, params)?),
-        Method::PromptsList => RequestParams::ListPrompts(optional(method, params)?),
-        Method::PromptsGet => RequestParams::GetPrompt(required(method, params)?),
-        Method::CompletionComplete => RequestParams::Complete(required(method, params)?),
-        Method::LoggingSetLevel => RequestParams::SetLevel(required(method, params)?),
-        Method::NotificationsInitialized
-        | Method::NotificationsProgress
-        | Method::NotificationsCancelled
-        | Method::NotificationsMessage => return Err(ParamsError::WrongKind(method)),
-    })
+        Method::ToolsList => RequestParams::ListTools(optional(method, params, meta_slot)?),
+        Method::ToolsCall => RequestParams::CallTool(required(method, params, meta_slot)?),
+        Method::ResourcesList => RequestParams::ListResources(optional(method, params, meta_slot)?),
+        Method::ResourcesTemplatesList => {
+            RequestParams::ListResourceTemplates(optional(method, params, meta_slot)?)
+        }
+        Method::ResourcesRead => RequestParams::ReadResource(required(method, params, meta_slot)?),
+        Method::ResourcesSubscribe => {
+            RequestParams::Subscribe(required(method, params, meta_slot)?)
+        }
+        Method::ResourcesUnsubscribe => {
+            RequestParams::Unsubscribe(required(method, params, meta_slot)?)
+        }
+        Method::PromptsList => RequestParams::ListPrompts(optional(method, params, meta_slot)?),
+        Method::PromptsGet => RequestParams::GetPrompt(required(method, params, meta_slot)?),
+        Method::CompletionComplete => RequestParams::Complete(required(method, params, meta_slot)?),
+        Method::LoggingSetLevel => RequestParams::SetLevel(required(method, params, meta_slot)?),
+        Method::SamplingCreateMessage => {
+            RequestParams::CreateMessage(required(method, params, meta_slot)?)
+        }
+        Method::ElicitationCreate => RequestParams::Elicit(required(method, params, meta_slot)?),
+        Method::RootsList => {
+            empty(method, params, meta_slot)?;
+            RequestParams::ListRoots
+        }
+        _ => return Err(ParamsError::WrongKind(method)),
+    };
+    Ok((params, meta.and_then(|meta| meta.progress_token)))
 }
 
 fn notification<'a>(
     method: Method,
     params: Option<&'a RawValue>,
 ) -> Result<Notification<'a>, ParamsError> {
+    let meta = &mut None::<NotificationMeta>;
     Ok(match method {
         Method::NotificationsInitialized => {
-            ignored(method, params)?;
+            empty(method, params, meta)?;
             Notification::Initialized
         }
-        Method::NotificationsProgress => Notification::Progress(required(method, params)?),
-        Method::NotificationsCancelled => Notification::Cancelled(required(method, params)?),
-        Method::NotificationsMessage => Notification::Message(required(method, params)?),
+        Method::NotificationsProgress => Notification::Progress(required(method, params, meta)?),
+        Method::NotificationsCancelled => Notification::Cancelled(required(method, params, meta)?),
+        Method::NotificationsRootsListChanged => {
+            empty(method, params, meta)?;
+            Notification::RootsListChanged
+        }
+        Method::NotificationsMessage => Notification::Message(required(method, params, meta)?),
+        Method::NotificationsResourcesUpdated => {
+            Notification::ResourceUpdated(required(method, params, meta)?)
+        }
+        Method::NotificationsResourcesListChanged => {
+            empty(method, params, meta)?;
+            Notification::ResourceListChanged
+        }
+        Method::NotificationsToolsListChanged => {
+            empty(method, params, meta)?;
+            Notification::ToolListChanged
+        }
+        Method::NotificationsPromptsListChanged => {
+            empty(method, params, meta)?;
+            Notification::PromptListChanged
+        }
         _ => return Err(ParamsError::WrongKind(method)),
     })
 }
@@ -171,33 +216,56 @@ fn from_object<'a, T: Deserialize<'a>>(raw: &'a RawValue) -> Result<T, serde_jso
     object(&mut serde_json::Deserializer::from_str(raw.get()))
 }
 
-fn parse<'a, T: Deserialize<'a>>(method: Method, raw: &'a RawValue) -> Result<T, ParamsError> {
+/// Reads a params object as `T`, and its `_meta` into `meta`.
+fn parse<'a, T, M>(
+    method: Method,
+    raw: &'a RawValue,
+    meta: &mut Option<M>,
+) -> Result<T, ParamsError>
+where
+    T: Deserialize<'a>,
+    M: Deserialize<'a>,
+{
     if !is_json_object(raw) {
         return Err(ParamsError::NotAnObject(method));
     }
-    from_object(raw).map_err(|e| ParamsError::Invalid(method, e))
+    let (params, params_meta) = with_meta(&mut serde_json::Deserializer::from_str(raw.get()))
+        .map_err(|e| ParamsError::Invalid(method, e))?;
+    *meta = params_meta;
+    Ok(params)
 }
 
-fn required<'a, T: Deserialize<'a>>(
+fn required<'a, T, M>(
     method: Method,
     params: Option<&'a RawValue>,
-) -> Result<T, ParamsError> {
-    parse(method, params.ok_or(ParamsError::Missing(method))?)
+    meta: &mut Option<M>,
+) -> Result<T, ParamsError>
+where
+    T: Deserialize<'a>,
+    M: Deserialize<'a>,
+{
+    parse(method, params.ok_or(ParamsError::Missing(method))?, meta)
 }
 
-fn optional<'a, T: Deserialize<'a> + Default>(
+fn optional<'a, T, M>(
     method: Method,
     params: Option<&'a RawValue>,
-) -> Result<T, ParamsError> {
-    params.map_or_else(|| Ok(T::default()), |raw| parse(method, raw))
+    meta: &mut Option<M>,
+) -> Result<T, ParamsError>
+where
+    T: Deserialize<'a> + Default,
+    M: Deserialize<'a>,
+{
+    params.map_or_else(|| Ok(T::default()), |raw| parse(method, raw, meta))
 }
 
-/// Params the method does not use: allowed, but must be an object.
-fn ignored(method: Method, params: Option<&RawValue>) -> Result<(), ParamsError> {
-    match params {
-        Some(raw) if !is_json_object(raw) => Err(ParamsError::NotAnObject(method)),
-        _ => Ok(()),
-    }
+/// Params of a method that defines none besides `_meta`: allowed, but must be an object.
+fn empty<'a, M: Deserialize<'a>>(
+    method: Method,
+    params: Option<&'a RawValue>,
+    meta: &mut Option<M>,
+) -> Result<(), ParamsError> {
+    optional::<IgnoredAny, M>(method, params, meta).map(|_| ())
 }
 
 /// The whole message: `Some` envelope for an object, `None` for any other JSON value.
@@ -234,7 +302,7 @@ impl<'de> Visitor<'de> for TopLevelVisitor {
             }
             match key {
                 Key::Jsonrpc => envelope.jsonrpc = map.next_value::<Token<'de>>()?.into_str(),
-                Key::Id => envelope.id = map.next_value::<Token<'de>>()?.into_id(),
+                Key::Id => envelope.id = id_member(map.next_value()?),
                 Key::Method => envelope.method = map.next_value::<Token<'de>>()?.into_str(),
                 Key::Params => envelope.params = Some(map.next_value()?),
                 Key::Result => envelope.result = Some(map.next_value()?),
@@ -331,10 +399,9 @@ impl<'de> Deserialize<'de> for Key {
     }
 }
 
-/// A scalar envelope member (`jsonrpc`, `id`, `method`) of whatever type it turned out to be.
+/// A string envelope member (`jsonrpc`, `method`), or what else it turned out to be.
 enum Token<'a> {
     Str(Cow<'a, str>),
-    Int(i64),
     Null,
     Other,
 }
@@ -344,17 +411,16 @@ impl<'a> Token<'a> {
         match self {
             Self::Str(s) => Member::Value(s),
             Self::Null => Member::Null,
-            Self::Int(_) | Self::Other => Member::Invalid,
-        }
-    }
-
-    fn into_id(self) -> Member<RequestId<'a>> {
-        match self {
-            Self::Str(s) => Member::Value(RequestId::String(s)),
-            Self::Int(n) => Member::Value(RequestId::Number(n)),
-            Self::Null => Member::Null,
             Self::Other => Member::Invalid,
         }
+    }
+}
+
+/// The `id` member, read from its text so that an integer is what the JSON grammar calls one.
+fn id_member(raw: &RawValue) -> Member<RequestId<'_>> {
+    match raw.get() {
+        "null" => Member::Null,
+        _ => request_id_of(raw).map_or(Member::Invalid, Member::Value),
     }
 }
 
@@ -381,12 +447,12 @@ impl<'de> Visitor<'de> for TokenVisitor {
         Ok(Token::Str(Cow::Owned(v.to_owned())))
     }
 
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-        Ok(Token::Int(v))
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(Token::Other)
     }
 
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-        Ok(i64::try_from(v).map_or(Token::Other, Token::Int))
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(Token::Other)
     }
 
     fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {

@@ -1,4 +1,5 @@
-//! The sample MCP message mix: what a busy MCP server receives, deterministic for a given seed.
+//! The sample MCP message mix: what the validation layer of a busy MCP session sees, both
+//! directions, deterministic for a given seed.
 
 use serde_json::{Value, json};
 
@@ -20,14 +21,22 @@ enum Kind {
     Ping,
     ToolsList,
     ResourcesList,
+    ResourceTemplatesList,
     PromptsList,
     ResourcesRead,
+    Subscribe,
+    Unsubscribe,
     PromptsGet,
     Complete,
     SetLevel,
     ToolsCall,
+    CreateMessage,
+    Elicit,
+    ListRoots,
     Progress,
     LogMessage,
+    ResourceUpdated,
+    ListChanged,
     Cancelled,
     Initialized,
     SmallResult,
@@ -38,22 +47,30 @@ enum Kind {
 }
 
 /// How many messages of each kind the mix holds (sums to [`SAMPLE_MESSAGE_COUNT`]).
-const MIX: [(Kind, usize); 19] = [
+const MIX: [(Kind, usize); 27] = [
     (Kind::Initialize, 10),
-    (Kind::Ping, 60),
+    (Kind::Ping, 50),
     (Kind::ToolsList, 50),
     (Kind::ResourcesList, 30),
+    (Kind::ResourceTemplatesList, 10),
     (Kind::PromptsList, 20),
-    (Kind::ResourcesRead, 60),
+    (Kind::ResourcesRead, 55),
+    (Kind::Subscribe, 10),
+    (Kind::Unsubscribe, 4),
     (Kind::PromptsGet, 30),
     (Kind::Complete, 30),
     (Kind::SetLevel, 10),
-    (Kind::ToolsCall, 220),
-    (Kind::Progress, 120),
+    (Kind::ToolsCall, 190),
+    (Kind::CreateMessage, 20),
+    (Kind::Elicit, 8),
+    (Kind::ListRoots, 6),
+    (Kind::Progress, 100),
     (Kind::LogMessage, 60),
+    (Kind::ResourceUpdated, 15),
+    (Kind::ListChanged, 16),
     (Kind::Cancelled, 15),
     (Kind::Initialized, 10),
-    (Kind::SmallResult, 204),
+    (Kind::SmallResult, 180),
     (Kind::ErrorResponse, 20),
     (Kind::LargeTextResult, 12),
     (Kind::LargeStructuredResult, 38),
@@ -69,7 +86,8 @@ const LARGE_MESSAGE_MIN_BYTES: usize = 8 * 1024;
 /// The sample MCP message mix, as the bytes a transport would hand the decoder.
 ///
 /// [`SAMPLE_MESSAGE_COUNT`] messages in a fixed shuffled order: mostly small requests and
-/// notifications, `tools/call` requests with nested arguments, responses (some of them
+/// notifications of both directions (every method of the schema), `tools/call` requests with
+/// nested arguments, `sampling/createMessage` requests (some with an image), responses (some of them
 /// `resources/read` and structured `tools/call` results of 8 to 64 KiB), and
 /// [`INVALID_SAMPLE_MESSAGE_COUNT`] invalid message. The same bytes on every call.
 pub fn sample_messages() -> Vec<Vec<u8>> {
@@ -111,10 +129,11 @@ fn generate(kind: Kind, serial: i64, rng: &mut Rng) -> Value {
             }),
         ),
         Kind::Ping => json!({"jsonrpc": "2.0", "id": id, "method": "ping"}),
-        Kind::ToolsList | Kind::ResourcesList | Kind::PromptsList => {
+        Kind::ToolsList | Kind::ResourcesList | Kind::ResourceTemplatesList | Kind::PromptsList => {
             let method = match kind {
                 Kind::ToolsList => "tools/list",
                 Kind::ResourcesList => "resources/list",
+                Kind::ResourceTemplatesList => "resources/templates/list",
                 _ => "prompts/list",
             };
             if rng.chance(0.3) {
@@ -128,6 +147,12 @@ fn generate(kind: Kind, serial: i64, rng: &mut Rng) -> Value {
             }
         }
         Kind::ResourcesRead => request(id, "resources/read", json!({"uri": resource_uri(rng)})),
+        Kind::Subscribe => request(id, "resources/subscribe", json!({"uri": resource_uri(rng)})),
+        Kind::Unsubscribe => request(
+            id,
+            "resources/unsubscribe",
+            json!({"uri": resource_uri(rng)}),
+        ),
         Kind::PromptsGet => request(
             id,
             "prompts/get",
@@ -150,7 +175,17 @@ fn generate(kind: Kind, serial: i64, rng: &mut Rng) -> Value {
             "logging/setLevel",
             json!({"level": rng.pick(&["debug", "info", "warning", "error"])}),
         ),
-        Kind::ToolsCall => request(id, "tools/call", tool_call(rng)),
+        Kind::ToolsCall => {
+            let mut params = tool_call(rng);
+            // Clients ask for progress on a good share of their tool calls.
+            if rng.chance(0.3) {
+                params["_meta"] = json!({"progressToken": format!("tok-{}", rng.below(10_000))});
+            }
+            request(id, "tools/call", params)
+        }
+        Kind::CreateMessage => request(id, "sampling/createMessage", create_message(rng)),
+        Kind::Elicit => request(id, "elicitation/create", elicitation(rng)),
+        Kind::ListRoots => json!({"jsonrpc": "2.0", "id": id, "method": "roots/list"}),
         Kind::Progress => {
             let total = rng.between(10, 1000);
             notification(
@@ -175,6 +210,19 @@ fn generate(kind: Kind, serial: i64, rng: &mut Rng) -> Value {
                 }
             }),
         ),
+        Kind::ResourceUpdated => notification(
+            "notifications/resources/updated",
+            json!({"uri": resource_uri(rng)}),
+        ),
+        Kind::ListChanged => {
+            let method = rng.pick(&[
+                "notifications/resources/list_changed",
+                "notifications/tools/list_changed",
+                "notifications/prompts/list_changed",
+                "notifications/roots/list_changed",
+            ]);
+            json!({"jsonrpc": "2.0", "method": method})
+        }
         Kind::Cancelled => notification(
             "notifications/cancelled",
             json!({"requestId": rng.below(100_000), "reason": "User requested cancellation"}),
@@ -336,6 +384,59 @@ fn tool_call(rng: &mut Rng) -> Value {
         }
     };
     json!({"name": rng.pick(TOOLS), "arguments": arguments})
+}
+
+/// A server's sampling request: a short conversation, now and then with a small image.
+fn create_message(rng: &mut Rng) -> Value {
+    let mut messages = Vec::new();
+    for turn in 0..rng.between(1, 4) {
+        let role = if turn % 2 == 0 { "user" } else { "assistant" };
+        messages
+            .push(json!({"role": role, "content": {"type": "text", "text": sentence(rng, 6, 40)}}));
+    }
+    if rng.chance(0.25) {
+        let image_len = rng.between(512, 4096) as usize;
+        messages.push(json!({"role": "user", "content": {
+            "type": "image",
+            "data": base64_text(rng, image_len),
+            "mimeType": "image/png"
+        }}));
+    }
+    json!({
+        "messages": messages,
+        "modelPreferences": {
+            "hints": [{"name": rng.pick(&["claude-3-sonnet", "claude", "gpt-4o"])}],
+            "intelligencePriority": 0.8,
+            "speedPriority": 0.5
+        },
+        "systemPrompt": "You are a helpful assistant.",
+        "includeContext": rng.pick(&["none", "thisServer"]),
+        "maxTokens": rng.between(100, 2000)
+    })
+}
+
+/// Base64-looking text of `len` characters.
+fn base64_text(rng: &mut Rng, len: usize) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    (0..len).map(|_| char::from(rng.pick(ALPHABET))).collect()
+}
+
+/// A server's elicitation request: a few fields to fill in.
+fn elicitation(rng: &mut Rng) -> Value {
+    json!({
+        "message": format!("Please confirm the {} settings", rng.pick(WORDS)),
+        "requestedSchema": {
+            "type": "object",
+            "properties": {
+                "name": {"type": "string", "title": "Name", "minLength": 1, "maxLength": 64},
+                "email": {"type": "string", "format": "email"},
+                "retries": {"type": "integer", "minimum": 0, "maximum": 10},
+                "environment": {"type": "string", "enum": ["staging", "production"], "enumNames": ["Staging", "Production"]},
+                "notify": {"type": "boolean", "default": rng.chance(0.5)}
+            },
+            "required": ["name", "environment"]
+        }
+    })
 }
 
 fn small_result(rng: &mut Rng) -> Value {

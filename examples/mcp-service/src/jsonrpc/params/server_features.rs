@@ -1,7 +1,4 @@
-//! The parameters of each MCP method (spec revision 2025-06-18), validated and borrowed from the input.
-//!
-//! Unknown members (including `_meta`) are ignored, as the spec allows. An optional member set to
-//! `null` counts as absent.
+//! Server features: tools, prompts, completion and logging.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -9,45 +6,8 @@ use std::fmt;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 
-use super::de::{self as wire, CowStr};
-use super::message::{Payload, RequestId};
-
-/// The `initialize` request: the client's protocol version, capabilities and identity.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct InitializeParams<'a> {
-    /// The latest protocol revision the client supports, e.g. `"2025-06-18"`.
-    #[serde(borrow)]
-    pub protocol_version: Cow<'a, str>,
-    /// The client's capabilities object, undecoded.
-    #[serde(borrow, deserialize_with = "wire::json_object")]
-    pub capabilities: Payload<'a>,
-    /// The client's name and version.
-    #[serde(borrow, deserialize_with = "wire::object")]
-    pub client_info: Implementation<'a>,
-}
-
-/// The name and version of an MCP implementation (`clientInfo`, `serverInfo`).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Implementation<'a> {
-    /// Programmatic name.
-    #[serde(borrow)]
-    pub name: Cow<'a, str>,
-    /// Version string.
-    #[serde(borrow)]
-    pub version: Cow<'a, str>,
-    /// Display name, if given.
-    #[serde(default, borrow, deserialize_with = "wire::opt_cow_str")]
-    pub title: Option<Cow<'a, str>>,
-}
-
-/// The parameters of the list methods (`tools/list`, `resources/list`, `prompts/list`).
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-pub struct PaginatedParams<'a> {
-    /// Where to continue, from a previous page's `nextCursor`.
-    #[serde(default, borrow, deserialize_with = "wire::opt_cow_str")]
-    pub cursor: Option<Cow<'a, str>>,
-}
+use super::wire::{self, CowStr};
+use crate::jsonrpc::message::Payload;
 
 /// The `tools/call` request: which tool, with which arguments.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -58,14 +18,6 @@ pub struct CallToolParams<'a> {
     /// The arguments object, undecoded: the tool's own schema validates it.
     #[serde(default, borrow, deserialize_with = "wire::opt_json_object")]
     pub arguments: Option<Payload<'a>>,
-}
-
-/// The `resources/read` request.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct ReadResourceParams<'a> {
-    /// The resource's URI (must have a scheme, see [`is_uri`]).
-    #[serde(borrow, deserialize_with = "wire::uri")]
-    pub uri: Cow<'a, str>,
 }
 
 /// The `prompts/get` request.
@@ -190,35 +142,6 @@ pub struct CompletionContext<'a> {
 pub struct SetLevelParams {
     /// The minimum level the client wants to receive.
     pub level: LoggingLevel,
-}
-
-/// The `notifications/progress` notification.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ProgressParams<'a> {
-    /// The token from the request's `_meta.progressToken`.
-    #[serde(borrow)]
-    pub progress_token: RequestId<'a>,
-    /// Progress so far (increases with each notification).
-    pub progress: f64,
-    /// Total amount of work, if known.
-    #[serde(default)]
-    pub total: Option<f64>,
-    /// A human-readable progress message.
-    #[serde(default, borrow, deserialize_with = "wire::opt_cow_str")]
-    pub message: Option<Cow<'a, str>>,
-}
-
-/// The `notifications/cancelled` notification.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CancelledParams<'a> {
-    /// The id of the request to cancel.
-    #[serde(borrow)]
-    pub request_id: RequestId<'a>,
-    /// Why it was cancelled.
-    #[serde(default, borrow, deserialize_with = "wire::opt_cow_str")]
-    pub reason: Option<Cow<'a, str>>,
 }
 
 /// The `notifications/message` notification: a log message from server to client.
@@ -364,50 +287,4 @@ impl<'de: 'a, 'a> Deserialize<'de> for StringMap<'a> {
 
         deserializer.deserialize_map(StringMapVisitor)
     }
-}
-
-impl<'de: 'a, 'a> Deserialize<'de> for RequestId<'a> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct RequestIdVisitor;
-
-        impl<'de> Visitor<'de> for RequestIdVisitor {
-            type Value = RequestId<'de>;
-
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a string or an integer")
-            }
-
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-                Ok(RequestId::Number(v))
-            }
-
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-                i64::try_from(v)
-                    .map(RequestId::Number)
-                    .map_err(|_| E::invalid_value(de::Unexpected::Unsigned(v), &self))
-            }
-
-            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-                Ok(RequestId::String(Cow::Borrowed(v)))
-            }
-
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(RequestId::String(Cow::Owned(v.to_owned())))
-            }
-        }
-
-        deserializer.deserialize_any(RequestIdVisitor)
-    }
-}
-
-/// Whether `text` is an absolute URI: a scheme (`ALPHA *(ALPHA / DIGIT / "+" / "-" / ".")`, RFC 3986)
-/// followed by `:`, and no whitespace or control characters.
-pub fn is_uri(text: &str) -> bool {
-    let Some((scheme, _)) = text.split_once(':') else {
-        return false;
-    };
-    let mut scheme_chars = scheme.bytes();
-    let scheme_ok = scheme_chars.next().is_some_and(|b| b.is_ascii_alphabetic())
-        && scheme_chars.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
-    scheme_ok && !text.chars().any(|c| c.is_whitespace() || c.is_control())
 }
