@@ -38,8 +38,16 @@ fn record_into_static() -> Box<dyn Routine> {
 fn the_metrics_registry_recorded_from_100_threads_has_exact_totals() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let calls = 100_000;
-    let result =
-        concurrent::run(record_into_static, 100, calls, 4, 50.0, 20.0).expect("no session panics");
+    let result = concurrent::run(
+        record_into_static,
+        100,
+        calls,
+        Duration::ZERO,
+        4,
+        50.0,
+        20.0,
+    )
+    .expect("no session panics");
     assert_eq!(result.sessions, 100);
     assert_eq!(result.calls, calls);
     assert_eq!(result.failures, 0);
@@ -105,13 +113,15 @@ fn lock_free() -> Box<dyn Routine> {
     )
 }
 
-fn plan(sessions: usize) -> Plan {
+/// `sessions` threads of 40 000 calls in all, each running for at least `duration`.
+fn plan(sessions: usize, duration: Duration) -> Plan {
     Plan {
         calls: 40_000,
         warmup: Duration::from_millis(50),
         alloc_calls: 100,
         timeout: Duration::from_secs(60),
         concurrent_sessions: sessions,
+        concurrent_duration: duration,
         memory_calls: 0,
         hotspot_calls: 0,
         progress: None,
@@ -125,7 +135,7 @@ fn a_global_mutex_scales_worse_than_lock_free_code() {
         .map(usize::from)
         .unwrap_or(1);
     let scaling = |build| {
-        measure_here(build, &plan(8))
+        measure_here(build, &plan(8, Duration::from_millis(100)))
             .unwrap()
             .concurrency
             .unwrap()
@@ -165,7 +175,8 @@ fn one_session_fails() -> Box<dyn Routine> {
 #[test]
 fn errors_on_one_thread_lower_the_success_rate_exactly() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    let m = measure_here(one_session_fails, &plan(8)).unwrap();
+    // No minimum duration: every session makes exactly its share of the calls.
+    let m = measure_here(one_session_fails, &plan(8, Duration::ZERO)).unwrap();
     let c = m.concurrency.as_ref().unwrap();
     assert_eq!(c.calls, 40_000);
     assert_eq!(c.failures, 5_000, "one session of 8 failed every call");

@@ -75,6 +75,7 @@ fn plan(calls: u64) -> Plan {
         alloc_calls: 1000,
         timeout: Duration::from_secs(600),
         concurrent_sessions: 0,
+        concurrent_duration: Duration::ZERO,
         memory_calls: 0,
         hotspot_calls: 0,
         progress: None,

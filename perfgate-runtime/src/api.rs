@@ -26,6 +26,7 @@ use std::time::Duration;
 pub use crate::measure::{AllocFigures, Concurrency, MeasureError, Measurement, Timing};
 pub use crate::stats::Interval;
 
+use crate::config::Mode;
 use crate::measure::{self, DEFAULT_TIMEOUT, Plan};
 use crate::registry::{self, Entry, RegistryError};
 
@@ -135,7 +136,7 @@ impl Validation {
         }
         let entries = self.select(registry::registered()?)?;
         let plan = Plan::new(self.operations, self.warmup, self.timeout)
-            .with_concurrency(self.concurrent_sessions)
+            .with_concurrency(self.concurrent_sessions, Mode::Full.concurrent_duration())
             .with_leak_check(self.memory_operations);
         Ok(entries
             .into_iter()

@@ -28,6 +28,15 @@ impl Mode {
         }
     }
 
+    /// How long each session of the concurrent phase runs at least: long enough for every
+    /// session to be running at once (the steady state), whatever the calls.
+    pub fn concurrent_duration(self) -> std::time::Duration {
+        match self {
+            Mode::Quick => std::time::Duration::from_millis(100),
+            Mode::Full => std::time::Duration::from_millis(300),
+        }
+    }
+
     /// How long each operation is warmed up before it is timed.
     pub fn warmup(self) -> std::time::Duration {
         match self {

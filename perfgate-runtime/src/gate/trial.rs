@@ -319,7 +319,10 @@ const HOTSPOTS: usize = 5;
 fn plan(settings: &RunSettings, budget: &Budget) -> Plan {
     let leak_check = settings.memory_test || budget.leak_check;
     Plan::new(settings.operations, settings.mode.warmup(), budget.timeout)
-        .with_concurrency(settings.concurrent_sessions)
+        .with_concurrency(
+            settings.concurrent_sessions,
+            settings.mode.concurrent_duration(),
+        )
         .with_leak_check(if leak_check {
             settings.memory_operations
         } else {

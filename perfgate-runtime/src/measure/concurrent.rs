@@ -1,5 +1,10 @@
 //! Measures an operation under concurrency: N sessions (threads) start together and share the
 //! calls; throughput, latency under contention, and how throughput scales against one thread.
+//!
+//! Throughput is taken from the steady state only: the window in which every session was
+//! running (from the last session's first call to the first session's end). A phase of a few
+//! thousand short calls spread over a hundred threads would otherwise measure thread wake-ups:
+//! each session runs for at least a minimum duration, not only its share of the calls.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::{Duration, Instant};
@@ -19,11 +24,16 @@ pub struct Concurrency {
     pub failures: u64,
     /// Calls per timed batch in each thread (the sequential phase's batch size).
     pub batch_size: u64,
-    /// From the barrier's release to the last thread's end.
+    /// From the first session's first call to the last session's end.
     pub wall: Duration,
+    /// The steady state: the window in which every session was running.
+    pub steady: Duration,
+    /// Calls completed in the steady state (interpolated at its ends).
+    pub steady_calls: f64,
     /// Calls per second, all threads together.
     pub ops_per_sec: f64,
     /// `ops_per_sec` over the sequential phase's single-thread throughput.
+    /// (Throughput is of the steady state.)
     pub scaling: f64,
     /// Median latency under concurrency.
     pub p50_ns: f64,
@@ -57,14 +67,16 @@ pub struct ThreadPanic {
     pub message: String,
 }
 
-/// Runs `calls` calls of the operation spread over `sessions` threads, each with its own inputs
-/// from `build` (so `setup` runs once per thread, untimed, before they start). Latencies are
-/// per call of each batch, less `overhead_ns` (the sequential phase's calibrated cost of timing a
-/// batch), as in the sequential phase.
+/// Runs at least `calls` calls of the operation spread over `sessions` threads, each with its own
+/// inputs from `build` (so `setup` runs once per thread, untimed, before they start), every
+/// session running for at least `min_duration`. Latencies are per call of each batch, less
+/// `overhead_ns` (the sequential phase's calibrated cost of timing a batch), as in the
+/// sequential phase.
 pub fn run(
     build: fn() -> Box<dyn Routine>,
     sessions: usize,
     calls: u64,
+    min_duration: Duration,
     batch_size: u64,
     single_thread_mean_ns: f64,
     overhead_ns: f64,
@@ -75,7 +87,7 @@ pub fn run(
         calls / sessions as u64 + u64::from((index as u64) < calls % sessions as u64)
     };
     let batch_size = batch_size.max(1);
-    let (results, wall) = std::thread::scope(|scope| {
+    let (results, wall, steady, steady_calls) = std::thread::scope(|scope| {
         let mut handles = Vec::with_capacity(sessions);
         for index in 0..sessions {
             let gate = &gate;
@@ -102,8 +114,18 @@ pub fn run(
                         });
                     }
                     let mut routine = built.map_err(panicked)?;
+                    let epoch = gate.opened_at().unwrap_or_else(Instant::now);
                     catch_unwind(AssertUnwindSafe(|| {
-                        session(routine.as_mut(), share(index), batch_size, overhead_ns)
+                        session(
+                            routine.as_mut(),
+                            Share {
+                                calls: share(index),
+                                until: epoch + min_duration,
+                                epoch,
+                            },
+                            batch_size,
+                            overhead_ns,
+                        )
                     }))
                     .map_err(panicked)
                 });
@@ -120,6 +142,8 @@ pub fn run(
                             ),
                         })],
                         Duration::ZERO,
+                        Duration::ZERO,
+                        0.0,
                     );
                 }
             }
@@ -151,7 +175,8 @@ pub fn run(
             (Some(first), Some(last)) => last.duration_since(first),
             _ => Duration::ZERO,
         };
-        (results, wall)
+        let (steady, steady_calls) = steady_state(results.iter().flatten());
+        (results, wall, steady, steady_calls)
     });
     let mut histogram = super::latency_histogram();
     let (mut made, mut failures) = (0u64, 0u64);
@@ -164,7 +189,12 @@ pub fn run(
         made += session.calls;
         failures += session.failures;
     }
-    let ops_per_sec = made as f64 / wall.as_secs_f64().max(1e-9);
+    // The steady state when there is one long enough to count; otherwise the whole phase.
+    let ops_per_sec = if steady.as_secs_f64() > 0.0 && steady_calls > 0.0 {
+        steady_calls / steady.as_secs_f64()
+    } else {
+        made as f64 / wall.as_secs_f64().max(1e-9)
+    };
     let single = if single_thread_mean_ns > 0.0 {
         1e9 / single_thread_mean_ns
     } else {
@@ -177,6 +207,8 @@ pub fn run(
         failures,
         batch_size,
         wall,
+        steady,
+        steady_calls,
         ops_per_sec,
         scaling: ops_per_sec / single,
         p50_ns: at(0.50),
@@ -194,6 +226,59 @@ struct SessionResult {
     failures: u64,
     started: Instant,
     ended: Instant,
+    /// Calls completed by each moment (since the gate opened), sampled about every millisecond,
+    /// from `(0, 0)` at the session's first call to its end.
+    progress: Vec<(Duration, u64)>,
+}
+
+/// What one session must do: at least `calls` calls, and go on until `until`.
+struct Share {
+    calls: u64,
+    until: Instant,
+    /// When the gate opened: the sessions' common clock.
+    epoch: Instant,
+}
+
+/// How often a session notes its progress.
+const PROGRESS_EVERY: Duration = Duration::from_millis(1);
+
+/// The window in which every session was running, and the calls completed in it by all of them
+/// (each session's count interpolated at the window's ends).
+fn steady_state<'a>(sessions: impl Iterator<Item = &'a SessionResult> + Clone) -> (Duration, f64) {
+    let start = sessions
+        .clone()
+        .filter_map(|s| s.progress.first().map(|p| p.0))
+        .max();
+    let end = sessions
+        .clone()
+        .filter_map(|s| s.progress.last().map(|p| p.0))
+        .min();
+    let (Some(start), Some(end)) = (start, end) else {
+        return (Duration::ZERO, 0.0);
+    };
+    if end <= start {
+        return (Duration::ZERO, 0.0);
+    }
+    let calls: f64 = sessions
+        .map(|s| calls_by(&s.progress, end) - calls_by(&s.progress, start))
+        .sum();
+    (end - start, calls)
+}
+
+/// Calls completed by `at`, interpolated between the progress samples around it.
+fn calls_by(progress: &[(Duration, u64)], at: Duration) -> f64 {
+    let after = progress.partition_point(|p| p.0 < at);
+    match (
+        after.checked_sub(1).map(|i| progress[i]),
+        progress.get(after).copied(),
+    ) {
+        (Some((t0, c0)), Some((t1, c1))) if t1 > t0 => {
+            let f = (at - t0).as_secs_f64() / (t1 - t0).as_secs_f64();
+            c0 as f64 + f * (c1 as f64 - c0 as f64)
+        }
+        (_, Some((_, c))) | (Some((_, c)), None) => c as f64,
+        (None, None) => 0.0,
+    }
 }
 
 /// Holds every session until all have finished their setup, then lets them go together (or
@@ -210,6 +295,8 @@ struct GateState {
     ready: usize,
     /// `Some(true)` to run, `Some(false)` when called off.
     go: Option<bool>,
+    /// When the sessions were let go.
+    opened: Option<Instant>,
 }
 
 impl StartGate {
@@ -232,8 +319,14 @@ impl StartGate {
         while state.ready < sessions {
             state = self.changed.wait(state).unwrap_or_else(|e| e.into_inner());
         }
+        state.opened = Some(Instant::now());
         state.go = Some(true);
         self.changed.notify_all();
+    }
+
+    /// When the gate opened.
+    fn opened_at(&self) -> Option<Instant> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner()).opened
     }
 
     fn call_off(&self) {
@@ -245,27 +338,87 @@ impl StartGate {
 /// One thread's share: timed in batches, recorded per call.
 fn session(
     routine: &mut dyn Routine,
-    calls: u64,
+    share: Share,
     batch_size: u64,
     overhead_ns: f64,
 ) -> SessionResult {
     let started = Instant::now();
     let mut histogram = super::latency_histogram();
-    let (mut remaining, mut failures) = (calls, 0);
-    while remaining > 0 {
-        let n = batch_size.min(remaining);
+    let (mut made, mut failures) = (0u64, 0);
+    let mut progress = vec![(started.saturating_duration_since(share.epoch), 0)];
+    let mut noted = started;
+    loop {
+        let n = if made < share.calls {
+            batch_size.min(share.calls - made)
+        } else {
+            batch_size
+        };
         let start = Instant::now();
         failures += routine.run(n);
+        let end = Instant::now();
         let per_call_ps =
-            (start.elapsed().as_nanos() as f64 - overhead_ns).max(0.0) * 1000.0 / n as f64;
+            ((end - start).as_nanos() as f64 - overhead_ns).max(0.0) * 1000.0 / n as f64;
         histogram.saturating_record(per_call_ps.round().max(1.0) as u64);
-        remaining -= n;
+        made += n;
+        let done = made >= share.calls && end >= share.until;
+        if done || end - noted >= PROGRESS_EVERY {
+            progress.push((end.saturating_duration_since(share.epoch), made));
+            noted = end;
+        }
+        if done {
+            break;
+        }
     }
     SessionResult {
         histogram,
-        calls,
+        calls: made,
         failures,
         started,
         ended: Instant::now(),
+        progress,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ms(n: u64) -> Duration {
+        Duration::from_millis(n)
+    }
+
+    fn session(progress: Vec<(Duration, u64)>) -> SessionResult {
+        let now = Instant::now();
+        SessionResult {
+            histogram: crate::measure::latency_histogram(),
+            calls: progress.last().map_or(0, |p| p.1),
+            failures: 0,
+            started: now,
+            ended: now,
+            progress,
+        }
+    }
+
+    #[test]
+    fn throughput_counts_only_the_window_in_which_every_session_ran() {
+        // A starts at 0 and makes 1 call/ms until 100 ms; B wakes late (at 40 ms) and makes
+        // 2 calls/ms until 120 ms. Both ran from 40 to 100 ms: 60 + 120 calls.
+        let a = session((0..=100).map(|t| (ms(t), t)).collect());
+        let b = session((40..=120).map(|t| (ms(t), 2 * (t - 40))).collect());
+        let (window, calls) = steady_state([&a, &b].into_iter());
+        assert_eq!(window, ms(60));
+        assert!((calls - 180.0).abs() < 1e-9, "{calls}");
+    }
+
+    #[test]
+    fn calls_are_interpolated_between_samples() {
+        let progress = [(ms(0), 0), (ms(10), 100), (ms(30), 100)];
+        assert_eq!(calls_by(&progress, ms(5)), 50.0);
+        assert_eq!(calls_by(&progress, ms(20)), 100.0);
+        assert_eq!(calls_by(&progress, ms(40)), 100.0);
+        // Sessions that never overlap have no steady state.
+        let a = session(vec![(ms(0), 0), (ms(10), 10)]);
+        let b = session(vec![(ms(20), 0), (ms(30), 10)]);
+        assert_eq!(steady_state([&a, &b].into_iter()), (Duration::ZERO, 0.0));
     }
 }

@@ -44,6 +44,9 @@ pub struct Plan {
     pub timeout: Duration,
     /// Threads of the concurrent phase; 0 skips it.
     pub concurrent_sessions: usize,
+    /// How long each session of the concurrent phase runs at least, so that its throughput is
+    /// of the steady state.
+    pub concurrent_duration: Duration,
     /// Calls of the memory run (live bytes at checkpoints); 0 skips it.
     pub memory_calls: u64,
     /// Calls of the sampled pass that finds where retained memory was allocated; 0 skips it.
@@ -91,6 +94,7 @@ impl Plan {
             alloc_calls: ALLOC_CALLS.min(calls),
             timeout,
             concurrent_sessions: 0,
+            concurrent_duration: Duration::ZERO,
             memory_calls: 0,
             hotspot_calls: 0,
             progress: None,
@@ -116,10 +120,12 @@ impl Plan {
         }
     }
 
-    /// With a concurrent phase of `sessions` threads (0 skips it).
-    pub fn with_concurrency(self, sessions: usize) -> Plan {
+    /// With a concurrent phase of `sessions` threads (0 skips it), each running for at least
+    /// `duration`.
+    pub fn with_concurrency(self, sessions: usize, duration: Duration) -> Plan {
         Plan {
             concurrent_sessions: sessions,
+            concurrent_duration: duration,
             ..self
         }
     }
@@ -133,6 +139,7 @@ impl std::fmt::Debug for Plan {
             .field("alloc_calls", &self.alloc_calls)
             .field("timeout", &self.timeout)
             .field("concurrent_sessions", &self.concurrent_sessions)
+            .field("concurrent_duration", &self.concurrent_duration)
             .field("memory_calls", &self.memory_calls)
             .field("hotspot_calls", &self.hotspot_calls)
             .finish_non_exhaustive()
@@ -337,6 +344,7 @@ fn measure_until_cancelled(
                 build,
                 sessions,
                 plan.calls,
+                plan.concurrent_duration,
                 timing.batch_size,
                 timing.mean_ns,
                 timing.overhead_ns,

@@ -422,6 +422,12 @@ fn concurrency_table(out: &mut String, c: &Concurrency) {
         ("calls", c.calls.to_string()),
         ("throughput", format!("{:.1} ops/s", c.ops_per_sec)),
     ];
+    if let Some(steady) = c.steady_s {
+        rows.push((
+            "steady state",
+            format!("{steady:.3}s (every session running)"),
+        ));
+    }
     if let Some(scaling) = c.scaling {
         rows.push(("scaling", format!("{scaling:.2}× one thread")));
     }

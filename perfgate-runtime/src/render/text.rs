@@ -18,7 +18,7 @@ pub fn summary(report: &Report, verbose: bool) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "\nPERFORMANCE BUDGET RESULTS\n{RULE}");
     for operation in &report.operations {
-        operation_block(&mut out, operation, verbose);
+        operation_block(&mut out, operation, report.machine.cores, verbose);
     }
     if let Some(leaks) = &report.leak_summary {
         let _ = writeln!(out, "{}", leak_summary(leaks));
@@ -52,7 +52,7 @@ pub fn gate_line(report: &Report) -> String {
     )
 }
 
-fn operation_block(out: &mut String, op: &Operation, verbose: bool) {
+fn operation_block(out: &mut String, op: &Operation, cores: usize, verbose: bool) {
     let _ = writeln!(out, "{}:", op.op);
     let status = match (op.verdict, &op.error) {
         (Verdict::Pass, _) => "✅ MEETS TARGET".to_string(),
@@ -126,9 +126,18 @@ fn operation_block(out: &mut String, op: &Operation, verbose: bool) {
         let floor = limit(LimitKind::OpsPerSec)
             .map(|v| format!(" (minimum: {v:.0})"))
             .unwrap_or_default();
+        let cores = if c.sessions > cores {
+            format!(" on {cores} cores (at most {cores} run at once)")
+        } else {
+            String::new()
+        };
+        let steady = c
+            .steady_s
+            .map(|s| format!(" over a {s:.2}s steady state"))
+            .unwrap_or_default();
         let _ = writeln!(
             out,
-            "  Concurrency: {} sessions, {:.0} ops/s{floor}, {:.2}x one thread; P50 {} P95 {} P99 {}{}",
+            "  Concurrency: {} sessions{cores}, {:.0} ops/s{steady}{floor}, {:.2}x one thread; P50 {} P95 {} P99 {}{}",
             c.sessions,
             c.ops_per_sec,
             c.scaling.unwrap_or(f64::NAN),

@@ -221,6 +221,7 @@ impl Operation {
                 failures: c.failures,
                 success_rate: Some(c.success_rate()),
                 ops_per_sec: c.ops_per_sec,
+                steady_s: Some(c.steady.as_secs_f64()),
                 scaling: Some(c.scaling),
                 wall_s: Some(c.wall.as_secs_f64()),
                 p50_us: us(c.p50_ns),

@@ -392,8 +392,11 @@ pub struct Concurrency {
     /// Share of calls that returned `Ok`.
     #[serde(default)]
     pub success_rate: Option<f64>,
-    /// Calls per second, all threads together.
+    /// Calls per second, all threads together, in the steady state (every session running).
     pub ops_per_sec: f64,
+    /// Length of the steady state the throughput is of, seconds.
+    #[serde(default)]
+    pub steady_s: Option<f64>,
     /// Throughput over the sequential phase's single-thread throughput.
     #[serde(default)]
     pub scaling: Option<f64>,
