@@ -7,6 +7,7 @@
 //! each session runs for at least a minimum duration, not only its share of the calls.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use hdrhistogram::Histogram;
@@ -87,10 +88,12 @@ pub fn run(
         calls / sessions as u64 + u64::from((index as u64) < calls % sessions as u64)
     };
     let batch_size = batch_size.max(1);
+    let together = Together::new(sessions, min_duration);
     let (results, wall, steady, steady_calls) = std::thread::scope(|scope| {
         let mut handles = Vec::with_capacity(sessions);
         for index in 0..sessions {
             let gate = &gate;
+            let together = &together;
             let spawned = std::thread::Builder::new()
                 .name(format!("perfgate:session-{index}"))
                 .spawn_scoped(scope, move || {
@@ -121,7 +124,9 @@ pub fn run(
                             Share {
                                 calls: share(index),
                                 until: epoch + min_duration,
+                                give_up: epoch + GIVE_UP_FACTOR * min_duration,
                                 epoch,
+                                together,
                             },
                             batch_size,
                             overhead_ns,
@@ -231,13 +236,57 @@ struct SessionResult {
     progress: Vec<(Duration, u64)>,
 }
 
-/// What one session must do: at least `calls` calls, and go on until `until`.
-struct Share {
+/// What one session must do: at least `calls` calls, and go on until `until` — and, so that there
+/// is a steady state, until every session has been running together for half that long (a
+/// session may wait long for its first turn on a machine with fewer cores than sessions), but
+/// never past `give_up`.
+struct Share<'a> {
     calls: u64,
     until: Instant,
+    give_up: Instant,
     /// When the gate opened: the sessions' common clock.
     epoch: Instant,
+    together: &'a Together,
 }
+
+/// When every session had made its first call.
+struct Together {
+    sessions: usize,
+    started: AtomicUsize,
+    /// Nanoseconds after the gate opened that the last session started; `u64::MAX` until then.
+    all_started_ns: AtomicU64,
+    /// How long all must run together.
+    overlap: Duration,
+}
+
+impl Together {
+    fn new(sessions: usize, min_duration: Duration) -> Together {
+        Together {
+            sessions,
+            started: AtomicUsize::new(0),
+            all_started_ns: AtomicU64::new(u64::MAX),
+            overlap: min_duration / 2,
+        }
+    }
+
+    /// A session makes its first call at `at` (since the gate opened).
+    fn start(&self, at: Duration) {
+        if self.started.fetch_add(1, Ordering::AcqRel) + 1 == self.sessions {
+            self.all_started_ns
+                .store(at.as_nanos() as u64, Ordering::Release);
+        }
+    }
+
+    /// Whether every session has run together for long enough by `now` (since the gate opened).
+    fn overlapped(&self, now: Duration) -> bool {
+        let all = self.all_started_ns.load(Ordering::Acquire);
+        all != u64::MAX
+            && now.as_nanos() as u64 >= all.saturating_add(self.overlap.as_nanos() as u64)
+    }
+}
+
+/// A session that waits for the others to start gives up after this many minimum durations.
+const GIVE_UP_FACTOR: u32 = 20;
 
 /// How often a session notes its progress.
 const PROGRESS_EVERY: Duration = Duration::from_millis(1);
@@ -338,14 +387,16 @@ impl StartGate {
 /// One thread's share: timed in batches, recorded per call.
 fn session(
     routine: &mut dyn Routine,
-    share: Share,
+    share: Share<'_>,
     batch_size: u64,
     overhead_ns: f64,
 ) -> SessionResult {
     let started = Instant::now();
     let mut histogram = super::latency_histogram();
     let (mut made, mut failures) = (0u64, 0);
-    let mut progress = vec![(started.saturating_duration_since(share.epoch), 0)];
+    let since_epoch = |t: Instant| t.saturating_duration_since(share.epoch);
+    share.together.start(since_epoch(started));
+    let mut progress = vec![(since_epoch(started), 0)];
     let mut noted = started;
     loop {
         let n = if made < share.calls {
@@ -360,9 +411,11 @@ fn session(
             ((end - start).as_nanos() as f64 - overhead_ns).max(0.0) * 1000.0 / n as f64;
         histogram.saturating_record(per_call_ps.round().max(1.0) as u64);
         made += n;
-        let done = made >= share.calls && end >= share.until;
+        let done = made >= share.calls
+            && end >= share.until
+            && (share.together.overlapped(since_epoch(end)) || end >= share.give_up);
         if done || end - noted >= PROGRESS_EVERY {
-            progress.push((end.saturating_duration_since(share.epoch), made));
+            progress.push((since_epoch(end), made));
             noted = end;
         }
         if done {
