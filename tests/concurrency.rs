@@ -118,6 +118,7 @@ fn plan(sessions: usize, duration: Duration) -> Plan {
     Plan {
         calls: 40_000,
         warmup: Duration::from_millis(50),
+        rounds: 10,
         alloc_calls: 100,
         timeout: Duration::from_secs(60),
         concurrent_sessions: sessions,

@@ -72,6 +72,7 @@ fn plan(calls: u64) -> Plan {
     Plan {
         calls,
         warmup: Duration::from_millis(100),
+        rounds: 10,
         alloc_calls: 1000,
         timeout: Duration::from_secs(600),
         concurrent_sessions: 0,

@@ -83,8 +83,10 @@ pub trait Routine {
     /// returns `size_of_val` of that value.
     fn hold(&mut self, probe: &mut dyn FnMut()) -> usize;
     /// Moves the input cursor to `position` (modulo the number of inputs), so that concurrent
-    /// sessions start at different points of the mix.
+    /// sessions start at different points of the mix, and a re-timed batch calls the same inputs.
     fn seek(&mut self, position: usize);
+    /// Where the input cursor is.
+    fn position(&self) -> usize;
 }
 
 struct Calls<I, C, H> {
@@ -130,6 +132,10 @@ where
 
     fn seek(&mut self, position: usize) {
         self.cursor = position.checked_rem(self.inputs.len()).unwrap_or(0);
+    }
+
+    fn position(&self) -> usize {
+        self.cursor
     }
 
     fn hold(&mut self, probe: &mut dyn FnMut()) -> usize {
@@ -197,6 +203,10 @@ where
 
     fn seek(&mut self, position: usize) {
         self.cursor = position.checked_rem(self.inputs.len()).unwrap_or(0);
+    }
+
+    fn position(&self) -> usize {
+        self.cursor
     }
 }
 

@@ -5,6 +5,7 @@
 //! operation can be abandoned after its timeout while the run goes on.
 
 mod allocs;
+mod clock;
 pub mod concurrent;
 mod histogram;
 mod memory;
@@ -14,7 +15,7 @@ pub use allocs::AllocFigures;
 pub use concurrent::Concurrency;
 pub use histogram::{decode_histogram, encode_histogram, latency_histogram};
 pub use memory::{HotspotRun, MemoryRun};
-pub use timing::Timing;
+pub use timing::{Rounds, Timing};
 
 use std::any::Any;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -38,6 +39,8 @@ pub struct Plan {
     pub calls: u64,
     /// Time spent warming up before timing.
     pub warmup: Duration,
+    /// Rounds the timed calls are split into (the mean's interval comes from their spread).
+    pub rounds: usize,
     /// Calls counted in the allocation phase (rounded up to whole passes over the inputs).
     pub alloc_calls: u64,
     /// How long to wait for the whole measurement before giving up on the operation.
@@ -54,6 +57,10 @@ pub struct Plan {
     /// Where progress is reported, if anywhere.
     pub progress: Option<std::sync::Arc<dyn ProgressSink>>,
 }
+
+/// Rounds of the timing phase, unless the plan says: enough for Student's t over round means to
+/// give a usable interval (9 degrees of freedom), few enough that each round has many batches.
+pub const DEFAULT_ROUNDS: usize = 10;
 
 /// Calls counted in the allocation phase, at most.
 pub const ALLOC_CALLS: u64 = 1000;
@@ -91,6 +98,7 @@ impl Plan {
         Plan {
             calls,
             warmup,
+            rounds: DEFAULT_ROUNDS,
             alloc_calls: ALLOC_CALLS.min(calls),
             timeout,
             concurrent_sessions: 0,
@@ -136,6 +144,7 @@ impl std::fmt::Debug for Plan {
         f.debug_struct("Plan")
             .field("calls", &self.calls)
             .field("warmup", &self.warmup)
+            .field("rounds", &self.rounds)
             .field("alloc_calls", &self.alloc_calls)
             .field("timeout", &self.timeout)
             .field("concurrent_sessions", &self.concurrent_sessions)
@@ -312,9 +321,13 @@ fn measure_until_cancelled(
         }
     };
     check()?;
-    let timing = timing::time(routine.as_mut(), plan.calls, plan.warmup, &mut |done| {
-        report("timing", done, plan.calls)
-    });
+    let timing = timing::time(
+        routine.as_mut(),
+        plan.calls,
+        plan.warmup,
+        Rounds { count: plan.rounds },
+        &mut |done| report("timing", done, plan.calls),
+    );
     check()?;
     report("counting allocations", 0, 1);
     let allocs = allocs::count(routine.as_mut(), plan.alloc_calls);

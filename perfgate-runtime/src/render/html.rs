@@ -390,6 +390,9 @@ fn figures_table(out: &mut String, op: &Operation) {
     if op.remeasured {
         rows.push(("re-measured", "once, after a marginal first result".into()));
     }
+    if let Some(noise) = &op.noise {
+        rows.push(("disturbance", super::text::noise_line(noise)));
+    }
     table(out, "Figures", "figures", &rows);
 }
 

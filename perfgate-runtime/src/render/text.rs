@@ -166,6 +166,11 @@ fn operation_block(out: &mut String, op: &Operation, cores: usize, verbose: bool
             "  Note: re-measured once after a marginal first result"
         );
     }
+    if let Some(noise) = &op.noise
+        && (noise.retimed > 0 || noise.inconclusive.is_some() || verbose)
+    {
+        let _ = writeln!(out, "  Noise: {}", noise_line(noise));
+    }
     if let Some(regression) = &op.regression {
         let _ = writeln!(out, "  History: {}", history_line(regression));
     }
@@ -248,6 +253,27 @@ fn leak_lines(out: &mut String, leak: &Leak) {
         let _ = writeln!(out, "    Hotspot: {}", no_hotspot(leak));
     }
     let _ = writeln!(out, "  Recommendation: {}", a.recommendation);
+}
+
+/// How disturbed the timing was, in a few words.
+pub fn noise_line(noise: &crate::report::Noise) -> String {
+    let mut line = format!(
+        "{:.1}% of batches disturbed, re-timed ({} of {}) over {} rounds",
+        noise.retimed_percent,
+        noise.retimed,
+        noise.batches + noise.retimed,
+        noise.rounds
+    );
+    if noise.unresolved > 0 {
+        let _ = write!(line, "; {} still disturbed", noise.unresolved);
+    }
+    if noise.blocking {
+        line.push_str("; the operation blocks, only preemptions counted");
+    }
+    if let Some(reason) = &noise.inconclusive {
+        let _ = write!(line, "; INCONCLUSIVE: {reason}");
+    }
+    line
 }
 
 /// Why a leak lists no allocation site.

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use serde_json::Map;
 
 use super::{
-    ComparisonStatus, Concurrency, Hotspot, Leak, LimitResult, Operation, Regression, Report,
-    SCHEMA_VERSION, Settings, Tool,
+    ComparisonStatus, Concurrency, Hotspot, Leak, LimitResult, Noise, Operation, Regression,
+    Report, SCHEMA_VERSION, Settings, Tool,
 };
 use crate::config::{Budget, RunSettings};
 use crate::leak::{self, LeakAnalysis};
@@ -143,6 +143,7 @@ impl Operation {
             foreign_allocations_per_call: None,
             instance_bytes: None,
             remeasured: false,
+            noise: None,
             limits: Vec::new(),
             leak: None,
             concurrency: None,
@@ -213,6 +214,15 @@ impl Operation {
             foreign_allocations_per_call: Some(m.allocs.foreign_allocations_per_call),
             instance_bytes: Some(m.allocs.instance_bytes),
             remeasured: parts.remeasured,
+            noise: Some(Noise {
+                batches: t.batches,
+                retimed: t.retimed,
+                retimed_percent: t.retimed_share() * 100.0,
+                unresolved: t.unresolved,
+                rounds: t.round_means_ns.len(),
+                blocking: t.blocking,
+                inconclusive: t.inconclusive.clone(),
+            }),
             limits: limits(budget, &parts.judgement.checks),
             leak: parts.leak.map(|analysis| leak_part(analysis, m)),
             concurrency: m.concurrency.as_ref().map(|c| Concurrency {

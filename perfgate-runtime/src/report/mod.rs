@@ -223,6 +223,9 @@ pub struct Operation {
     /// The first measurement was marginal and this is the second.
     #[serde(default)]
     pub remeasured: bool,
+    /// How disturbed the timing was, and whether it could be trusted.
+    #[serde(default)]
+    pub noise: Option<Noise>,
     /// Every limit, with its figure and how it compares.
     #[serde(default)]
     pub limits: Vec<LimitResult>,
@@ -314,6 +317,28 @@ impl Operation {
         }
         module.join("::")
     }
+}
+
+/// How disturbed an operation's timing was: batches during which the measuring thread was
+/// switched out (preempted, the process stopped) were timed again on the same inputs.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Noise {
+    /// Batches timed and kept.
+    pub batches: u64,
+    /// Batches re-timed because they were disturbed.
+    pub retimed: u64,
+    /// Share of batch timings that were disturbed, percent.
+    pub retimed_percent: f64,
+    /// Batches still disturbed after their re-timings (kept as they were).
+    pub unresolved: u64,
+    /// Rounds the timed calls were split into (the mean's interval is from their spread).
+    pub rounds: usize,
+    /// The operation blocks by design: only preemptions counted as disturbance.
+    #[serde(default)]
+    pub blocking: bool,
+    /// Why the timing could not be trusted, when it could not: its timed limits were not judged.
+    #[serde(default)]
+    pub inconclusive: Option<String>,
 }
 
 /// One limit of an operation, its figure in this run and how they compare.

@@ -58,6 +58,26 @@ pub fn mean_interval(samples: &[(f64, u64)]) -> Interval {
     }
 }
 
+/// The 95 % interval of a mean estimated as `center` from independent estimates `means` (round
+/// means of equal weight): Student's t over their spread. With fewer than two, the interval is
+/// the point.
+pub fn interval_of_means(means: &[f64], center: f64) -> Interval {
+    let k = means.len() as f64;
+    if means.len() < 2 {
+        return Interval {
+            low: center,
+            high: center,
+        };
+    }
+    let average = means.iter().sum::<f64>() / k;
+    let variance = means.iter().map(|m| (m - average).powi(2)).sum::<f64>() / (k - 1.0);
+    let half = t_quantile(0.5 + CONFIDENCE / 2.0, k - 1.0) * (variance / k).sqrt();
+    Interval {
+        low: (center - half).max(0.0),
+        high: center + half,
+    }
+}
+
 /// The 95 % interval of the `q` quantile of `sorted` samples, by order statistics: the ranks
 /// between which the true quantile lies with 95 % probability (normal approximation of the
 /// binomial count of samples below it). Assumes independent samples.

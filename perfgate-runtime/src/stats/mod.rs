@@ -7,7 +7,7 @@ mod interval;
 mod trend;
 
 pub use compare::{Comparison, RegressionSettings, compare};
-pub use interval::{Interval, mean_interval, quantile_interval};
+pub use interval::{Interval, interval_of_means, mean_interval, quantile_interval};
 pub use trend::{GrowthModel, Trend, trend};
 
 #[cfg(test)]
