@@ -20,8 +20,10 @@ pub use ci_settings::{
     CiSettings, MAX_TIMEOUT_S, MIN_TIMEOUT_S, load_ci_settings, parse_ci_settings,
 };
 pub use files::MAX_CONFIG_BYTES;
+pub(crate) use files::describe_file_type;
 pub use flags::{HELP as FLAGS_HELP, Mode, RunSettings, parse_args};
 pub use stages::{STANDARD_STAGES, check_stage, known_stages};
+pub(crate) use values::number_text;
 
 /// The table of perfgate's flags, for `--help`.
 pub fn flags_help() -> &'static str {
