@@ -47,11 +47,15 @@ pub fn json_error(path: &Path, text: &str, error: &serde_json::Error) -> ConfigE
     {
         message = format!("field `{field}`: {message}");
     }
-    if text
-        .get(offset..)
-        .is_some_and(|rest| rest.starts_with('\u{feff}'))
-    {
-        message.push_str(" (a byte order mark, U+FEFF, is in the way: remove it)");
+    match text.get(offset..).and_then(|rest| rest.chars().next()) {
+        Some('\u{feff}') => {
+            message.push_str(" (a byte order mark, U+FEFF, is in the way: remove it)");
+        }
+        // An invisible or look-alike character where JSON expected something: say which.
+        Some(c) if !about_a_value && !c.is_ascii_graphic() && c != ' ' && !named_a_token => {
+            message.push_str(&format!(" (found U+{:04X})", u32::from(c)));
+        }
+        _ => {}
     }
     let (line, column) = line_column(text, at);
     ConfigError::JsonFile {
@@ -97,10 +101,14 @@ fn strip_position(message: &str) -> String {
 /// `message` with serde's Rust vocabulary (`sequence`, `map`, `f64`, `usize`, `struct Name`)
 /// replaced by JSON's, outside backticks (which quote the user's own keys and values).
 pub fn in_json_terms(message: &str) -> String {
-    const PHRASES: [(&str, &str); 6] = [
+    const PHRASES: [(&str, &str); 10] = [
         ("invalid type: sequence", "invalid type: array"),
         ("invalid type: map", "invalid type: object"),
         ("invalid type: unit value", "invalid type: null"),
+        ("invalid type: floating point ", "invalid type: number "),
+        ("invalid type: integer ", "invalid type: number "),
+        ("invalid value: floating point ", "invalid value: number "),
+        ("invalid value: integer ", "invalid value: number "),
         ("expected a sequence", "expected an array"),
         ("expected a map", "expected an object"),
         ("expected path string", "expected a string"),
@@ -214,6 +222,12 @@ fn token_problem(token: &str) -> String {
     if matches!(lower.as_str(), "true" | "false" | "null") {
         return format!("JSON's literals are lowercase (write {lower})");
     }
+    if let Some(literal) = ["true", "false", "null"]
+        .into_iter()
+        .find(|literal| literal.starts_with(&lower) || lower.starts_with(literal))
+    {
+        return format!("did you mean {literal}?");
+    }
     if matches!(lower.as_str(), "none" | "nil" | "undefined") {
         return "JSON writes a missing value as null (or leave the field out)".into();
     }
@@ -281,7 +295,7 @@ mod tests {
         );
         assert_eq!(
             in_json_terms("invalid value: integer `-1`, expected usize"),
-            "invalid value: integer `-1`, expected a whole number"
+            "invalid value: number `-1`, expected a whole number"
         );
         assert_eq!(
             in_json_terms("invalid type: sequence, expected struct BudgetRecord"),
@@ -320,6 +334,8 @@ mod tests {
         assert!(problem("+1").contains("leading `+`"));
         assert!(problem(".5").contains("0.5"));
         assert!(problem("fast").contains("\"fast\""));
+        assert!(problem("tru").contains("did you mean true?"));
+        assert!(problem("falsey").contains("did you mean false?"));
         assert!(problem("007").contains("leading zeros"));
         // A valid token, or none at all, is not the problem.
         assert_eq!(bad_token("[1,,", 3), None);
