@@ -19,8 +19,10 @@
 //! plus `max_p95_us`, `max_p99_us`, `max_allocs`, `max_instance_bytes`, `min_ops_per_sec`,
 //! `max_concurrent_p99_us` and `timeout_s` under the
 //! names of the attribute's keys, and a free-text `description`. Unknown fields, wrong types,
-//! negative or zero limits and duplicate operations are errors naming file, line, column and field:
-//! values are checked while they are parsed, so serde_json knows where they are.
+//! negative or zero limits, a `timeout_s` outside 1 ms to 10⁷ s, duplicate keys (in
+//! `stage_requirements` too), a budget written as an array, and duplicate operations are errors
+//! naming file, line, column and field: values are checked while they are parsed, so serde_json
+//! knows where they are.
 
 use std::collections::BTreeMap;
 use std::fmt;

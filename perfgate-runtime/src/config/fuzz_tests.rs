@@ -7,9 +7,9 @@
 //! called directly, not one process per case.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use perfgate_runtime::config::{
+use super::{
     BudgetFile, CiSettings, ConfigError, MAX_TIMEOUT_S, MIN_TIMEOUT_S, load_budget_file,
     load_ci_settings,
 };
@@ -372,8 +372,7 @@ fn fuzz<T>(
     load: fn(&Path) -> Result<T, ConfigError>,
     check: fn(&T) -> Result<(), String>,
 ) -> (usize, usize) {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("config_fuzz");
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch_dir();
     let path = dir.join(name);
     let valid_outcome = load_from(&path, valid.as_bytes(), load);
     assert!(
@@ -404,7 +403,17 @@ fn fuzz<T>(
             panic!("{name} case {case} ({mutations:?}): {problem}\ninput:\n{shown}");
         }
     }
+    let _ = std::fs::remove_file(&path);
+    // The other file's test may still be running: whichever ends last removes the directory.
+    let _ = std::fs::remove_dir(&dir);
     (accepted, rejected)
+}
+
+/// A directory of this test process's own under the system temp dir.
+fn scratch_dir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("perfgate-config-fuzz-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
 }
 
 /// Writes `bytes` to `path` and loads it, catching a panic as its message.

@@ -13,6 +13,9 @@ mod limits;
 mod stages;
 mod values;
 
+#[cfg(test)]
+mod fuzz_tests;
+
 use json_errors::json_error;
 
 pub use budgets::{BudgetFile, BudgetRecord, load_budget_file, parse_budget_file};
