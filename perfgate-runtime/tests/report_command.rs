@@ -294,3 +294,34 @@ fn nonsense_arguments_are_exit_code_4() {
     let (code, _) = run(&["--help"]);
     assert_eq!(code, Some(0));
 }
+
+#[test]
+fn history_repair_moves_unreadable_lines_aside_and_keeps_them() {
+    let dir = scratch("repair");
+    let good = r#"{"schema_version":1,"time_unix_ms":1,"op":"a","mode":"full","mean_us":1.0}"#;
+    std::fs::write(
+        dir.join("history.jsonl"),
+        format!("{good}\n{{\"torn\n{good}\n"),
+    )
+    .unwrap();
+    let output = Command::new(PERFGATE)
+        .args(["history", "--repair", "--history-dir"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text_of(&output);
+    assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");
+    assert!(
+        stdout.contains("1 line(s) moved to") && stdout.contains("2 record(s) kept"),
+        "{stdout}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("history.jsonl")).unwrap(),
+        format!("{good}\n{good}\n")
+    );
+    assert!(
+        std::fs::read_to_string(dir.join("history.quarantine.jsonl"))
+            .unwrap()
+            .contains("{\"torn")
+    );
+}

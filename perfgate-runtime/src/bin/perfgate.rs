@@ -28,15 +28,21 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// The runs of OP recorded in the history, with the machine of each.
+    /// The runs of OP recorded in the history, with the machine of each; or, with --repair,
+    /// move the lines the history skips (torn, of another version, impossible figures) to its
+    /// quarantine file, keeping them.
     History {
         /// The operation.
-        op: String,
+        #[arg(required_unless_present = "repair")]
+        op: Option<String>,
         #[command(flatten)]
         history: HistoryDir,
         /// Only the latest N runs.
         #[arg(long, value_name = "N")]
         last: Option<usize>,
+        /// Move the lines the history skips to history.quarantine.jsonl.
+        #[arg(long, conflicts_with = "last")]
+        repair: bool,
     },
     /// The trend of OP's mean over its runs: linear or exponential growth, and when the budget is
     /// crossed.
@@ -97,9 +103,18 @@ fn main() -> ExitCode {
         }
     };
     let result = match cli.command {
-        Command::History { op, history, last } => {
-            show_history(&op, &history.history_dir, last).map(|text| (text, 0))
-        }
+        Command::History {
+            op,
+            history,
+            last,
+            repair,
+        } => match (repair, op) {
+            (true, _) => repair_history(&history.history_dir).map(|text| (text, 0)),
+            (false, Some(op)) => {
+                show_history(&op, &history.history_dir, last).map(|text| (text, 0))
+            }
+            (false, None) => Err("name the operation".into()),
+        },
         Command::Trend {
             op,
             history,
@@ -157,6 +172,37 @@ fn load(dir: &Path, op: &str) -> Result<(Vec<Record>, Vec<String>), String> {
         return Err(format!("no runs of `{op}` in {}", store.path().display()));
     }
     Ok((records, loaded.warnings))
+}
+
+fn repair_history(dir: &Path) -> Result<String, String> {
+    if !dir.join(history::HISTORY_FILE_NAME).exists() {
+        return Err(format!("no history in {}", dir.display()));
+    }
+    let store = HistoryStore::open(dir).map_err(|e| e.to_string())?;
+    let repaired = store.repair().map_err(|e| e.to_string())?;
+    let mut out = String::new();
+    for moved in &repaired.moved {
+        out += &format!("moved {moved}\n");
+    }
+    match &repaired.quarantine {
+        Some(quarantine) => {
+            out += &format!(
+                "{} line(s) moved to {}; {} record(s) kept in {}\n",
+                repaired.moved.len(),
+                quarantine.display(),
+                repaired.kept,
+                store.path().display()
+            )
+        }
+        None => {
+            out += &format!(
+                "nothing to repair: {} record(s) in {}\n",
+                repaired.kept,
+                store.path().display()
+            )
+        }
+    }
+    Ok(out)
 }
 
 fn show_history(op: &str, dir: &Path, last: Option<usize>) -> Result<String, String> {

@@ -19,17 +19,23 @@
 //! plus `max_p95_us`, `max_p99_us`, `max_allocs`, `max_instance_bytes`, `min_ops_per_sec`,
 //! `max_concurrent_p99_us` and `timeout_s` under the
 //! names of the attribute's keys, and a free-text `description`. Unknown fields, wrong types,
-//! negative or zero limits and duplicate operations are errors naming file, line, column and field:
-//! values are checked while they are parsed, so serde_json knows where they are.
+//! negative or zero limits, a `timeout_s` outside 1 ms to 10⁷ s, duplicate keys (in
+//! `stage_requirements` too), a budget written as an array, and duplicate operations are errors
+//! naming file, line, column and field: values are checked while they are parsed, so serde_json
+//! knows where they are.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
-use serde::de::{self, Deserializer, SeqAccess, Visitor};
+use serde::de::{Deserializer, SeqAccess, Visitor};
 
 use super::ConfigError;
+use super::ci_settings::{MAX_TIMEOUT_S, MIN_TIMEOUT_S};
+use super::files::{read_config, strip_bom};
+use super::json_text::{element_keys, line_column};
+use super::values::{self, Described, ObjectOnly, Range, optional_number_in};
 
 /// One operation's entry in the budgets file.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
@@ -62,8 +68,13 @@ pub struct BudgetRecord {
     pub max_concurrent_p99_us: Option<f64>,
     #[serde(default)]
     pub enable_memory_leak_check: Option<bool>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "values::stage_map")]
     pub stage_requirements: Option<BTreeMap<String, bool>>,
+}
+
+impl Described for BudgetRecord {
+    const EXPECTED: &'static str =
+        "a budget object {\"operation_name\": ..., ...} (the array form is not accepted)";
 }
 
 /// The parsed budgets file.
@@ -105,23 +116,22 @@ impl BudgetFile {
 }
 
 /// Reads the budgets file at `path`; a missing file is an empty one.
+///
+/// Only a regular file of at most [`MAX_CONFIG_BYTES`](super::MAX_CONFIG_BYTES) is read.
 pub fn load_budget_file(path: &Path) -> Result<BudgetFile, ConfigError> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => parse_budget_file(path, &text),
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(BudgetFile {
+    match read_config(path)? {
+        Some(text) => parse_budget_file(path, &text),
+        None => Ok(BudgetFile {
             path: path.to_path_buf(),
             found: false,
             records: Vec::new(),
         }),
-        Err(source) => Err(ConfigError::Read {
-            path: path.to_path_buf(),
-            source,
-        }),
     }
 }
 
-/// Parses the text of a budgets file read from `path`.
+/// Parses the text of a budgets file read from `path` (a leading byte order mark is ignored).
 pub fn parse_budget_file(path: &Path, text: &str) -> Result<BudgetFile, ConfigError> {
+    let text = strip_bom(text);
     let records = match serde_json::from_str::<Records>(text) {
         Ok(Records(records)) => records,
         Err(error) => return Err(super::json_error(path, text, &error)),
@@ -147,7 +157,9 @@ impl<'de> Deserialize<'de> for Records {
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Records, A::Error> {
                 let mut records = Vec::new();
-                while let Some(record) = seq.next_element::<BudgetRecord>()? {
+                while let Some(ObjectOnly(record)) =
+                    seq.next_element::<ObjectOnly<BudgetRecord>>()?
+                {
                     records.push(record);
                 }
                 Ok(Records(records))
@@ -159,19 +171,29 @@ impl<'de> Deserialize<'de> for Records {
 
 /// Empty and duplicate operation names, reported at the record's `"operation_name"` key.
 fn check_names(path: &Path, text: &str, records: &[BudgetRecord]) -> Result<(), ConfigError> {
-    let mut seen = BTreeSet::new();
+    let keys = element_keys(text, "operation_name");
+    let key_position = |index: usize| {
+        keys.get(index)
+            .copied()
+            .flatten()
+            .map_or((1, 1), |offset| line_column(text, offset))
+    };
+    let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
     for (index, record) in records.iter().enumerate() {
         let problem = if record.operation_name.trim().is_empty() {
             "`operation_name` must not be empty".to_string()
-        } else if !seen.insert(record.operation_name.as_str()) {
+        } else if let Some(&first) = seen.get(record.operation_name.as_str()) {
             format!(
-                "operation `{}` has a second budget; each operation appears once",
-                record.operation_name
+                "operation `{}` has a second budget here; the first is at line {}: each \
+                 operation appears once",
+                record.operation_name,
+                key_position(first).0
             )
         } else {
+            seen.insert(&record.operation_name, index);
             continue;
         };
-        let (line, column) = nth_key_position(text, "\"operation_name\"", index).unwrap_or((1, 1));
+        let (line, column) = key_position(index);
         return Err(ConfigError::JsonFile {
             path: path.to_path_buf(),
             line,
@@ -182,59 +204,52 @@ fn check_names(path: &Path, text: &str, records: &[BudgetRecord]) -> Result<(), 
     Ok(())
 }
 
-/// 1-based line and column of the `n`th occurrence of `key` in `text`.
-fn nth_key_position(text: &str, key: &str, n: usize) -> Option<(usize, usize)> {
-    let offset = text.match_indices(key).nth(n)?.0;
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let column = offset - before.rfind('\n').map(|i| i + 1).unwrap_or(0) + 1;
-    Some((line, column))
-}
+/// A limit on time, size or rate.
+const POSITIVE: Range = Range {
+    min: 0.0,
+    min_allowed: false,
+    max: f64::MAX,
+    expected: "a number greater than zero",
+};
 
-fn checked<'de, D: Deserializer<'de>>(
-    deserializer: D,
-    ok: fn(f64) -> bool,
-    expected: &str,
-) -> Result<Option<f64>, D::Error> {
-    let value = Option::<f64>::deserialize(deserializer)?;
-    match value {
-        Some(v) if !ok(v) => Err(de::Error::custom(format!(
-            "{v} is not allowed: expected {expected}"
-        ))),
-        other => Ok(other),
-    }
-}
+/// A limit that may be zero (`max_allocs: 0` is allocation-free).
+const NON_NEGATIVE: Range = Range {
+    min: 0.0,
+    min_allowed: true,
+    max: f64::MAX,
+    expected: "a number of zero or more",
+};
+
+/// `min_success_rate`: 0 accepts an operation that is meant to fail on every call.
+const FRACTION: Range = Range {
+    min: 0.0,
+    min_allowed: true,
+    max: 1.0,
+    expected: "a share from 0 to 1 (0.999 is 99.9%; 0 accepts an operation whose every call fails)",
+};
+
+/// `timeout_s`: below a millisecond nothing can be measured; beyond [`MAX_TIMEOUT_S`] it is a typo.
+const TIMEOUT: Range = Range {
+    min: MIN_TIMEOUT_S,
+    min_allowed: true,
+    max: MAX_TIMEOUT_S,
+    expected: "a number of seconds from 0.001 (1 ms) to 10000000 (about 115 days)",
+};
 
 fn positive<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<f64>, D::Error> {
-    checked(
-        deserializer,
-        |v| v.is_finite() && v > 0.0,
-        "a number greater than zero",
-    )
-}
-
-fn timeout<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<f64>, D::Error> {
-    checked(
-        deserializer,
-        |v| v > 0.0 && v <= super::ci_settings::MAX_TIMEOUT_S,
-        "a number of seconds greater than zero, at most 10000000",
-    )
+    optional_number_in(deserializer, &POSITIVE)
 }
 
 fn non_negative<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<f64>, D::Error> {
-    checked(
-        deserializer,
-        |v| v.is_finite() && v >= 0.0,
-        "a number of zero or more",
-    )
+    optional_number_in(deserializer, &NON_NEGATIVE)
 }
 
 fn fraction<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<f64>, D::Error> {
-    checked(
-        deserializer,
-        |v| v > 0.0 && v <= 1.0,
-        "a fraction greater than 0 and at most 1 (0.999 is 99.9%)",
-    )
+    optional_number_in(deserializer, &FRACTION)
+}
+
+fn timeout<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<f64>, D::Error> {
+    optional_number_in(deserializer, &TIMEOUT)
 }
 
 #[cfg(test)]
@@ -339,6 +354,149 @@ mod tests {
     fn not_an_array_is_explained() {
         let (_, _, message) = error("{\"operation_name\": \"a\"}");
         assert!(message.contains("an array of budget objects"), "{message}");
+    }
+
+    #[test]
+    fn tiny_timeouts_are_errors_with_the_accepted_range() {
+        let (_, _, message) = error("[{\"operation_name\": \"a\", \"timeout_s\": 5e-324}]");
+        assert!(
+            message.contains("field `timeout_s`: 5e-324 is not allowed")
+                && message.contains("0.001 (1 ms)")
+                && message.contains("10000000"),
+            "{message}"
+        );
+        let file = parse("[{\"operation_name\": \"a\", \"timeout_s\": 0.001}]").unwrap();
+        assert_eq!(file.records[0].timeout_s, Some(0.001));
+    }
+
+    #[test]
+    fn the_array_form_of_a_budget_is_rejected() {
+        // serde reads a struct from its fields in order, past `deny_unknown_fields`.
+        let (line, column, message) =
+            error("[\n  [\"a\", null, 6.4, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]\n]");
+        assert_eq!((line, column), (2, 3));
+        assert!(
+            message.contains("invalid type: array")
+                && message.contains("the array form is not accepted"),
+            "{message}"
+        );
+        assert!(!message.contains("struct"), "{message}");
+    }
+
+    #[test]
+    fn duplicate_stages_are_errors_at_the_second() {
+        let (line, column, message) = error(
+            "[{\"operation_name\": \"a\", \"stage_requirements\": {\n  \"pre_commit\": true,\n  \"pre_commit\": false}}]",
+        );
+        assert_eq!((line, column), (3, 3));
+        assert!(
+            message.contains("duplicate field `pre_commit` in `stage_requirements`"),
+            "{message}"
+        );
+        // Elsewhere too, duplicates are errors.
+        let (_, _, message) =
+            error("[{\"operation_name\": \"a\", \"max_p99_us\": 1, \"max_p99_us\": 2}]");
+        assert!(
+            message.contains("duplicate field `max_p99_us`"),
+            "{message}"
+        );
+        let (_, _, message) = error(
+            "[{\"operation_name\": \"a\", \"stage_requirements\": {\"pre_commit\": \"yes\"}}]",
+        );
+        assert!(
+            message.contains("field `stage_requirements.pre_commit`: invalid type: string")
+                && message.contains("expected a boolean"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn wrong_types_name_the_field_in_json_terms() {
+        let (line, column, message) =
+            error("[\n  {\n    \"operation_name\": \"a\",\n    \"max_latency_us\": true\n  }\n]");
+        assert_eq!((line, column), (4, 5));
+        assert_eq!(
+            message,
+            "field `max_latency_us`: invalid type: boolean `true`, expected a number"
+        );
+        for (text, expected) in [
+            (r#"[{"operation_name": 5}]"#, "expected a string"),
+            (
+                r#"[{"operation_name": "a", "max_allocs": [1]}]"#,
+                "invalid type: array, expected a number",
+            ),
+            (
+                r#"[{"operation_name": "a", "max_allocs": {}}]"#,
+                "invalid type: object, expected a number",
+            ),
+            (
+                r#"[{"operation_name": "a", "stage_requirements": [1]}]"#,
+                "invalid type: array",
+            ),
+            (r#"["a"]"#, "expected a budget object"),
+        ] {
+            let (_, _, message) = error(text);
+            assert!(message.contains(expected), "{text}: {message}");
+            for internal in [
+                "f64",
+                "usize",
+                "u64",
+                "struct",
+                "BudgetRecord",
+                "sequence",
+                " map",
+            ] {
+                assert!(!message.contains(internal), "{text}: {message}");
+            }
+        }
+    }
+
+    #[test]
+    fn columns_count_characters_not_bytes() {
+        let (line, column, _) = error("[{\"operation_name\": \"décodé\", \"max_latency_us\": -1}]");
+        assert_eq!((line, column), (1, 31));
+    }
+
+    #[test]
+    fn hexadecimal_and_other_non_json_numbers_are_named() {
+        for field in ["max_latency_us", "max_allocs"] {
+            let (_, column, message) = error(&format!(
+                "[{{\"operation_name\": \"a\", \"{field}\": 0x10}}]"
+            ));
+            assert_eq!(
+                message,
+                format!(
+                    "field `{field}`: `0x10` is not valid JSON: hexadecimal numbers are not JSON (write 16)"
+                )
+            );
+            assert_eq!(column, 30 + field.len());
+        }
+        let (_, _, message) = error("[{\"operation_name\": \"a\", \"max_p99_us\": NaN}]");
+        assert!(message.contains("`NaN` is not valid JSON"), "{message}");
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_ignored_at_the_start_and_named_elsewhere() {
+        let file = parse("\u{feff}[{\"operation_name\": \"a\", \"max_latency_us\": 1}]").unwrap();
+        assert_eq!(file.records.len(), 1);
+        let (_, _, message) = error("[\u{feff}{\"operation_name\": \"a\"}]");
+        assert!(message.contains("byte order mark"), "{message}");
+        let (line, column, _) =
+            error("\u{feff}[{\"operation_name\": \"a\", \"max_latency_us\": -1}]");
+        assert_eq!((line, column), (1, 26));
+    }
+
+    #[test]
+    fn a_duplicate_operation_is_reported_at_its_own_key_naming_the_first() {
+        // The old count of `"operation_name"` in the text also counted this description.
+        let (line, column, message) = error(
+            "[\n{\"operation_name\": \"a\", \"description\": \"operation_name\"},\n  {\"max_latency_us\": 2, \"operation_name\": \"a\"}\n]",
+        );
+        assert_eq!((line, column), (3, 25));
+        assert!(
+            message.contains("operation `a` has a second budget here; the first is at line 2"),
+            "{message}"
+        );
     }
 
     #[test]

@@ -21,6 +21,8 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer};
 
 use super::ConfigError;
+use super::files::{read_config, strip_bom};
+use super::values::{self, Described, ObjectOnly, Range, number_in, number_text, whole_number};
 
 /// How the gate turns verdicts and history into an exit code.
 #[derive(Clone, Debug, Deserialize, PartialEq)]
@@ -33,7 +35,7 @@ pub struct CiSettings {
     /// A detected memory leak fails its operation (otherwise it warns).
     pub fail_on_memory_leaks: bool,
     /// Past runs younger than this many days form the baseline.
-    #[serde(deserialize_with = "positive_f64")]
+    #[serde(deserialize_with = "baseline_days")]
     pub baseline_comparison_days: f64,
     /// Fewest comparable past runs before regressions are judged.
     #[serde(deserialize_with = "at_least_two")]
@@ -42,6 +44,7 @@ pub struct CiSettings {
     #[serde(deserialize_with = "timeout_minutes")]
     pub performance_test_timeout_minutes: f64,
     /// Where history is kept (relative to the package); default `target/perfgate/history`.
+    #[serde(deserialize_with = "values::non_empty_path")]
     pub history_dir: Option<PathBuf>,
     /// Free text.
     pub description: Option<String>,
@@ -62,8 +65,20 @@ impl Default for CiSettings {
     }
 }
 
+impl Described for CiSettings {
+    const EXPECTED: &'static str =
+        "an object of settings {\"name\": value, ...} (the array form is not accepted)";
+}
+
 /// The longest time limit accepted anywhere (about 115 days): beyond it a limit is a typo.
 pub const MAX_TIMEOUT_S: f64 = 1e7;
+
+/// The shortest time limit accepted anywhere (1 ms): nothing can be measured in less, and a
+/// tinier positive number (`5e-324`) is a typo, not a limit.
+pub const MIN_TIMEOUT_S: f64 = 0.001;
+
+/// The most past runs a baseline may ask for (more would never be reached).
+pub const MAX_MIN_SAMPLES: u64 = 1_000_000;
 
 impl CiSettings {
     /// The run's time limit, from `PERFORMANCE_TEST_TIMEOUT` (seconds, given as `env_timeout_s`)
@@ -71,14 +86,16 @@ impl CiSettings {
     pub fn run_timeout(&self, env_timeout_s: Option<&str>) -> Result<Duration, ConfigError> {
         match env_timeout_s {
             Some(text) => match text.trim().parse::<f64>() {
-                Ok(seconds) if seconds > 0.0 && seconds <= MAX_TIMEOUT_S => {
+                Ok(seconds) if (MIN_TIMEOUT_S..=MAX_TIMEOUT_S).contains(&seconds) => {
                     Ok(Duration::from_secs_f64(seconds))
                 }
                 _ => Err(ConfigError::Flag {
                     flag: "PERFORMANCE_TEST_TIMEOUT".into(),
                     value: text.into(),
                     reason: format!(
-                        "expected a number of seconds greater than zero, at most {MAX_TIMEOUT_S}"
+                        "expected a number of seconds from {MIN_TIMEOUT_S} (1 ms) to {} \
+                         (about 115 days)",
+                        number_text(MAX_TIMEOUT_S)
                     ),
                 }),
             },
@@ -90,53 +107,56 @@ impl CiSettings {
 }
 
 /// Reads the settings at `path`; a missing file gives the defaults.
+///
+/// Only a regular file of at most [`MAX_CONFIG_BYTES`](super::MAX_CONFIG_BYTES) is read.
 pub fn load_ci_settings(path: &Path) -> Result<CiSettings, ConfigError> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => parse_ci_settings(path, &text),
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(CiSettings::default()),
-        Err(source) => Err(ConfigError::Read {
-            path: path.to_path_buf(),
-            source,
-        }),
+    match read_config(path)? {
+        Some(text) => parse_ci_settings(path, &text),
+        None => Ok(CiSettings::default()),
     }
 }
 
-/// Parses the text of a settings file read from `path`.
+/// Parses the text of a settings file read from `path` (a leading byte order mark is ignored).
 pub fn parse_ci_settings(path: &Path, text: &str) -> Result<CiSettings, ConfigError> {
-    serde_json::from_str(text).map_err(|error| super::json_error(path, text, &error))
+    let text = strip_bom(text);
+    serde_json::from_str::<ObjectOnly<CiSettings>>(text)
+        .map(|ObjectOnly(settings)| settings)
+        .map_err(|error| super::json_error(path, text, &error))
 }
 
-fn positive_f64<'de, D: Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
-    let value = f64::deserialize(deserializer)?;
-    if value.is_finite() && value > 0.0 {
-        Ok(value)
-    } else {
-        Err(de::Error::custom(format!(
-            "{value} is not allowed: expected a number greater than zero"
-        )))
-    }
+/// `baseline_comparison_days`: from about a minute and a half to a century.
+const BASELINE_DAYS: Range = Range {
+    min: 0.001,
+    min_allowed: true,
+    max: 36_500.0,
+    expected: "a number of days from 0.001 to 36500",
+};
+
+/// `performance_test_timeout_minutes`: from 60 ms to [`MAX_TIMEOUT_S`].
+const TIMEOUT_MINUTES: Range = Range {
+    min: 0.001,
+    min_allowed: true,
+    max: MAX_TIMEOUT_S / 60.0,
+    expected: "a number of minutes from 0.001 to 166666 (10000000 seconds, about 115 days)",
+};
+
+fn baseline_days<'de, D: Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
+    number_in(deserializer, &BASELINE_DAYS)
 }
 
 fn timeout_minutes<'de, D: Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
-    let value = positive_f64(deserializer)?;
-    if value * 60.0 <= MAX_TIMEOUT_S {
-        Ok(value)
-    } else {
-        Err(de::Error::custom(format!(
-            "{value} is not allowed: at most {} minutes",
-            MAX_TIMEOUT_S / 60.0
-        )))
-    }
+    number_in(deserializer, &TIMEOUT_MINUTES)
 }
 
 fn at_least_two<'de, D: Deserializer<'de>>(deserializer: D) -> Result<usize, D::Error> {
-    let value = usize::deserialize(deserializer)?;
-    if value >= 2 {
-        Ok(value)
-    } else {
-        Err(de::Error::custom(format!(
+    match whole_number(deserializer)? {
+        value @ 0..=1 => Err(de::Error::custom(format!(
             "{value} is not allowed: a baseline needs at least 2 runs"
-        )))
+        ))),
+        value if value > MAX_MIN_SAMPLES => Err(de::Error::custom(format!(
+            "{value} is not allowed: expected at most {MAX_MIN_SAMPLES} runs"
+        ))),
+        value => Ok(value as usize),
     }
 }
 
@@ -201,6 +221,86 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(error.contains("PERFORMANCE_TEST_TIMEOUT"), "{error}");
+    }
+
+    fn message(text: &str) -> String {
+        parse(text).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn absurd_but_positive_values_are_errors_with_the_range() {
+        let error = message("{\"performance_test_timeout_minutes\": 5e-324}");
+        assert!(
+            error.contains("performance_test_timeout_minutes") && error.contains("from 0.001"),
+            "{error}"
+        );
+        let error = message("{\"baseline_comparison_days\": 1e-300}");
+        assert!(
+            error.contains("baseline_comparison_days") && error.contains("1e-300"),
+            "{error}"
+        );
+        let error = message("{\"baseline_comparison_days\": 1e308}");
+        assert!(error.contains("1e308 is not allowed"), "{error}");
+        let error = message("{\"min_samples_for_comparison\": 1e18}");
+        assert!(error.contains("at most 1000000"), "{error}");
+        for tiny in ["1e-300", "5e-324", "0.0001", "NaN", "inf", "-1"] {
+            let error = CiSettings::default()
+                .run_timeout(Some(tiny))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                error.contains("PERFORMANCE_TEST_TIMEOUT") && error.contains("from 0.001 (1 ms)"),
+                "{tiny}: {error}"
+            );
+        }
+        assert_eq!(
+            CiSettings::default().run_timeout(Some("0.001")).unwrap(),
+            Duration::from_millis(1)
+        );
+    }
+
+    #[test]
+    fn an_empty_history_dir_is_an_error() {
+        for empty in ["\"\"", "\"  \""] {
+            let error = message(&format!("{{\n \"history_dir\": {empty}\n}}"));
+            assert!(
+                error.starts_with(".performance/ci_settings.json:2:2: field `history_dir`"),
+                "{error}"
+            );
+        }
+        let settings = parse("{\"history_dir\": \"h\"}").unwrap();
+        assert_eq!(settings.history_dir, Some(PathBuf::from("h")));
+        assert_eq!(parse("{\"history_dir\": null}").unwrap().history_dir, None);
+    }
+
+    #[test]
+    fn the_array_form_is_rejected() {
+        let error = message("[true, true, false, 30, 5, 30, \"x\", \"y\"]");
+        assert!(
+            error.contains(":1:1:") && error.contains("the array form is not accepted"),
+            "{error}"
+        );
+        assert!(!error.contains("struct CiSettings"), "{error}");
+    }
+
+    #[test]
+    fn whole_numbers_are_asked_for_in_json_terms() {
+        let error = message("{\"min_samples_for_comparison\": 2.5}");
+        assert!(
+            error.contains("expected a whole number") && !error.contains("usize"),
+            "{error}"
+        );
+        let error = message("{\"min_samples_for_comparison\": \"5\"}");
+        assert!(
+            error.contains("expected a whole number") && !error.contains("usize"),
+            "{error}"
+        );
+        assert_eq!(
+            parse("{\"min_samples_for_comparison\": 7.0}")
+                .unwrap()
+                .min_samples_for_comparison,
+            7
+        );
     }
 
     #[test]

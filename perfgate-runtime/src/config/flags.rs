@@ -229,6 +229,16 @@ pub fn parse_args(
             (false, Some(value)) => value,
             (false, None) => "1".into(),
         };
+        // `--stage --quick` would take `--quick` as the stage and lose the flag.
+        if flag.takes_value && value.starts_with("--") {
+            return Err(ConfigError::Flag {
+                flag: name,
+                value,
+                reason: "a value is required, and this is a flag (a path starting with `--` \
+                         can be written `./--name`)"
+                    .into(),
+            });
+        }
         found.retain(|(env, _, _)| *env != flag.env);
         found.push((flag.env, name, value));
     }
@@ -309,8 +319,26 @@ pub fn parse_args(
             None => Ok(default),
         }
     };
+    // Only the default budgets and settings files may be absent: a missing file that was named
+    // would silently leave the run with the attributes' limits and default settings.
+    let existing_file = |flag: &Flag, default: PathBuf| -> Result<PathBuf, ConfigError> {
+        let path = path_of(flag, default)?;
+        match (lookup(flag), std::fs::metadata(&path)) {
+            (Some((name, value)), Err(error)) if error.kind() == std::io::ErrorKind::NotFound => {
+                Err(ConfigError::Flag {
+                    flag: name,
+                    value,
+                    reason: format!(
+                        "there is no file {} (only the default file may be absent)",
+                        path.display()
+                    ),
+                })
+            }
+            _ => Ok(path),
+        }
+    };
     let output_dir = path_of(&OUTPUT_DIR, target_dir.join("perfgate"))?;
-    let budgets_path = path_of(
+    let budgets_path = existing_file(
         &BUDGETS,
         package_dir.join(".performance/performance_budgets.json"),
     )?;
@@ -322,7 +350,7 @@ pub fn parse_args(
     };
     let junit = optional_path(&JUNIT)?;
     let bmf = optional_path(&BMF)?;
-    let ci_settings_path = path_of(
+    let ci_settings_path = existing_file(
         &CI_SETTINGS,
         package_dir.join(".performance/ci_settings.json"),
     )?;
@@ -473,5 +501,60 @@ mod tests {
             error.contains("--stage") && error.contains("required"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn a_flag_is_not_taken_as_the_value_of_another() {
+        for args in [
+            ["perf", "--stage", "--quick"],
+            ["perf", "--operations", "--quick"],
+            ["perf", "--budgets", "--verbose"],
+            ["perf", "--output-dir", "--no-history"],
+            ["perf", "--stage=--quick", "x"],
+        ] {
+            let error = parse(&args, &[]).unwrap_err().to_string();
+            assert!(
+                error.contains(&format!("for {}", args[1].split('=').next().unwrap()))
+                    && error.contains("--")
+                    && error.contains("this is a flag"),
+                "{args:?}: {error}"
+            );
+        }
+        // A value merely containing dashes, or a negative number, is still a value.
+        let (settings, _) = parse(&["perf", "--stage", "pre-commit--x"], &[]).unwrap();
+        assert_eq!(settings.stage.as_deref(), Some("pre-commit--x"));
+        let error = parse(&["perf", "--operations", "-5"], &[])
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("whole number of calls"), "{error}");
+    }
+
+    #[test]
+    fn a_named_budgets_or_settings_file_must_exist() {
+        let error = parse(&["perf", "--budgets", "nowhere.json"], &[])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("--budgets")
+                && error.contains("/pkg/nowhere.json")
+                && error.contains("only the default file may be absent"),
+            "{error}"
+        );
+        let error = parse(&["perf"], &[("PERFGATE_CI_SETTINGS", "gone.json")])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("PERFGATE_CI_SETTINGS") && error.contains("/pkg/gone.json"),
+            "{error}"
+        );
+        let error = parse(&["perf"], &[("PERFGATE_BUDGETS", "gone.json")])
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("PERFGATE_BUDGETS"), "{error}");
+        // The defaults may be absent (there is no /pkg), and a file that exists is taken.
+        assert!(parse(&["perf"], &[]).is_ok());
+        let here = std::env::current_exe().unwrap();
+        let (settings, _) = parse(&["perf", "--ci-settings", here.to_str().unwrap()], &[]).unwrap();
+        assert_eq!(settings.ci_settings_path, here);
     }
 }

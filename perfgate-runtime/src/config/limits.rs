@@ -4,7 +4,8 @@ use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::{BudgetFile, ConfigError};
+use super::values::number_text;
+use super::{BudgetFile, ConfigError, MAX_TIMEOUT_S, MIN_TIMEOUT_S};
 use crate::registry::{AttrLimits, Entry};
 use crate::units::Unit;
 
@@ -319,7 +320,14 @@ fn resolve(
             source: attribute.clone(),
         },
     };
-    let timeout_s = record.and_then(|r| r.timeout_s).or(entry.timeout_s);
+    let timeout_s = match record.and_then(|r| r.timeout_s) {
+        // Checked when the file was read.
+        Some(from_file) => Some(from_file),
+        None => entry
+            .timeout_s
+            .map(|s| attribute_timeout(entry, s))
+            .transpose()?,
+    };
     Ok(Budget {
         op: entry.op.to_string(),
         function: entry.function,
@@ -335,6 +343,23 @@ fn resolve(
             .and_then(|r| r.enable_memory_leak_check)
             .or(entry.enable_memory_leak_check)
             .unwrap_or(false),
+    })
+}
+
+/// The attribute's `timeout_s`, if within [`MIN_TIMEOUT_S`]..=[`MAX_TIMEOUT_S`]: the macro only
+/// knows it is positive, and `5e-324` is too.
+fn attribute_timeout(entry: &Entry, seconds: f64) -> Result<f64, ConfigError> {
+    if (MIN_TIMEOUT_S..=MAX_TIMEOUT_S).contains(&seconds) {
+        return Ok(seconds);
+    }
+    Err(ConfigError::Attribute {
+        op: entry.op.to_string(),
+        location: entry.location(),
+        message: format!(
+            "timeout_s {} is not allowed: expected a number of seconds from 0.001 (1 ms) to \
+             10000000 (about 115 days)",
+            number_text(seconds)
+        ),
     })
 }
 
@@ -417,6 +442,31 @@ mod tests {
             text.contains("`naked`") && text.contains("src/lib.rs:7"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn absurd_attribute_timeouts_are_errors_naming_the_attribute() {
+        let limits = AttrLimits {
+            max_us: Some(1.0),
+            ..Default::default()
+        };
+        for seconds in [5e-324, 1e-4, 1e20] {
+            let mut e = entry("tiny", limits, &[]);
+            e.timeout_s = Some(seconds);
+            let error = resolve_budgets(&[&e], &file(vec![]), Duration::from_secs(60))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                error.contains("`tiny` (attribute at src/lib.rs:7)")
+                    && error.contains("timeout_s")
+                    && error.contains("0.001 (1 ms)"),
+                "{error}"
+            );
+        }
+        let mut e = entry("ok", limits, &[]);
+        e.timeout_s = Some(0.001);
+        let (budgets, _) = resolve_budgets(&[&e], &file(vec![]), Duration::from_secs(60)).unwrap();
+        assert_eq!(budgets[0].timeout, Duration::from_millis(1));
     }
 
     #[test]

@@ -84,6 +84,7 @@ impl Setup {
             file.path = relative.to_path_buf();
         }
         let (budgets, orphans) = config::resolve_budgets(&entries, &file, DEFAULT_TIMEOUT)?;
+        config::check_stage(settings.stage.as_deref(), &entries, &file)?;
         let ci = config::load_ci_settings(&settings.ci_settings_path)?;
         let run_timeout =
             ci.run_timeout(std::env::var("PERFORMANCE_TEST_TIMEOUT").ok().as_deref())?;

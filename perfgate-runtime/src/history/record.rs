@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Deserializer, Serialize};
 
+use crate::config::number_text;
+
 /// The record layout written by this version of perfgate.
 ///
 /// Bump it when a field changes meaning; adding a field with a `#[serde(default)]` needs no bump.
@@ -117,6 +119,69 @@ impl Fingerprint {
             escape(&self.rustc),
             escape(&self.opt_level)
         )
+    }
+}
+
+/// The longest time a figure of a record may be: no operation is measured for longer than the
+/// longest timeout ([`MAX_TIMEOUT_S`](crate::config::MAX_TIMEOUT_S), 10⁷ s), so anything beyond is
+/// corrupt, and would make sums of baseline means overflow.
+pub const MAX_RECORD_US: f64 = crate::config::MAX_TIMEOUT_S * 1e6;
+
+/// The largest per-call count (allocations, bytes) a record may hold: 2⁵³, beyond which an f64
+/// no longer counts in ones.
+pub const MAX_PER_CALL: f64 = 9_007_199_254_740_992.0;
+
+impl Record {
+    /// Why this record must not be used, if it must not: a layout this version does not know, or
+    /// a figure that no measurement produces (non-finite, negative, beyond [`MAX_RECORD_US`] or
+    /// [`MAX_PER_CALL`]; NaN is allowed where a figure is optional, as `null`).
+    pub fn unusable(&self) -> Option<String> {
+        if self.schema_version != SCHEMA_VERSION {
+            let newer = if self.schema_version > SCHEMA_VERSION {
+                " (written by a newer perfgate?)"
+            } else {
+                ""
+            };
+            return Some(format!(
+                "record of schema version {}{newer}: this perfgate reads version {SCHEMA_VERSION}",
+                self.schema_version
+            ));
+        }
+        if self.mean_us.is_nan() {
+            return Some("mean_us is missing (null), and a baseline needs it".into());
+        }
+        if !(0.0..=MAX_RECORD_US).contains(&self.mean_us) {
+            return Some(format!(
+                "mean_us {} is not a time per call (0 to {} µs)",
+                number_text(self.mean_us),
+                number_text(MAX_RECORD_US)
+            ));
+        }
+        let optional = [
+            ("ci95_low_us", self.ci95_low_us, MAX_RECORD_US),
+            ("ci95_high_us", self.ci95_high_us, MAX_RECORD_US),
+            ("p50_us", self.p50_us, MAX_RECORD_US),
+            ("p95_us", self.p95_us, MAX_RECORD_US),
+            ("p99_us", self.p99_us, MAX_RECORD_US),
+            ("max_us", self.max_us, MAX_RECORD_US),
+            ("success_rate", self.success_rate, 1.0),
+            (
+                "allocations_per_call",
+                self.allocations_per_call,
+                MAX_PER_CALL,
+            ),
+            ("bytes_per_call", self.bytes_per_call, MAX_PER_CALL),
+        ];
+        optional
+            .into_iter()
+            .find(|(_, value, max)| !value.is_nan() && !(0.0..=*max).contains(value))
+            .map(|(name, value, max)| {
+                format!(
+                    "{name} {} is out of range (0 to {})",
+                    number_text(value),
+                    number_text(max)
+                )
+            })
     }
 }
 

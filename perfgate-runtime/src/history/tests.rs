@@ -352,3 +352,255 @@ fn fingerprint_key_is_unambiguous() {
     assert_ne!(a.key(), b.key());
     assert_eq!(a.key(), a.clone().key());
 }
+
+/// `record` as a line of JSON with `field` set to the raw JSON `value`.
+fn line_with(record: &Record, field: &str, value: &str) -> String {
+    let mut json: serde_json::Value = serde_json::to_value(record).expect("encode");
+    json[field] = serde_json::from_str(value).expect("a JSON value");
+    json.to_string()
+}
+
+fn write_lines(store: &HistoryStore, lines: &[String]) {
+    fs::write(store.path(), lines.join("\n") + "\n").expect("write");
+}
+
+#[test]
+fn records_of_an_unknown_schema_version_are_skipped_naming_the_line() {
+    let dir = ScratchDir::new("schema");
+    let store = HistoryStore::open(&dir.0).expect("open");
+    let good = record("decode", 1_000, 6.1);
+    write_lines(
+        &store,
+        &[
+            serde_json::to_string(&good).expect("encode"),
+            line_with(&record("decode", 2_000, 6100.0), "schema_version", "999"),
+            line_with(&record("decode", 3_000, 6100.0), "schema_version", "0"),
+        ],
+    );
+    let loaded = store.load().expect("load");
+    assert_eq!(loaded.records, vec![good]);
+    assert_eq!(loaded.warnings.len(), 2, "{:?}", loaded.warnings);
+    let path = store.path().display().to_string();
+    assert!(
+        loaded.warnings[0].starts_with(&format!("{path}:2: "))
+            && loaded.warnings[0].contains("schema version 999 (written by a newer perfgate?)")
+            && loaded.warnings[0].contains("reads version 1"),
+        "{}",
+        loaded.warnings[0]
+    );
+    assert!(
+        loaded.warnings[1].starts_with(&format!("{path}:3: ")),
+        "{}",
+        loaded.warnings[1]
+    );
+    assert!(
+        loaded.warnings[0].contains("`perfgate history --repair`"),
+        "the warning says how to stop it: {}",
+        loaded.warnings[0]
+    );
+}
+
+#[test]
+fn impossible_figures_are_skipped_naming_the_line_so_baselines_stay_finite() {
+    let dir = ScratchDir::new("figures");
+    let store = HistoryStore::open(&dir.0).expect("open");
+    let base = record("decode", 1_000, 6.1);
+    let bad = [
+        ("mean_us", "1e308"),
+        ("mean_us", "-1"),
+        ("mean_us", "null"),
+        ("p99_us", "1e300"),
+        ("ci95_low_us", "-0.5"),
+        ("success_rate", "2"),
+        ("bytes_per_call", "1e30"),
+    ];
+    let mut lines = vec![serde_json::to_string(&base).expect("encode")];
+    lines.extend(
+        bad.iter()
+            .map(|(field, value)| line_with(&base, field, value)),
+    );
+    // Optional figures may be null (NaN): kept.
+    lines.push(line_with(&base, "p99_us", "null"));
+    write_lines(&store, &lines);
+
+    let loaded = store.load().expect("load");
+    assert_eq!(loaded.records.len(), 2, "{:?}", loaded.warnings);
+    assert!(loaded.records[1].p99_us.is_nan());
+    assert_eq!(loaded.warnings.len(), bad.len(), "{:?}", loaded.warnings);
+    for (index, (field, _)) in bad.iter().enumerate() {
+        let warning = &loaded.warnings[index];
+        assert!(
+            warning.contains(&format!(":{}: ", index + 2)) && warning.contains(field),
+            "{warning}"
+        );
+    }
+    assert!(
+        loaded.warnings[0].contains("mean_us 1e308"),
+        "{}",
+        loaded.warnings[0]
+    );
+    let sum: f64 = loaded.records.iter().map(|r| r.mean_us).sum();
+    assert!(sum.is_finite());
+}
+
+#[test]
+fn future_dated_records_are_left_out_of_the_baseline() {
+    let now = 100 * 86_400_000;
+    let fp = fingerprint("Test CPU");
+    let records = vec![
+        record("decode", now - 1_000, 1.0),
+        record("decode", now + CLOCK_SKEW_ALLOWANCE_MS, 2.0),
+        record("decode", now + CLOCK_SKEW_ALLOWANCE_MS + 1, 3.0),
+        record("decode", now + 365 * 86_400_000, 4.0),
+        record("decode", u64::MAX, 5.0),
+    ];
+    let means: Vec<f64> = baseline(&records, "decode", &fp, "full", now, 30.0)
+        .iter()
+        .map(|r| r.mean_us)
+        .collect();
+    assert_eq!(means, vec![1.0, 2.0]);
+    assert_eq!(
+        baseline(&records, "decode", &fp, "full", u64::MAX, f64::INFINITY).len(),
+        5,
+        "no overflow at the end of time"
+    );
+}
+
+#[test]
+fn repair_moves_unusable_lines_to_the_quarantine_once_and_keeps_every_byte() {
+    let dir = ScratchDir::new("repair");
+    let store = HistoryStore::open(&dir.0).expect("open");
+    assert_eq!(
+        store.repair().expect("repair of nothing"),
+        Repaired::default()
+    );
+
+    let first = serde_json::to_string(&record("decode", 1_000, 6.1)).expect("encode");
+    let second = serde_json::to_string(&record("decode", 2_000, 6.2)).expect("encode");
+    let newer = line_with(&record("decode", 1_500, 6100.0), "schema_version", "999");
+    let huge = line_with(&record("decode", 1_600, 6.0), "mean_us", "1e308");
+    let torn = &second[..second.len() / 2];
+    let mut bytes = format!("{first}\nnot json\n{newer}\n\n{huge}\n").into_bytes();
+    bytes.extend_from_slice(b"\xff\xfe binary\n");
+    bytes.extend_from_slice(format!("{second}\n{torn}").as_bytes());
+    fs::write(store.path(), &bytes).expect("write");
+    assert_eq!(store.load().expect("load").warnings.len(), 5);
+
+    let repaired = store.repair().expect("repair");
+    assert_eq!(repaired.kept, 2);
+    let numbers: Vec<&str> = repaired
+        .moved
+        .iter()
+        .map(|m| {
+            m.rsplit_once(".jsonl:")
+                .unwrap()
+                .1
+                .split(':')
+                .next()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(numbers, ["2", "3", "5", "6", "8"], "{:?}", repaired.moved);
+    let quarantine = dir.0.join(QUARANTINE_FILE_NAME);
+    assert_eq!(repaired.quarantine.as_deref(), Some(quarantine.as_path()));
+    let mut moved = format!("not json\n{newer}\n{huge}\n").into_bytes();
+    moved.extend_from_slice(b"\xff\xfe binary\n");
+    moved.extend_from_slice(format!("{torn}\n").as_bytes());
+    assert_eq!(fs::read(&quarantine).expect("quarantine"), moved);
+    assert_eq!(
+        fs::read_to_string(store.path()).expect("history"),
+        format!("{first}\n{second}\n")
+    );
+    assert!(!dir.0.join(REPAIRING_FILE_NAME).exists());
+
+    let after = store.load().expect("load after");
+    assert!(after.warnings.is_empty(), "{:?}", after.warnings);
+    assert_eq!(after.records.len(), 2);
+    // Once: a second repair moves nothing and leaves both files alone.
+    let again = store.repair().expect("repair again");
+    assert_eq!((again.kept, again.moved.len()), (2, 0));
+    assert_eq!(fs::read(&quarantine).expect("quarantine"), moved);
+    store
+        .append(&[record("decode", 3_000, 6.3)])
+        .expect("append after repair");
+    assert_eq!(store.load().expect("load").records.len(), 3);
+}
+
+#[test]
+fn repair_refuses_to_run_after_an_interrupted_one() {
+    let dir = ScratchDir::new("repair-interrupted");
+    let store = HistoryStore::open(&dir.0).expect("open");
+    fs::write(store.path(), "not json\n").expect("write");
+    fs::write(dir.0.join(REPAIRING_FILE_NAME), "").expect("write copy");
+    let error = store.repair().expect_err("must refuse");
+    assert!(
+        matches!(error, HistoryError::InterruptedRepair { .. })
+            && error.to_string().contains(REPAIRING_FILE_NAME),
+        "{error}"
+    );
+    assert_eq!(fs::read_to_string(store.path()).unwrap(), "not json\n");
+}
+
+#[cfg(unix)]
+#[test]
+fn devices_pipes_and_huge_files_are_refused_without_reading() {
+    let dir = ScratchDir::new("devices");
+    let store = HistoryStore::open(&dir.0).expect("open");
+    // `/dev/null` stands for `/dev/zero` (the same kind of file, checked the same way): if the
+    // check ever broke, reading it would end at once instead of exhausting memory.
+    std::os::unix::fs::symlink("/dev/null", store.path()).expect("symlink");
+    let error = store.load().expect_err("a device is no history");
+    assert!(
+        error.to_string().contains("character device")
+            && error.to_string().contains("history.jsonl"),
+        "{error}"
+    );
+    assert!(matches!(store.repair(), Err(HistoryError::NotAFile { .. })));
+    fs::remove_file(store.path()).expect("unlink");
+    std::os::unix::fs::symlink("/dev/full", store.path()).expect("symlink");
+    let error = store
+        .append(&[record("decode", 1, 1.0)])
+        .expect_err("a device is no history");
+    assert!(matches!(error, HistoryError::NotAFile { .. }), "{error}");
+    fs::remove_file(store.path()).expect("unlink");
+
+    let made = Command::new("mkfifo").arg(store.path()).status();
+    if made.is_ok_and(|status| status.success()) {
+        // Opening a FIFO without a writer would block forever.
+        let error = store.load().expect_err("a pipe is no history");
+        assert!(error.to_string().contains("named pipe"), "{error}");
+        fs::remove_file(store.path()).expect("unlink");
+    }
+
+    // Sparse: no disk space used.
+    fs::File::create(store.path())
+        .expect("create")
+        .set_len(MAX_HISTORY_BYTES + 1)
+        .expect("set_len");
+    let error = store.load().expect_err("too large");
+    assert!(
+        matches!(error, HistoryError::TooLarge { .. }) && error.to_string().contains("1024 MiB"),
+        "{error}"
+    );
+}
+
+#[test]
+fn an_overlong_line_is_skipped_without_being_parsed() {
+    let dir = ScratchDir::new("long-line");
+    let store = HistoryStore::open(&dir.0).expect("open");
+    let good = serde_json::to_string(&record("decode", 1_000, 6.1)).expect("encode");
+    let long = format!(
+        "{{\"histogram_b64\": \"{}\"}}",
+        "A".repeat(MAX_RECORD_LINE_BYTES)
+    );
+    write_lines(&store, &[long, good]);
+    let loaded = store.load().expect("load");
+    assert_eq!(loaded.records.len(), 1);
+    assert!(
+        loaded.warnings.len() == 1
+            && loaded.warnings[0].contains(":1: ")
+            && loaded.warnings[0].contains("longer than any record"),
+        "{:?}",
+        loaded.warnings
+    );
+}
