@@ -78,6 +78,14 @@ impl LimitKind {
         matches!(self, LimitKind::SuccessRate | LimitKind::OpsPerSec)
     }
 
+    /// A limit on a latency, which noise can make worse.
+    pub fn is_timed(self) -> bool {
+        matches!(
+            self,
+            LimitKind::MeanUs | LimitKind::P95Us | LimitKind::P99Us | LimitKind::ConcurrentP99Us
+        )
+    }
+
     /// The unit of the limit and of its figure.
     pub fn unit(self) -> Unit {
         match self {

@@ -12,11 +12,11 @@ use super::setup::{History, Setup};
 use crate::config::{Budget, LimitKind, RunSettings};
 use crate::history::{self, HistoryStore, Record, RunStamp};
 use crate::leak::{self, LeakSettings};
-use crate::measure::{self, MeasureError, Measurement, Plan};
+use crate::measure::{self, MeasureError, Measurement, Plan, Timing};
 use crate::progress;
 use crate::registry::Entry;
 use crate::report::{Operation, OperationParts};
-use crate::stats::{self, RegressionSettings};
+use crate::stats::{self, Comparison, RegressionSettings};
 use crate::verdict::{self, RegressionFinding};
 
 /// What every trial shares: the run's settings, the history, and what the trials produced.
@@ -136,8 +136,10 @@ impl Shared {
         produced.operations.push(operation);
     }
 
-    /// What the history says of a new mean of `op`.
-    fn finding(&self, op: &str, mean_us: f64, budget_us: Option<f64>) -> RegressionFinding {
+    /// What the history says of a new timing of `op`. A timing too noisy to trust is not
+    /// compared.
+    fn finding(&self, op: &str, timing: &Timing, budget_us: Option<f64>) -> RegressionFinding {
+        let mean_us = timing.mean_ns / 1000.0;
         let past = history::baseline(
             &self.baseline.records,
             op,
@@ -147,12 +149,20 @@ impl Shared {
             self.baseline.window_days,
         );
         let means: Vec<f64> = past.iter().map(|r| r.mean_us).collect();
-        let comparison = stats::compare(&means, mean_us, &self.baseline.settings);
+        let comparison = match &timing.inconclusive {
+            Some(noise) if means.len() >= self.baseline.settings.min_samples => {
+                Comparison::InvalidInput {
+                    reason: format!("not compared with its history: {noise}"),
+                }
+            }
+            _ => stats::compare(&means, mean_us, &self.baseline.settings),
+        };
         let series: Vec<f64> = means.iter().copied().chain([mean_us]).collect();
         RegressionFinding {
             comparison,
             baseline_runs: means.len(),
             trend: stats::trend(&series, budget_us),
+            confirmation: None,
         }
     }
 
@@ -237,18 +247,46 @@ fn measure_and_judge(entry: &Entry, budget: &Budget, shared: &Shared) -> Operati
     if let Some(bar) = &bar {
         bar.finish();
     }
-    let (measurement, assessment) = match result {
+    let (mut measurement, mut assessment) = match result {
         Ok(done) => done,
         Err(error) => {
             let message = format!("{} ({} at {})", error, budget.function, budget.location());
             return Operation::failed(budget, error.to_string(), message);
         }
     };
-    let finding = shared.finding(
-        &budget.op,
-        measurement.timing.mean_ns / 1000.0,
-        budget.limit(LimitKind::MeanUs).map(|l| l.value),
-    );
+    let budget_us = budget.limit(LimitKind::MeanUs).map(|l| l.value);
+    let mut finding = shared.finding(&budget.op, &measurement.timing, budget_us);
+    if matches!(finding.comparison, Comparison::Regression { .. }) {
+        // A regression is raised only if a second timing confirms it: one disturbed or unlucky
+        // measurement must not fail a build. The smaller of the two slowdowns is reported.
+        let timing_only = Plan {
+            timeout: budget.timeout.min(shared.remaining()),
+            ..plan.clone().timing_only()
+        };
+        if let Ok(second) = measure::measure(entry.routine, &timing_only, &budget.op) {
+            let first_change = change_percent(&finding);
+            let second_finding = shared.finding(&budget.op, &second.timing, budget_us);
+            let second_change = change_percent(&second_finding);
+            let confirmed = matches!(second_finding.comparison, Comparison::Regression { .. });
+            let keep_second = !confirmed || second.timing.mean_ns < measurement.timing.mean_ns;
+            if keep_second {
+                measurement.timing = second.timing;
+                assessment = verdict::assess(budget, &measurement);
+                finding = second_finding;
+            }
+            finding.confirmation = Some(if confirmed {
+                format!(
+                    "confirmed by a second timing: {first_change:+.1}% then {second_change:+.1}%"
+                )
+            } else {
+                format!(
+                    "a first timing was {first_change:+.1}% against the baseline, a second \
+                     {second_change:+.1}%: not confirmed, not a regression"
+                )
+            });
+            remeasured = true;
+        }
+    }
     let history = verdict::judge_regression(
         &finding,
         budget.limit(LimitKind::RegressionPercent),
@@ -293,6 +331,22 @@ fn measure_and_judge(entry: &Entry, budget: &Budget, shared: &Shared) -> Operati
             remeasured,
         },
     )
+}
+
+/// The change against the baseline a finding reports, percent (NaN without one).
+fn change_percent(finding: &RegressionFinding) -> f64 {
+    match &finding.comparison {
+        Comparison::Regression {
+            degradation_percent,
+            ..
+        } => *degradation_percent,
+        Comparison::Unchanged { change_percent, .. } => *change_percent,
+        Comparison::Improvement {
+            improvement_percent,
+            ..
+        } => -improvement_percent,
+        _ => f64::NAN,
+    }
 }
 
 /// The memory run's samples classified, when the check ran.

@@ -82,6 +82,12 @@ pub struct Record {
     /// The latency histogram, hdrhistogram V2 serialized then base64 encoded. Opaque here.
     #[serde(default)]
     pub histogram_b64: Option<String>,
+    /// Share of the run's timed batches that were disturbed and re-timed, 0 to 1.
+    #[serde(default)]
+    pub retimed_share: f64,
+    /// The run's timing was too noisy to trust; it is never part of a baseline.
+    #[serde(default)]
+    pub inconclusive: bool,
 }
 
 /// The machine and build a measurement was taken on; figures are comparable only within one.

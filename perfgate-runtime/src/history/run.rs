@@ -72,6 +72,8 @@ impl RunStamp {
             bytes_per_call: op.bytes_per_call.unwrap_or(nan),
             verdict: op.verdict.upper().to_string(),
             histogram_b64: op.histogram_b64.clone(),
+            retimed_share: op.noise.as_ref().map_or(0.0, |n| n.retimed_percent / 100.0),
+            inconclusive: op.noise.as_ref().is_some_and(|n| n.inconclusive.is_some()),
         })
     }
 }

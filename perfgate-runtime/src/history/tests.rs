@@ -61,6 +61,8 @@ fn record(op: &str, time_unix_ms: u64, mean_us: f64) -> Record {
         bytes_per_call: 96.0,
         verdict: "PASS".to_owned(),
         histogram_b64: Some("HISTFAAAAB54nJNpmSzMwMDAxQABzFCaEUzOmNZg/wEi".to_owned()),
+        retimed_share: 0.0,
+        inconclusive: false,
     }
 }
 

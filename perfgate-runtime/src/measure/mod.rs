@@ -119,6 +119,17 @@ impl Plan {
         }
     }
 
+    /// Only the timing phase (and the allocation phase, which is short): no concurrent phase, no
+    /// memory-leak check.
+    pub fn timing_only(self) -> Plan {
+        Plan {
+            concurrent_sessions: 0,
+            memory_calls: 0,
+            hotspot_calls: 0,
+            ..self
+        }
+    }
+
     /// Without the sampled pass over allocation sites (the gate runs it only for a leak, sized
     /// by the leak's pattern: [`find_hotspots`]).
     pub fn without_hotspots(self) -> Plan {

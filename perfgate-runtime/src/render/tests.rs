@@ -171,6 +171,8 @@ fn record(op: &str, i: u64, mean_us: f64, verdict: &str) -> Record {
         bytes_per_call: 16.0,
         verdict: verdict.into(),
         histogram_b64: None,
+        retimed_share: 0.0,
+        inconclusive: false,
     }
 }
 

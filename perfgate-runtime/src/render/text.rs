@@ -349,11 +349,17 @@ fn history_line(r: &Regression) -> String {
 
 /// A trend as the summary's `Trend:` line; `budget_us` is the mean's budget, if any.
 pub fn trend_line(trend: &Trend, budget_us: Option<f64>) -> String {
+    let direction = |slope: f64| if slope < 0.0 { "decline" } else { "growth" };
     let model = match trend.model {
         GrowthModel::Flat => "flat".to_string(),
-        GrowthModel::Linear => format!("linear growth, {:+.3}μs/run", trend.slope_us_per_run),
+        GrowthModel::Linear => format!(
+            "linear {}, {:+.3}μs/run",
+            direction(trend.slope_us_per_run),
+            trend.slope_us_per_run
+        ),
         GrowthModel::Exponential => format!(
-            "exponential growth, {:+.1}%/run",
+            "exponential {}, {:+.1}%/run",
+            direction(trend.growth_percent_per_run),
             trend.growth_percent_per_run
         ),
     };
@@ -449,7 +455,7 @@ pub fn history_phrase(r: &Regression) -> String {
             None => format!("no baseline yet ({runs} runs)"),
         },
         ComparisonStatus::Unchanged => {
-            format!("unchanged ({change} against a baseline of {runs} runs)")
+            format!("within run-to-run noise ({change} against a baseline of {runs} runs)")
         }
         ComparisonStatus::Regression => format!(
             "{} regression ({change} against a baseline of {runs} runs)",
@@ -503,5 +509,31 @@ mod tests {
             ..summary
         };
         assert!(leak_summary(&clean).ends_with("Total Memory Growth: 0B\nAverage Reclaim Efficiency: 78.3%\n✅ No memory leaks detected"));
+    }
+}
+
+#[cfg(test)]
+mod wording_tests {
+    use super::*;
+
+    #[test]
+    fn a_falling_series_is_a_decline_not_growth() {
+        let trend = Trend {
+            model: GrowthModel::Exponential,
+            runs: 8,
+            slope_us_per_run: -0.4,
+            slope_std_error_us_per_run: 0.01,
+            growth_percent_per_run: -10.1,
+            r_squared_linear: 0.9,
+            r_squared_log: Some(0.95),
+            slope_p_value: 0.001,
+            runs_until_budget: None,
+        };
+        assert!(trend_line(&trend, None).starts_with("exponential decline, -10.1%/run"));
+        let linear = Trend {
+            model: GrowthModel::Linear,
+            ..trend
+        };
+        assert!(trend_line(&linear, None).starts_with("linear decline, -0.400μs/run"));
     }
 }

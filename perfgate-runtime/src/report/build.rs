@@ -303,7 +303,7 @@ fn regression(finding: &RegressionFinding, op: &str) -> Regression {
         p_value: None,
         baseline_mean_us: None,
         alert: finding.alert(op),
-        note: None,
+        note: finding.confirmation.clone(),
     };
     match &finding.comparison {
         Comparison::NoBaseline { need, .. } => Regression {

@@ -164,11 +164,12 @@ pub fn compare(
     current_mean_us: f64,
     settings: &RegressionSettings,
 ) -> Comparison {
-    let sample: Vec<f64> = baseline_means_us
+    let finite: Vec<f64> = baseline_means_us
         .iter()
         .copied()
         .filter(|m| m.is_finite())
         .collect();
+    let sample = without_outlying_runs(&finite, settings);
     let need = settings.min_samples.max(2);
     if sample.len() < need {
         return Comparison::NoBaseline {
@@ -248,6 +249,47 @@ pub fn compare(
                 t.cdf(t_statistic)
             },
         }
+    }
+}
+
+/// A baseline robust to a run that went wrong: runs further from the median than
+/// [`OUTLYING_RUN_MADS`] scaled median absolute deviations (or, when most runs agree exactly,
+/// than that many noise floors) are left out — a run stalled by a neighbour, or measured while the
+/// machine was in another state, must neither shift the baseline nor widen its interval. With
+/// normal run-to-run noise this leaves out almost no run; a step in the history (the code
+/// did change) is not an outlier of either half until one side has fewer runs than the other.
+pub(super) fn without_outlying_runs(sample: &[f64], settings: &RegressionSettings) -> Vec<f64> {
+    if sample.len() < 3 {
+        return sample.to_vec();
+    }
+    let center = median(sample);
+    let deviations: Vec<f64> = sample.iter().map(|m| (m - center).abs()).collect();
+    let scale = (MAD_TO_SIGMA * median(&deviations))
+        .max(center.abs() * settings.noise_floor_percent.max(0.0) / 100.0);
+    if !(scale > 0.0 && scale.is_finite()) {
+        return sample.to_vec();
+    }
+    sample
+        .iter()
+        .copied()
+        .filter(|m| (m - center).abs() <= OUTLYING_RUN_MADS * scale)
+        .collect()
+}
+
+/// A normal distribution's standard deviation over its median absolute deviation.
+const MAD_TO_SIGMA: f64 = 1.482_602_218_505_602;
+
+/// How far from the median of the baseline runs, in scaled MADs, a run is left out.
+pub const OUTLYING_RUN_MADS: f64 = 5.0;
+
+fn median(values: &[f64]) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let n = sorted.len();
+    match n {
+        0 => f64::NAN,
+        _ if n % 2 == 1 => sorted[n / 2],
+        _ => (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0,
     }
 }
 

@@ -331,7 +331,7 @@ fn unusable_inputs_are_reported_not_panicked_on() {
     ));
     assert!(matches!(
         compare(&[1.0, 1e308, 1.0, 1e308, 1.0], 1.0, &settings),
-        Comparison::InvalidInput { .. }
+        Comparison::InvalidInput { .. } | Comparison::NoBaseline { .. }
     ));
     for confidence in [f64::NAN, -1.0, 0.0, 1.0, 2.0] {
         let odd = RegressionSettings {
@@ -454,4 +454,55 @@ fn trend_needs_three_finite_points_and_logs_only_of_positive_ones() {
     let around_zero = trend(&[-1.0, 0.0, 1.0], Some(5.0)).expect("trend");
     assert_eq!(around_zero.growth_percent_per_run, 0.0);
     assert_eq!(around_zero.runs_until_budget, Some(4.0)); // -1 + i reaches 5 at i = 6
+}
+
+#[test]
+fn one_stalled_baseline_run_neither_shifts_nor_widens_the_baseline() {
+    // Ten runs at 100 µs ± 2 %, then one stalled at 740 µs: a +40 % run must still be a regression.
+    // (Before the outlying run was left out, the stalled run made the +40 % \"within noise\".)
+    let mut baseline = vec![
+        100.0, 101.5, 98.7, 100.9, 99.2, 102.0, 98.1, 100.4, 99.8, 101.1,
+    ];
+    let settings = RegressionSettings::default();
+    let clean = compare(&baseline, 140.0, &settings);
+    baseline.push(740.0);
+    let stalled = compare(&baseline, 140.0, &settings);
+    for outcome in [&clean, &stalled] {
+        assert!(
+            matches!(
+                outcome,
+                Comparison::Regression {
+                    severity: Severity::High,
+                    ..
+                }
+            ),
+            "{outcome:?}"
+        );
+    }
+    let degradation = |c: &Comparison| match c {
+        Comparison::Regression {
+            degradation_percent,
+            ..
+        } => *degradation_percent,
+        _ => f64::NAN,
+    };
+    assert!((degradation(&clean) - degradation(&stalled)).abs() < 1e-9);
+}
+
+#[test]
+fn a_history_with_a_real_step_is_not_trimmed_to_one_side() {
+    // Half the runs before a change, half after: no side is an outlier of the other.
+    let baseline: Vec<f64> = (0..10)
+        .map(|i| {
+            if i < 5 {
+                100.0 + i as f64 * 0.3
+            } else {
+                130.0 + i as f64 * 0.3
+            }
+        })
+        .collect();
+    assert_eq!(
+        without_outlying_runs(&baseline, &RegressionSettings::default()).len(),
+        10
+    );
 }

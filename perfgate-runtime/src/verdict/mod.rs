@@ -185,12 +185,26 @@ pub fn assess(budget: &Budget, measurement: &Measurement) -> Assessment {
             // Judged against history by `judge_regression`, not by one run.
             LimitKind::RegressionPercent => continue,
         };
-        checks.push(check(limit, measured, interval));
+        let mut checked = check(limit, measured, interval);
+        // Figures that noise alone may have made too slow are not judged (WARN, re-measured).
+        if interval.is_some()
+            && measurement.timing.inconclusive.is_some()
+            && checked.compliance == Compliance::Exceeded
+        {
+            checked.compliance = Compliance::Marginal;
+        }
+        checks.push(checked);
     }
+    let noise = measurement.timing.inconclusive.as_deref();
     let reasons = checks
         .iter()
         .filter(|c| c.compliance != Compliance::Met)
-        .map(reason)
+        .map(|c| match noise {
+            Some(noise) if c.interval.is_some() && c.limit.kind.is_timed() => {
+                format!("{} (not judged: {noise})", reason(c))
+            }
+            _ => reason(c),
+        })
         .collect();
     let verdict = if checks.iter().any(|c| c.compliance == Compliance::Exceeded) {
         Verdict::Fail

@@ -22,6 +22,8 @@ pub struct RegressionFinding {
     pub baseline_runs: usize,
     /// The trend of the baseline runs' means followed by this run's.
     pub trend: Option<Trend>,
+    /// How a regression found by a first measurement fared in a second one.
+    pub confirmation: Option<String>,
 }
 
 impl RegressionFinding {
@@ -111,6 +113,7 @@ mod tests {
             },
             baseline_runs: 12,
             trend: None,
+            confirmation: None,
         }
     }
 
@@ -158,6 +161,7 @@ mod tests {
             comparison: Comparison::NoBaseline { have: 1, need: 5 },
             baseline_runs: 1,
             trend: None,
+            confirmation: None,
         };
         assert_eq!(
             judge_regression(&none, Some(&limit(1.0)), true),
@@ -181,6 +185,7 @@ mod tests {
             },
             baseline_runs: 9,
             trend: None,
+            confirmation: None,
         };
         assert_eq!(
             improvement.alert("decode").unwrap(),
