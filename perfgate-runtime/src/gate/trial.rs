@@ -293,7 +293,6 @@ fn measure_and_judge(entry: &Entry, budget: &Budget, shared: &Shared) -> Operati
         shared.fail_on_critical,
     );
     let leak = leak_analysis(&measurement);
-    let mut measurement = measurement;
     if let Some(analysis) = leak.as_ref().filter(|a| a.is_leak()) {
         // Where the leaked memory is allocated: a sampled pass long enough to see the leak
         // retain at least twice.
