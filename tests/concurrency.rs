@@ -119,6 +119,7 @@ fn plan(sessions: usize, duration: Duration) -> Plan {
         calls: 40_000,
         warmup: Duration::from_millis(50),
         rounds: 10,
+        min_duration: Duration::ZERO,
         alloc_calls: 100,
         timeout: Duration::from_secs(60),
         concurrent_sessions: sessions,
@@ -183,8 +184,10 @@ fn errors_on_one_thread_lower_the_success_rate_exactly() {
     assert_eq!(c.failures, 5_000, "one session of 8 failed every call");
     assert_eq!(c.success_rate(), 0.875);
     assert_eq!(m.timing.failures, 0);
-    // Across all calls: 40000 sequential + 40000 concurrent, 5000 failed.
-    assert_eq!(m.success_rate(), 1.0 - 5_000.0 / 80_000.0);
+    // Across all calls: every sequential call timed + 40000 concurrent, 5000 failed.
+    let calls = m.timing.timed_calls + 40_000;
+    assert!(m.timing.timed_calls >= 40_000);
+    assert_eq!(m.success_rate(), 1.0 - 5_000.0 / calls as f64);
 }
 
 #[test]
@@ -200,7 +203,7 @@ fn the_api_measures_registered_operations() {
     let names: Vec<&str> = results.iter().map(|r| r.op.as_str()).collect();
     assert_eq!(names, ["metrics_collection", "config_instantiation"]);
     let metrics = results[0].measurement.as_ref().unwrap();
-    assert_eq!(metrics.timing.calls, 2_000);
+    assert!(metrics.timing.calls >= 2_000, "{}", metrics.timing.calls);
     assert_eq!(metrics.allocs.allocations_per_call, 0.0);
     assert_eq!(metrics.concurrency.as_ref().unwrap().sessions, 4);
     assert!(

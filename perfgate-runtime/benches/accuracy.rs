@@ -73,6 +73,7 @@ fn plan(calls: u64) -> Plan {
         calls,
         warmup: Duration::from_millis(100),
         rounds: 10,
+        min_duration: Duration::from_millis(200),
         alloc_calls: 1000,
         timeout: Duration::from_secs(600),
         concurrent_sessions: 0,

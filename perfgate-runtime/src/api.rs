@@ -136,6 +136,7 @@ impl Validation {
         }
         let entries = self.select(registry::registered()?)?;
         let plan = Plan::new(self.operations, self.warmup, self.timeout)
+            .with_min_duration(Mode::Full.min_timing())
             .with_concurrency(self.concurrent_sessions, Mode::Full.concurrent_duration())
             .with_leak_check(self.memory_operations);
         Ok(entries

@@ -28,6 +28,15 @@ impl Mode {
         }
     }
 
+    /// How long the timed phase of each operation lasts at least: long enough to see the
+    /// machine's speed change rather than catch one moment of it.
+    pub fn min_timing(self) -> std::time::Duration {
+        match self {
+            Mode::Quick => std::time::Duration::from_millis(200),
+            Mode::Full => std::time::Duration::from_secs(1),
+        }
+    }
+
     /// How long each session of the concurrent phase runs at least: long enough for every
     /// session to be running at once (the steady state), whatever the calls.
     pub fn concurrent_duration(self) -> std::time::Duration {

@@ -148,14 +148,47 @@ impl Shared {
             self.stamp.time_unix_ms,
             self.baseline.window_days,
         );
-        let means: Vec<f64> = past.iter().map(|r| r.mean_us).collect();
+        // Like with like: runs whose machine ran at the speed this one did (their reference
+        // chains within the tolerance of this run's); a run of a machine slowed by its host
+        // compares with nothing.
+        let same_speed = |r: &&Record| match r.reference_ns {
+            Some(theirs) if timing.reference_ns.is_finite() && theirs > 0.0 => {
+                let ratio = timing.reference_ns / theirs;
+                (1.0 / SAME_SPEED..=SAME_SPEED).contains(&ratio)
+            }
+            _ => true,
+        };
+        // (Until there are enough runs to compare with, every run of the window counts.)
+        let enough = past.len() >= self.baseline.settings.min_samples;
+        let comparable: Vec<&Record> = past
+            .iter()
+            .copied()
+            .filter(|r| !enough || same_speed(r))
+            .collect();
+        let other_speed = past.len() - comparable.len();
+        let means: Vec<f64> = comparable.iter().map(|r| r.mean_us).collect();
         let comparison = match &timing.inconclusive {
             Some(noise) if means.len() >= self.baseline.settings.min_samples => {
                 Comparison::InvalidInput {
                     reason: format!("not compared with its history: {noise}"),
                 }
             }
-            _ => stats::compare(&means, mean_us, &self.baseline.settings),
+            _ => match stats::compare(&means, mean_us, &self.baseline.settings) {
+                Comparison::NoBaseline { have, need }
+                    if other_speed > 0 && have + other_speed >= need =>
+                {
+                    Comparison::InvalidInput {
+                        reason: format!(
+                            "not compared with its history: {other_speed} of its {} past runs were \
+                             measured on a machine running at another speed (reference chain more \
+                             than {:.0} % apart), {have} at this speed",
+                            past.len(),
+                            (SAME_SPEED - 1.0) * 100.0
+                        ),
+                    }
+                }
+                comparison => comparison,
+            },
         };
         let series: Vec<f64> = means.iter().copied().chain([mean_us]).collect();
         RegressionFinding {
@@ -364,6 +397,11 @@ fn leak_analysis(measurement: &Measurement) -> Option<leak::LeakAnalysis> {
     Some(leak::analyze(&checkpoints, &LeakSettings::default()))
 }
 
+/// Runs compare when their machines' full speeds (the fastest reference chain of each run) are
+/// within this factor: a host that slows the machine by more (it happens: up to 1.85× on shared
+/// VMs) would otherwise read as a regression of the code.
+const SAME_SPEED: f64 = 1.15;
+
 /// Allocation sites listed for a leak.
 const HOTSPOTS: usize = 5;
 
@@ -372,6 +410,7 @@ const HOTSPOTS: usize = 5;
 fn plan(settings: &RunSettings, budget: &Budget) -> Plan {
     let leak_check = settings.memory_test || budget.leak_check;
     Plan::new(settings.operations, settings.mode.warmup(), budget.timeout)
+        .with_min_duration(settings.mode.min_timing())
         .with_concurrency(
             settings.concurrent_sessions,
             settings.mode.concurrent_duration(),

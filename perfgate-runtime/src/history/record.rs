@@ -88,6 +88,10 @@ pub struct Record {
     /// The run's timing was too noisy to trust; it is never part of a baseline.
     #[serde(default)]
     pub inconclusive: bool,
+    /// The fastest run of the reference chain in that run (the machine's full speed),
+    /// nanoseconds; runs whose machine was markedly slower are not compared.
+    #[serde(default)]
+    pub reference_ns: Option<f64>,
 }
 
 /// The machine and build a measurement was taken on; figures are comparable only within one.

@@ -63,6 +63,7 @@ fn record(op: &str, time_unix_ms: u64, mean_us: f64) -> Record {
         histogram_b64: Some("HISTFAAAAB54nJNpmSzMwMDAxQABzFCaEUzOmNZg/wEi".to_owned()),
         retimed_share: 0.0,
         inconclusive: false,
+        reference_ns: None,
     }
 }
 

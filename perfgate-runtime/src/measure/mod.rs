@@ -15,7 +15,7 @@ pub use allocs::AllocFigures;
 pub use concurrent::Concurrency;
 pub use histogram::{decode_histogram, encode_histogram, latency_histogram};
 pub use memory::{HotspotRun, MemoryRun};
-pub use timing::{Rounds, Timing};
+pub use timing::{Timing, TimingPlan};
 
 use std::any::Any;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -41,6 +41,8 @@ pub struct Plan {
     pub warmup: Duration,
     /// Rounds the timed calls are split into (the mean's interval comes from their spread).
     pub rounds: usize,
+    /// The timed phase lasts at least this long (calls beyond `calls` are timed to fill it).
+    pub min_duration: Duration,
     /// Calls counted in the allocation phase (rounded up to whole passes over the inputs).
     pub alloc_calls: u64,
     /// How long to wait for the whole measurement before giving up on the operation.
@@ -99,6 +101,7 @@ impl Plan {
             calls,
             warmup,
             rounds: DEFAULT_ROUNDS,
+            min_duration: Duration::ZERO,
             alloc_calls: ALLOC_CALLS.min(calls),
             timeout,
             concurrent_sessions: 0,
@@ -139,6 +142,14 @@ impl Plan {
         }
     }
 
+    /// With a timed phase of at least `duration`, however few the calls.
+    pub fn with_min_duration(self, duration: Duration) -> Plan {
+        Plan {
+            min_duration: duration,
+            ..self
+        }
+    }
+
     /// With a concurrent phase of `sessions` threads (0 skips it), each running for at least
     /// `duration`.
     pub fn with_concurrency(self, sessions: usize, duration: Duration) -> Plan {
@@ -156,6 +167,7 @@ impl std::fmt::Debug for Plan {
             .field("calls", &self.calls)
             .field("warmup", &self.warmup)
             .field("rounds", &self.rounds)
+            .field("min_duration", &self.min_duration)
             .field("alloc_calls", &self.alloc_calls)
             .field("timeout", &self.timeout)
             .field("concurrent_sessions", &self.concurrent_sessions)
@@ -190,10 +202,10 @@ impl Measurement {
     pub fn success_rate(&self) -> f64 {
         let (calls, failures) = match &self.concurrency {
             Some(c) => (
-                self.timing.calls + c.calls,
+                self.timing.timed_calls + c.calls,
                 self.timing.failures + c.failures,
             ),
-            None => (self.timing.calls, self.timing.failures),
+            None => (self.timing.timed_calls, self.timing.failures),
         };
         if calls == 0 {
             1.0
@@ -334,9 +346,12 @@ fn measure_until_cancelled(
     check()?;
     let timing = timing::time(
         routine.as_mut(),
-        plan.calls,
-        plan.warmup,
-        Rounds { count: plan.rounds },
+        TimingPlan {
+            calls: plan.calls,
+            warmup: plan.warmup,
+            min_duration: plan.min_duration,
+            rounds: plan.rounds,
+        },
         &mut |done| report("timing", done, plan.calls),
     );
     check()?;

@@ -173,6 +173,7 @@ fn record(op: &str, i: u64, mean_us: f64, verdict: &str) -> Record {
         histogram_b64: None,
         retimed_share: 0.0,
         inconclusive: false,
+        reference_ns: None,
     }
 }
 

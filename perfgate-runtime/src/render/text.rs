@@ -167,7 +167,11 @@ fn operation_block(out: &mut String, op: &Operation, cores: usize, verbose: bool
         );
     }
     if let Some(noise) = &op.noise
-        && (noise.retimed > 0 || noise.inconclusive.is_some() || verbose)
+        && (noise.retimed > 0
+            || noise.reduced_speed_percent >= 1.0
+            || noise.inconclusive.is_some()
+            || !noise.notes.is_empty()
+            || verbose)
     {
         let _ = writeln!(out, "  Noise: {}", noise_line(noise));
     }
@@ -258,12 +262,16 @@ fn leak_lines(out: &mut String, leak: &Leak) {
 /// How disturbed the timing was, in a few words.
 pub fn noise_line(noise: &crate::report::Noise) -> String {
     let mut line = format!(
-        "{:.1}% of batches disturbed, re-timed ({} of {}) over {} rounds",
+        "{:.1}% of batches disturbed, re-timed ({} of {}); machine at reduced speed {:.0}% of the time (left out",
         noise.retimed_percent,
         noise.retimed,
         noise.batches + noise.retimed,
-        noise.rounds
+        noise.reduced_speed_percent,
     );
+    if let Some(raw) = noise.raw_mean_us {
+        let _ = write!(line, "; mean with it {}", Micros(raw));
+    }
+    let _ = write!(line, "); {} rounds", noise.rounds);
     if noise.unresolved > 0 {
         let _ = write!(line, "; {} still disturbed", noise.unresolved);
     }
@@ -272,6 +280,9 @@ pub fn noise_line(noise: &crate::report::Noise) -> String {
     }
     if let Some(reason) = &noise.inconclusive {
         let _ = write!(line, "; INCONCLUSIVE: {reason}");
+    }
+    for note in &noise.notes {
+        let _ = write!(line, "; {note}");
     }
     line
 }

@@ -333,12 +333,28 @@ pub struct Noise {
     pub unresolved: u64,
     /// Rounds the timed calls were split into (the mean's interval is from their spread).
     pub rounds: usize,
+    /// Share of the timed phase the machine ran at reduced speed, percent: those segments are
+    /// left out of the figures.
+    #[serde(default)]
+    pub reduced_speed_percent: f64,
+    /// Every timed call, full speed or not (`calls` are those at full speed).
+    #[serde(default)]
+    pub timed_calls: u64,
+    /// Mean per call over every segment, full speed or not, microseconds.
+    #[serde(default)]
+    pub raw_mean_us: Option<f64>,
+    /// The fastest run of the reference chain (the machine's full speed), nanoseconds.
+    #[serde(default)]
+    pub reference_ns: Option<f64>,
     /// The operation blocks by design: only preemptions counted as disturbance.
     #[serde(default)]
     pub blocking: bool,
     /// Why the timing could not be trusted, when it could not: its timed limits were not judged.
     #[serde(default)]
     pub inconclusive: Option<String>,
+    /// What else is worth knowing of the timing.
+    #[serde(default)]
+    pub notes: Vec<String>,
 }
 
 /// One limit of an operation, its figure in this run and how they compare.
