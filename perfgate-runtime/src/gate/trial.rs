@@ -136,10 +136,12 @@ impl Shared {
         produced.operations.push(operation);
     }
 
-    /// What the history says of a new timing of `op`. A timing too noisy to trust is not
-    /// compared.
-    fn finding(&self, op: &str, timing: &Timing, budget_us: Option<f64>) -> RegressionFinding {
-        let mean_us = timing.mean_ns / 1000.0;
+    /// The past runs of `op` a new timing compares with: same operation, machine fingerprint
+    /// and mode, within the window, not too noisy; and, once there are enough of them to
+    /// compare with, measured at this run's machine speed (their reference chains within
+    /// [`SAME_SPEED`] of this run's: a run of a host-slowed machine compares with nothing).
+    /// Returns them and how many were left out for their speed.
+    fn comparable(&self, op: &str, timing: &Timing) -> (Vec<&Record>, usize) {
         let past = history::baseline(
             &self.baseline.records,
             op,
@@ -148,9 +150,6 @@ impl Shared {
             self.stamp.time_unix_ms,
             self.baseline.window_days,
         );
-        // Like with like: runs whose machine ran at the speed this one did (their reference
-        // chains within the tolerance of this run's); a run of a machine slowed by its host
-        // compares with nothing.
         let same_speed = |r: &&Record| match r.reference_ns {
             Some(theirs) if timing.reference_ns.is_finite() && theirs > 0.0 => {
                 let ratio = timing.reference_ns / theirs;
@@ -158,7 +157,6 @@ impl Shared {
             }
             _ => true,
         };
-        // (Until there are enough runs to compare with, every run of the window counts.)
         let enough = past.len() >= self.baseline.settings.min_samples;
         let comparable: Vec<&Record> = past
             .iter()
@@ -166,6 +164,34 @@ impl Shared {
             .filter(|r| !enough || same_speed(r))
             .collect();
         let other_speed = past.len() - comparable.len();
+        (comparable, other_speed)
+    }
+
+    /// Widens the timing's interval of the mean to cover the next unchanged run's mean: with
+    /// comparable past runs, from their run-to-run spread (Student's t over them), which a single
+    /// run cannot see in itself; without, it stays the interval of this run's rounds.
+    fn run_to_run(&self, op: &str, timing: &mut Timing) {
+        let (past, _) = self.comparable(op, timing);
+        let means: Vec<f64> = past.iter().map(|r| r.mean_us * 1000.0).collect();
+        let Some(spread) = stats::run_to_run_spread(&means) else {
+            return;
+        };
+        let mean = timing.mean_ns;
+        let within = (timing.mean_ci_ns.high - timing.mean_ci_ns.low) / 2.0;
+        let half = spread.half_width(within);
+        timing.mean_ci_ns = stats::Interval {
+            low: (mean - half).max(0.0),
+            high: mean + half,
+        };
+        timing.interval_runs = spread.runs;
+    }
+
+    /// What the history says of a new timing of `op`. A timing too noisy to trust is not
+    /// compared.
+    fn finding(&self, op: &str, timing: &Timing, budget_us: Option<f64>) -> RegressionFinding {
+        let mean_us = timing.mean_ns / 1000.0;
+        let (comparable, other_speed) = self.comparable(op, timing);
+        let all = comparable.len() + other_speed;
         let means: Vec<f64> = comparable.iter().map(|r| r.mean_us).collect();
         let comparison = match &timing.inconclusive {
             Some(noise) if means.len() >= self.baseline.settings.min_samples => {
@@ -179,10 +205,9 @@ impl Shared {
                 {
                     Comparison::InvalidInput {
                         reason: format!(
-                            "not compared with its history: {other_speed} of its {} past runs were \
+                            "not compared with its history: {other_speed} of its {all} past runs were \
                              measured on a machine running at another speed (reference chain more \
                              than {:.0} % apart), {have} at this speed",
-                            past.len(),
                             (SAME_SPEED - 1.0) * 100.0
                         ),
                     }
@@ -262,7 +287,8 @@ fn measure_and_judge(entry: &Entry, budget: &Budget, shared: &Shared) -> Operati
             ..plan.clone()
         };
         match measure::measure(entry.routine, &plan, &budget.op) {
-            Ok(m) => {
+            Ok(mut m) => {
+                shared.run_to_run(&budget.op, &mut m.timing);
                 let assessment = verdict::assess(budget, &m);
                 Ok((m, assessment))
             }
@@ -296,7 +322,8 @@ fn measure_and_judge(entry: &Entry, budget: &Budget, shared: &Shared) -> Operati
             timeout: budget.timeout.min(shared.remaining()),
             ..plan.clone().timing_only()
         };
-        if let Ok(second) = measure::measure(entry.routine, &timing_only, &budget.op) {
+        if let Ok(mut second) = measure::measure(entry.routine, &timing_only, &budget.op) {
+            shared.run_to_run(&budget.op, &mut second.timing);
             let first_change = change_percent(&finding);
             let second_finding = shared.finding(&budget.op, &second.timing, budget_us);
             let second_change = change_percent(&second_finding);

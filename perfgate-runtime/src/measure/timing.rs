@@ -131,8 +131,11 @@ pub struct Timing {
     pub warmup_calls: u64,
     /// Mean per call.
     pub mean_ns: f64,
-    /// 95 % confidence interval of the mean, from the round means.
+    /// 95 % interval of the mean: from the round means, or, once the gate has comparable past
+    /// runs, widened to where the next unchanged run's mean falls ([`Timing::interval_runs`]).
     pub mean_ci_ns: Interval,
+    /// Past runs the interval's run-to-run spread comes from; 0 when it is this run's rounds'.
+    pub interval_runs: usize,
     /// Mean per call over every segment, full speed or not.
     pub raw_mean_ns: f64,
     /// Median (of batch means, when batched).
@@ -500,6 +503,7 @@ impl BatchTimer {
             warmup_calls: run.warmup_calls,
             mean_ns,
             mean_ci_ns,
+            interval_runs: 0,
             raw_mean_ns,
             p50_ns: at(0.50),
             p95_ns: at(0.95),

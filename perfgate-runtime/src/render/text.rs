@@ -85,9 +85,13 @@ fn operation_block(out: &mut String, op: &Operation, cores: usize, verbose: bool
             .unwrap_or_default()
     };
     let us = |v: Option<f64>| Micros(v.unwrap_or(f64::NAN));
+    let basis = match op.noise.as_ref().map_or(0, |n| n.interval_runs) {
+        0 => String::new(),
+        runs => format!(", run to run over {runs} past runs"),
+    };
     let _ = writeln!(
         out,
-        "  Current: {}{}   [95% CI {}–{}]",
+        "  Current: {}{}   [95% CI {}–{}{basis}]",
         Micros(mean),
         target(LimitKind::MeanUs),
         us(op.ci95_low_us),

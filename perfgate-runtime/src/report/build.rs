@@ -220,6 +220,7 @@ impl Operation {
                 retimed_percent: t.retimed_share() * 100.0,
                 unresolved: t.unresolved,
                 rounds: t.round_means_ns.len(),
+                interval_runs: t.interval_runs,
                 reduced_speed_percent: t.reduced_speed_share * 100.0,
                 timed_calls: t.timed_calls,
                 raw_mean_us: us(t.raw_mean_ns),

@@ -331,8 +331,12 @@ pub struct Noise {
     pub retimed_percent: f64,
     /// Batches still disturbed after their re-timings (kept as they were).
     pub unresolved: u64,
-    /// Rounds the timed calls were split into (the mean's interval is from their spread).
+    /// Rounds the timed calls were split into.
     pub rounds: usize,
+    /// Past runs whose run-to-run spread the mean's interval is from (it then says where the next
+    /// unchanged run's mean falls); 0 when it is from this run's rounds.
+    #[serde(default)]
+    pub interval_runs: usize,
     /// Share of the timed phase the machine ran at reduced speed, percent: those segments are
     /// left out of the figures.
     #[serde(default)]

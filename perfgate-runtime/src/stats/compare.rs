@@ -276,6 +276,43 @@ pub(super) fn without_outlying_runs(sample: &[f64], settings: &RegressionSetting
         .collect()
 }
 
+/// The run-to-run spread of an operation's mean, from the means of its past runs.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RunToRun {
+    /// Standard deviation of the past runs' means (outlying runs left out).
+    pub std_dev: f64,
+    /// Runs it is estimated from.
+    pub runs: usize,
+}
+
+impl RunToRun {
+    /// Half the width of the 95 % interval in which the next unchanged run's mean falls, around
+    /// this run's mean, whose own interval has half-width `within`: this run's and the next one's
+    /// run-to-run deviations (each about `std_dev`, which includes a run's own noise; `within`
+    /// when this run was noisier), with Student's t for a spread estimated from `runs` runs.
+    pub fn half_width(&self, within: f64) -> f64 {
+        let own = (within / 1.96).max(self.std_dev);
+        let t = super::interval::t_quantile(0.975, (self.runs - 1) as f64);
+        t * (self.std_dev.powi(2) + own.powi(2)).sqrt()
+    }
+}
+
+/// The run-to-run spread of past run means (outlying runs left out); `None` with fewer than 3.
+pub fn run_to_run_spread(means: &[f64]) -> Option<RunToRun> {
+    let finite: Vec<f64> = means.iter().copied().filter(|m| m.is_finite()).collect();
+    let kept = without_outlying_runs(&finite, &RegressionSettings::default());
+    if kept.len() < 3 {
+        return None;
+    }
+    let n = kept.len() as f64;
+    let mean = kept.iter().sum::<f64>() / n;
+    let variance = kept.iter().map(|m| (m - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    Some(RunToRun {
+        std_dev: variance.sqrt(),
+        runs: kept.len(),
+    })
+}
+
 /// A normal distribution's standard deviation over its median absolute deviation.
 const MAD_TO_SIGMA: f64 = 1.482_602_218_505_602;
 

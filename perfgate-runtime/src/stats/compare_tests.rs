@@ -506,3 +506,22 @@ fn a_history_with_a_real_step_is_not_trimmed_to_one_side() {
         10
     );
 }
+
+#[test]
+fn the_run_to_run_interval_covers_the_next_run_about_95_percent_of_the_time() {
+    // Runs whose means scatter by 3 % from run to run, each with a narrow interval of its own:
+    // the widened interval of run k must hold run k + 1's mean in about 95 % of cases.
+    let mut rng = Rng::new(0xC0FFEE);
+    let trials = 4000;
+    let mut covered = 0;
+    for _ in 0..trials {
+        let past: Vec<f64> = (0..15).map(|_| rng.run_mean_us(100.0, 3.0)).collect();
+        let this = rng.run_mean_us(100.0, 3.0);
+        let next = rng.run_mean_us(100.0, 3.0);
+        let half = run_to_run_spread(&past).unwrap().half_width(0.3);
+        covered += usize::from((this - half..=this + half).contains(&next));
+    }
+    let rate = covered as f64 / trials as f64;
+    assert!((0.93..=0.975).contains(&rate), "coverage {rate}");
+    assert!(run_to_run_spread(&[1.0, 2.0]).is_none());
+}
