@@ -132,6 +132,12 @@ struct OpRun {
     /// `regression`, `unchanged`, `no_baseline`, ...
     status: String,
     retimed_percent: f64,
+    /// Share of the timed phase at reduced machine speed, percent.
+    reduced_percent: f64,
+    /// The timing was too noisy to trust (the gate says so and does not judge it).
+    inconclusive: bool,
+    /// Past runs the interval's spread came from (0: this run's rounds).
+    interval_runs: u64,
 }
 
 /// One gate run.
@@ -240,6 +246,9 @@ fn gate(dir: &Path, k: &str, factor: f64, record: bool, stalls: bool, seed: &mut
                     .unwrap_or("-")
                     .to_string(),
                 retimed_percent: num(&op["noise"]["retimed_percent"]),
+                reduced_percent: num(&op["noise"]["reduced_speed_percent"]),
+                inconclusive: !op["noise"]["inconclusive"].is_null(),
+                interval_runs: op["noise"]["interval_runs"].as_u64().unwrap_or(0),
             },
         );
     }
@@ -330,17 +339,27 @@ fn summarize(
     let alarms = judged.iter().filter(|o| o.status == "regression").count();
     let failing_runs = aa.iter().filter(|r| r.code >= 2).count();
     let warning_runs = aa.iter().skip(BASELINE_RUNS).filter(|r| r.code == 1).count();
-    // Coverage of the next run's mean by this run's interval.
+    // Coverage of the next run's mean by this run's interval, once the interval is run to run
+    // (three past runs), between trusted runs.
     let mut covered = 0;
     let mut pairs = 0;
     for pair in aa.windows(2) {
         for op in OPS {
-            if let (Some(a), Some(b)) = (pair[0].ops.get(op), pair[1].ops.get(op)) {
+            if let (Some(a), Some(b)) = (pair[0].ops.get(op), pair[1].ops.get(op))
+                && a.interval_runs >= 3
+                && !a.inconclusive
+                && !b.inconclusive
+            {
                 pairs += 1;
                 covered += usize::from(a.low_us <= b.mean_us && b.mean_us <= a.high_us);
             }
         }
     }
+    let inconclusive = aa
+        .iter()
+        .flat_map(|r| r.ops.values())
+        .filter(|o| o.inconclusive)
+        .count();
     let detection = |factor: &str| {
         let runs = &steps[factor];
         let judged = runs.len() * STEPPED.len();
@@ -353,7 +372,13 @@ fn summarize(
     };
     let mut figures = serde_json::Map::new();
     for op in OPS {
-        let means: Vec<f64> = aa.iter().filter_map(|r| r.ops.get(op)).map(|o| o.mean_us).collect();
+        let trusted = || {
+            aa.iter()
+                .filter_map(|r| r.ops.get(op))
+                .filter(|o| !o.inconclusive)
+        };
+        let means: Vec<f64> = trusted().map(|o| o.mean_us).collect();
+        let reduced: Vec<f64> = trusted().map(|o| o.reduced_percent).collect();
         let criterion_means: Vec<f64> = criterion.iter().filter_map(|c| c.get(op)).copied().collect();
         let retimed: Vec<f64> = aa
             .iter()
@@ -366,6 +391,7 @@ fn summarize(
                 "perfgate_means_us": means,
                 "criterion_means_us": criterion_means,
                 "retimed_percent": retimed,
+                "reduced_speed_percent": reduced,
             }),
         );
     }
@@ -376,6 +402,8 @@ fn summarize(
         "judged": judged.len(),
         "false_alarms": alarms,
         "failing_runs": failing_runs,
+        "inconclusive_timings": inconclusive,
+        "timings": aa.len() * OPS.len(),
         "warning_runs_after_baseline": warning_runs,
         "coverage": { "covered": covered, "pairs": pairs },
         "detection_15_percent": detection("1.15"),
@@ -422,12 +450,12 @@ fn print_table(results: &[Value], options: &Options) {
         options.runs, options.steps, options.criterion
     );
     println!(
-        "| condition | false alarms | FAIL/BLOCK runs | CI covers next run | 15 % step caught | 2× step caught |"
+        "| condition | false alarms | FAIL/BLOCK runs | CI covers next run | 15 % step caught | 2× step caught | timings too noisy to judge |"
     );
-    println!("| --- | --: | --: | --: | --: | --: |");
+    println!("| --- | --: | --: | --: | --: | --: | --: |");
     for r in results {
         println!(
-            "| {} | {} | {} of {} | {} | {} | {} |",
+            "| {} | {} | {} of {} | {} | {} | {} | {} |",
             r["condition"].as_str().unwrap_or("?"),
             rate((r["false_alarms"].as_u64().unwrap_or(0), r["judged"].as_u64().unwrap_or(0))),
             r["failing_runs"],
@@ -435,12 +463,13 @@ fn print_table(results: &[Value], options: &Options) {
             rate(count(&r["coverage"], "covered", "pairs")),
             rate(count(&r["detection_15_percent"], "detected", "judged")),
             rate(count(&r["detection_2x"], "detected", "judged")),
+            rate(count(r, "inconclusive_timings", "timings")),
         );
     }
     println!(
-        "\n| condition | function (truth) | perfgate | error of the median | criterion | batches re-timed |"
+        "\n| condition | function (truth) | perfgate | error of the median | criterion | batches re-timed | time at reduced speed |"
     );
-    println!("| --- | --- | --: | --: | --: | --: |");
+    println!("| --- | --- | --: | --: | --: | --: | --: |");
     for r in results {
         for op in OPS {
             let f = &r["figures"][op];
@@ -471,11 +500,12 @@ fn print_table(results: &[Value], options: &Options) {
                 None => op.to_string(),
             };
             println!(
-                "| {} | {name} | {} | {error} | {} | {:.2} % |",
+                "| {} | {name} | {} | {error} | {} | {:.2} % | {:.0} % |",
                 r["condition"].as_str().unwrap_or("?"),
                 spread(&perfgate),
                 spread(&criterion),
                 median(&list("retimed_percent")),
+                median(&list("reduced_speed_percent")),
             );
         }
     }

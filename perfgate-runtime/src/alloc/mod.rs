@@ -69,14 +69,15 @@ pub struct Allocator;
 // SAFETY: every method forwards to `System` or to `StatsAlloc<System>` (itself forwarding to
 // `System`) with the caller's arguments unchanged, so both allocate and free from the same heap and
 // a block may be freed by either path.
+//
+// The counting paths are out of line (`#[cold]`): inlined, they gave every call a full prologue
+// (three pushes and a 256-byte frame) before the jump to `malloc`, 5–9 % of an allocation-heavy
+// operation's time with counting off.
 unsafe impl GlobalAlloc for Allocator {
     #[inline]
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         if COUNTING.load(Ordering::Relaxed) {
-            let ptr = unsafe { COUNTER.alloc(layout) };
-            note_thread(layout.size());
-            sites::on_alloc(ptr, layout.size());
-            ptr
+            unsafe { counted::alloc(layout) }
         } else {
             unsafe { System.alloc(layout) }
         }
@@ -85,8 +86,7 @@ unsafe impl GlobalAlloc for Allocator {
     #[inline]
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         if COUNTING.load(Ordering::Relaxed) {
-            sites::on_free(ptr);
-            unsafe { COUNTER.dealloc(ptr, layout) }
+            unsafe { counted::dealloc(ptr, layout) }
         } else {
             unsafe { System.dealloc(ptr, layout) }
         }
@@ -95,10 +95,7 @@ unsafe impl GlobalAlloc for Allocator {
     #[inline]
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         if COUNTING.load(Ordering::Relaxed) {
-            let ptr = unsafe { COUNTER.alloc_zeroed(layout) };
-            note_thread(layout.size());
-            sites::on_alloc(ptr, layout.size());
-            ptr
+            unsafe { counted::alloc_zeroed(layout) }
         } else {
             unsafe { System.alloc_zeroed(layout) }
         }
@@ -107,15 +104,52 @@ unsafe impl GlobalAlloc for Allocator {
     #[inline]
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         if COUNTING.load(Ordering::Relaxed) {
-            // The old block's record goes first: once realloc has freed it, another thread may be
-            // given the same address and record it.
-            sites::on_free(ptr);
-            let new = unsafe { COUNTER.realloc(ptr, layout, new_size) };
-            sites::on_alloc(new, new_size);
-            new
+            unsafe { counted::realloc(ptr, layout, new_size) }
         } else {
             unsafe { System.realloc(ptr, layout, new_size) }
         }
+    }
+}
+
+/// The allocator's paths while counting: through the `StatsAlloc`, noting foreign threads and
+/// allocation sites. Each has the contract of the `GlobalAlloc` method of its name.
+mod counted {
+    use super::*;
+
+    #[cold]
+    #[inline(never)]
+    pub(super) unsafe fn alloc(layout: Layout) -> *mut u8 {
+        let ptr = unsafe { COUNTER.alloc(layout) };
+        note_thread(layout.size());
+        sites::on_alloc(ptr, layout.size());
+        ptr
+    }
+
+    #[cold]
+    #[inline(never)]
+    pub(super) unsafe fn dealloc(ptr: *mut u8, layout: Layout) {
+        sites::on_free(ptr);
+        unsafe { COUNTER.dealloc(ptr, layout) }
+    }
+
+    #[cold]
+    #[inline(never)]
+    pub(super) unsafe fn alloc_zeroed(layout: Layout) -> *mut u8 {
+        let ptr = unsafe { COUNTER.alloc_zeroed(layout) };
+        note_thread(layout.size());
+        sites::on_alloc(ptr, layout.size());
+        ptr
+    }
+
+    #[cold]
+    #[inline(never)]
+    pub(super) unsafe fn realloc(ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        // The old block's record goes first: once realloc has freed it, another thread may be
+        // given the same address and record it.
+        sites::on_free(ptr);
+        let new = unsafe { COUNTER.realloc(ptr, layout, new_size) };
+        sites::on_alloc(new, new_size);
+        new
     }
 }
 
