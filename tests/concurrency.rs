@@ -116,17 +116,9 @@ fn lock_free() -> Box<dyn Routine> {
 /// `sessions` threads of 40 000 calls in all, each running for at least `duration`.
 fn plan(sessions: usize, duration: Duration) -> Plan {
     Plan {
-        calls: 40_000,
-        warmup: Duration::from_millis(50),
-        rounds: 10,
-        min_duration: Duration::ZERO,
         alloc_calls: 100,
-        timeout: Duration::from_secs(60),
-        concurrent_sessions: sessions,
-        concurrent_duration: duration,
-        memory_calls: 0,
-        hotspot_calls: 0,
-        progress: None,
+        ..Plan::new(40_000, Duration::from_millis(50), Duration::from_secs(60))
+            .with_concurrency(sessions, duration)
     }
 }
 

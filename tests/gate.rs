@@ -54,13 +54,14 @@ fn all_pass_exits_zero_with_exact_allocation_figures() {
     assert_eq!(three["verdict"], "pass");
     assert_eq!(three["allocations_per_call"], 3.0);
     assert_eq!(three["bytes_per_call"], 3072.0);
-    // At least the calls asked for, at full speed; more to fill the timed phase's minimum.
-    let calls = three["calls"].as_u64().unwrap();
+    // At least the calls asked for are timed, more to fill the timed phase's minimum duration, at
+    // most 100 times as many; the figures are of those at the machine's full speed.
+    let timed = three["noise"]["timed_calls"].as_u64().unwrap();
     assert!(
-        (1000..=100_000).contains(&calls),
-        "{calls} calls: at least --quick's 1000, at most 100 times as many"
+        (1000..=100_000 + 1000).contains(&timed),
+        "{timed} calls: at least --quick's 1000, at most 100 times as many (and a batch)"
     );
-    assert!(three["noise"]["timed_calls"].as_u64().unwrap() >= calls);
+    assert!(three["calls"].as_u64().unwrap() <= timed);
     for field in [
         "mean_us",
         "ci95_low_us",

@@ -69,19 +69,8 @@ fn iterations_for(target_ns: f64) -> u64 {
 }
 
 fn plan(calls: u64) -> Plan {
-    Plan {
-        calls,
-        warmup: Duration::from_millis(100),
-        rounds: 10,
-        min_duration: Duration::from_millis(200),
-        alloc_calls: 1000,
-        timeout: Duration::from_secs(600),
-        concurrent_sessions: 0,
-        concurrent_duration: Duration::ZERO,
-        memory_calls: 0,
-        hotspot_calls: 0,
-        progress: None,
-    }
+    Plan::new(calls, Duration::from_millis(100), Duration::from_secs(600))
+        .with_min_duration(Duration::from_millis(200))
 }
 
 fn measure(build: fn() -> Box<dyn Routine>, calls: u64) -> Measurement {

@@ -31,6 +31,9 @@ pub struct Shared {
     name_width: usize,
     baseline: Baseline,
     stamp: RunStamp,
+    /// The reference chain's time at this machine's full speed in the history (the median of its
+    /// runs'), nanoseconds.
+    full_speed_ns: Option<f64>,
     /// The history this run is appended to, one record as each operation is judged (so that an
     /// operation that brings the process down loses no earlier record).
     store: Option<HistoryStore>,
@@ -66,7 +69,23 @@ struct Baseline {
 
 impl Shared {
     pub fn new(setup: &Setup, history: History) -> Shared {
+        let stamp = RunStamp::of_this_run(
+            &setup.machine,
+            setup.settings.stage.clone(),
+            setup.settings.mode,
+            |key| std::env::var(key).ok(),
+        );
+        let mut references: Vec<f64> = history
+            .records
+            .iter()
+            .filter(|r| r.fingerprint == stamp.fingerprint)
+            .filter_map(|r| r.reference_ns)
+            .filter(|r| r.is_finite() && *r > 0.0)
+            .collect();
+        references.sort_by(f64::total_cmp);
+        let full_speed_ns = references.get(references.len() / 2).copied();
         Shared {
+            full_speed_ns,
             settings: setup.settings.clone(),
             fail_on_critical: setup.ci.fail_on_critical_regression,
             fail_on_memory_leaks: setup.ci.fail_on_memory_leaks,
@@ -81,12 +100,7 @@ impl Shared {
                     ..Default::default()
                 },
             },
-            stamp: RunStamp::of_this_run(
-                &setup.machine,
-                setup.settings.stage.clone(),
-                setup.settings.mode,
-                |key| std::env::var(key).ok(),
-            ),
+            stamp,
             store: history.store,
             produced: Mutex::new(Produced {
                 warnings: history.warnings,
@@ -269,7 +283,10 @@ pub fn trial(budget: Budget, entry: &'static Entry, shared: Arc<Shared>) -> Tria
 }
 
 fn measure_and_judge(entry: &Entry, budget: &Budget, shared: &Shared) -> Operation {
-    let plan = plan(&shared.settings, budget);
+    let plan = Plan {
+        full_speed_hint_ns: shared.full_speed_ns,
+        ..plan(&shared.settings, budget)
+    };
     let bar = progress::Bar::for_operation(&budget.op, shared.name_width).map(Arc::new);
     let plan = Plan {
         progress: bar.clone().map(|b| b as Arc<dyn measure::ProgressSink>),

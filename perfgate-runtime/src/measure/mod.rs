@@ -43,6 +43,9 @@ pub struct Plan {
     pub rounds: usize,
     /// The timed phase lasts at least this long (calls beyond `calls` are timed to fill it).
     pub min_duration: Duration,
+    /// The machine's full speed in earlier runs (the reference chain's time, nanoseconds): the
+    /// timed phase waits for it, within reason.
+    pub full_speed_hint_ns: Option<f64>,
     /// Calls counted in the allocation phase (rounded up to whole passes over the inputs).
     pub alloc_calls: u64,
     /// How long to wait for the whole measurement before giving up on the operation.
@@ -102,6 +105,7 @@ impl Plan {
             warmup,
             rounds: DEFAULT_ROUNDS,
             min_duration: Duration::ZERO,
+            full_speed_hint_ns: None,
             alloc_calls: ALLOC_CALLS.min(calls),
             timeout,
             concurrent_sessions: 0,
@@ -351,6 +355,7 @@ fn measure_until_cancelled(
             warmup: plan.warmup,
             min_duration: plan.min_duration,
             rounds: plan.rounds,
+            full_speed_hint_ns: plan.full_speed_hint_ns,
         },
         &mut |done| report("timing", done, plan.calls),
     );

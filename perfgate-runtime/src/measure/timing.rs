@@ -101,7 +101,7 @@ pub const BLOCKING_SHARE: f64 = 0.75;
 const BLOCKING_PROBES: u32 = 16;
 
 /// How the timing phase spreads its calls.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct TimingPlan {
     /// Calls timed at full speed, at least.
     pub calls: u64,
@@ -111,6 +111,9 @@ pub struct TimingPlan {
     pub min_duration: Duration,
     /// Rounds the full-speed calls are split into (at least 1).
     pub rounds: usize,
+    /// The reference chain's time at this machine's full speed in earlier runs, nanoseconds: the
+    /// timed phase goes on (up to its give-up time) until it has seen the machine that fast.
+    pub full_speed_hint_ns: Option<f64>,
 }
 
 /// What the timing phase found. Times are nanoseconds per call, from the full-speed segments.
@@ -240,7 +243,13 @@ pub fn time(routine: &mut dyn Routine, plan: TimingPlan, progress: &mut dyn FnMu
             progress(full_speed.min(calls));
             let elapsed = timed.elapsed();
             let long_enough = elapsed >= plan.min_duration || at_most;
-            if (long_enough && full_speed >= calls) || at_most || elapsed >= give_up {
+            let seen_full_speed = plan
+                .full_speed_hint_ns
+                .is_none_or(|hint| best_reference <= hint * FULL_SPEED_TOLERANCE);
+            if (long_enough && full_speed >= calls && seen_full_speed)
+                || at_most
+                || elapsed >= give_up
+            {
                 break;
             }
             let grown = match (resident_at_start, resident_bytes()) {

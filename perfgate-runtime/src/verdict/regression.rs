@@ -53,6 +53,19 @@ pub fn judge_regression(
     max_regression: Option<&Limit>,
     fail_on_critical: bool,
 ) -> Ruling {
+    if let (Comparison::InvalidInput { reason }, Some(limit)) =
+        (&finding.comparison, max_regression)
+    {
+        // A limit that could not be judged is said, and never counts as met.
+        return Ruling {
+            verdict: Verdict::Warn,
+            reason: Some(format!(
+                "max_regression_percent {} not judged: {reason}; limit from {}",
+                LimitKind::RegressionPercent.unit().show(limit.value),
+                limit.source
+            )),
+        };
+    }
     let Comparison::Regression {
         severity,
         degradation_percent,
@@ -167,6 +180,28 @@ mod tests {
             judge_regression(&none, Some(&limit(1.0)), true),
             Ruling::PASS
         );
+    }
+
+    #[test]
+    fn a_limit_that_could_not_be_judged_warns_and_says_why() {
+        let not_compared = RegressionFinding {
+            comparison: Comparison::InvalidInput {
+                reason: "not compared with its history: the machine ran at another speed".into(),
+            },
+            baseline_runs: 9,
+            trend: None,
+            confirmation: None,
+        };
+        let ruling = judge_regression(&not_compared, Some(&limit(25.0)), true);
+        assert_eq!(ruling.verdict, Verdict::Warn);
+        assert!(
+            ruling
+                .reason
+                .unwrap()
+                .starts_with("max_regression_percent 25.0% not judged: not compared")
+        );
+        // Without a limit there is nothing left unjudged.
+        assert_eq!(judge_regression(&not_compared, None, true), Ruling::PASS);
     }
 
     #[test]
