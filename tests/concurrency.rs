@@ -148,13 +148,46 @@ fn a_global_mutex_scales_worse_than_lock_free_code() {
     rounds.sort_by(|a, b| (a.0 / a.1).total_cmp(&(b.0 / b.1)));
     let (free, mutex) = rounds[2];
     let ratio = free / mutex;
+    // Lock-free code scales only onto cores it gets: with a neighbour keeping one of two busy,
+    // there is nothing to scale onto, and the comparison says nothing.
+    let running = threads_running_at_once().min(threads_running_at_once());
     println!(
-        "8 sessions on {cores} cores: lock-free scales {free:.2}x, global mutex {mutex:.2}x: median ratio {ratio:.2}"
+        "8 sessions on {cores} cores ({running:.2} threads running at once): lock-free scales \
+         {free:.2}x, global mutex {mutex:.2}x: median ratio {ratio:.2}"
     );
-    if cores >= 2 {
+    if cores >= 2 && running >= 1.6 {
         assert!(ratio > 1.3, "lock-free {free:.2}x vs mutex {mutex:.2}x");
     }
     assert!(mutex < 1.2, "a global lock cannot scale: {mutex:.2}x");
+}
+
+/// How many threads actually run at once when two want to: the CPU time two spinning threads
+/// get over the wall time they spin (about 2 with two free cores, however fast each is; about 1
+/// when a neighbour keeps one of them busy).
+fn threads_running_at_once() -> f64 {
+    fn cpu_seconds() -> f64 {
+        let mut time = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: `time` is a valid timespec; the clock is the calling thread's.
+        unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut time) };
+        time.tv_sec as f64 + time.tv_nsec as f64 / 1e9
+    }
+    let spin = || {
+        let (start, cpu) = (std::time::Instant::now(), cpu_seconds());
+        while start.elapsed() < Duration::from_millis(100) {
+            std::hint::spin_loop();
+        }
+        cpu_seconds() - cpu
+    };
+    let start = std::time::Instant::now();
+    let cpu: f64 = std::thread::scope(|s| {
+        let a = s.spawn(spin);
+        let b = s.spawn(spin);
+        a.join().unwrap() + b.join().unwrap()
+    });
+    cpu / start.elapsed().as_secs_f64()
 }
 
 static SETUPS: AtomicUsize = AtomicUsize::new(0);

@@ -181,6 +181,19 @@ impl Shared {
         (comparable, other_speed)
     }
 
+    /// The past runs of `op` of this machine and mode within the window, at any speed.
+    fn comparable_at_any_speed(&self, op: &str) -> (Vec<&Record>, usize) {
+        let past = history::baseline(
+            &self.baseline.records,
+            op,
+            &self.stamp.fingerprint,
+            self.settings.mode.name(),
+            self.stamp.time_unix_ms,
+            self.baseline.window_days,
+        );
+        (past, 0)
+    }
+
     /// Widens the timing's interval of the mean to cover the next unchanged run's mean: with
     /// comparable past runs, from their run-to-run spread (Student's t over them), which a single
     /// run cannot see in itself; without, it stays the interval of this run's rounds.
@@ -229,12 +242,47 @@ impl Shared {
                 comparison => comparison,
             },
         };
+        // A run that cannot be compared finely (too noisy, or its machine at another speed) is
+        // still compared coarsely: past runs scaled by the machines' speed ratio, and only a
+        // change beyond +100 % judged. A gross regression must not pass because the machine was
+        // busy.
+        let (comparison, note) = match comparison {
+            Comparison::InvalidInput { reason } => {
+                let (past, _) = self.comparable_at_any_speed(op);
+                let scaled: Vec<f64> = past
+                    .iter()
+                    .map(|r| match r.reference_ns {
+                        Some(theirs) if timing.reference_ns.is_finite() && theirs > 0.0 => {
+                            r.mean_us * timing.reference_ns / theirs
+                        }
+                        _ => r.mean_us,
+                    })
+                    .collect();
+                match stats::compare_coarsely(
+                    &scaled,
+                    mean_us,
+                    COARSE_CHANGE_PERCENT,
+                    self.baseline.settings.min_samples,
+                ) {
+                    Some(gross) => (
+                        gross,
+                        Some(format!(
+                            "{reason}; compared coarsely instead (past runs scaled by the \
+                             machine's speed; only changes beyond +{COARSE_CHANGE_PERCENT:.0} % \
+                             judged)"
+                        )),
+                    ),
+                    None => (Comparison::InvalidInput { reason }, None),
+                }
+            }
+            comparison => (comparison, None),
+        };
         let series: Vec<f64> = means.iter().copied().chain([mean_us]).collect();
         RegressionFinding {
             comparison,
             baseline_runs: means.len(),
             trend: stats::trend(&series, budget_us),
-            confirmation: None,
+            confirmation: note,
         }
     }
 
@@ -351,7 +399,8 @@ fn measure_and_judge(entry: &Entry, budget: &Budget, shared: &Shared) -> Operati
                 assessment = verdict::assess(budget, &measurement);
                 finding = second_finding;
             }
-            finding.confirmation = Some(if confirmed {
+            let earlier = finding.confirmation.take();
+            let said = if confirmed {
                 format!(
                     "confirmed by a second timing: {first_change:+.1}% then {second_change:+.1}%"
                 )
@@ -360,6 +409,10 @@ fn measure_and_judge(entry: &Entry, budget: &Budget, shared: &Shared) -> Operati
                     "a first timing was {first_change:+.1}% against the baseline, a second \
                      {second_change:+.1}%: not confirmed, not a regression"
                 )
+            };
+            finding.confirmation = Some(match earlier {
+                Some(earlier) => format!("{earlier}; {said}"),
+                None => said,
             });
             remeasured = true;
         }
@@ -445,6 +498,10 @@ fn leak_analysis(measurement: &Measurement) -> Option<leak::LeakAnalysis> {
 /// within this factor: a host that slows the machine by more (it happens: up to 1.85× on shared
 /// VMs) would otherwise read as a regression of the code.
 const SAME_SPEED: f64 = 1.15;
+
+/// A run that cannot be compared finely with its history judges only changes beyond this,
+/// percent (more than twice as slow, after scaling by the machines' speed ratio).
+const COARSE_CHANGE_PERCENT: f64 = 100.0;
 
 /// Allocation sites listed for a leak.
 const HOTSPOTS: usize = 5;

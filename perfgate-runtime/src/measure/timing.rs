@@ -61,6 +61,13 @@ pub const FULL_SPEED_TOLERANCE: f64 = 1.15;
 /// Additions in the reference chain: about half a microsecond at full speed.
 pub const REFERENCE_STEPS: u64 = 2000;
 
+/// An operation's segments at reduced machine speed slower than its full-speed ones by more than
+/// this factor (medians) make it speed-sensitive: only full-speed segments then count.
+pub const SPEED_SENSITIVITY: f64 = 1.05;
+
+/// Segments needed on each side to tell whether the machine's speed moves an operation's timing.
+const MIN_SEGMENTS_TO_COMPARE: usize = 5;
+
 /// A disturbed batch is timed again on the same inputs at most this many times; after that the
 /// last attempt is kept and counted as unresolved.
 pub const MAX_RETIMES: u32 = 3;
@@ -163,8 +170,12 @@ pub struct Timing {
     pub reference_ns: f64,
     /// Segments timed.
     pub segments: u64,
-    /// Of them, those at full speed.
+    /// Of them, those the figures are from (at full speed, or all of them when the machine's
+    /// speed does not move this operation's timing).
     pub full_speed_segments: u64,
+    /// Whether the machine's speed moved this operation's timing (segments at reduced speed were
+    /// slower); when not, every segment counts.
+    pub speed_sensitive: bool,
     /// Share of the timed phase's time the machine ran at reduced speed.
     pub reduced_speed_share: f64,
     /// Batches timed and kept.
@@ -415,11 +426,34 @@ impl BatchTimer {
 
     fn finish(self, run: Finish) -> Timing {
         let all = &self.samples;
-        let full_speed: Vec<&Segment> = run
+        let segment_mean = |s: &Segment| {
+            let (ns, n) = all[s.samples.clone()]
+                .iter()
+                .fold((0.0, 0u64), |(t, c), (ns, n)| (t + ns, c + n));
+            ns / n.max(1) as f64
+        };
+        let (fast, slow): (Vec<&Segment>, Vec<&Segment>) = run
             .segments
             .iter()
-            .filter(|s| s.at_full_speed(run.best_reference))
-            .collect();
+            .partition(|s| s.at_full_speed(run.best_reference));
+        // Whether the machine's speed moves this operation's timing at all: an operation that
+        // waits (on I/O, on a clock) costs the same at reduced speed, and then every segment counts.
+        let speed_sensitive = match (fast.len(), slow.len()) {
+            (f, s) if f >= MIN_SEGMENTS_TO_COMPARE && s >= MIN_SEGMENTS_TO_COMPARE => {
+                let median = |segments: &[&Segment]| {
+                    let mut means: Vec<f64> = segments.iter().map(|s| segment_mean(s)).collect();
+                    means.sort_by(f64::total_cmp);
+                    means[means.len() / 2]
+                };
+                median(&slow) > SPEED_SENSITIVITY * median(&fast)
+            }
+            _ => true,
+        };
+        let full_speed: Vec<&Segment> = if speed_sensitive {
+            fast
+        } else {
+            run.segments.iter().collect()
+        };
         let kept: Vec<(f64, u64)> = full_speed
             .iter()
             .flat_map(|s| all[s.samples.clone()].iter().copied())
@@ -457,6 +491,7 @@ impl BatchTimer {
         } else {
             stats::mean_interval(source)
         };
+        let full_speed_segments = full_speed.len() as u64;
         let total_wall: f64 = run.segments.iter().map(|s| s.wall_ns).sum();
         let slow_wall: f64 = run
             .segments
@@ -478,7 +513,9 @@ impl BatchTimer {
                  measuring thread being switched out ({} re-timings)",
                     self.unresolved, self.retimed
                 ))
-            } else if (calls as f64) < MIN_FULL_SPEED_SHARE * run.planned_calls as f64 {
+            } else if speed_sensitive
+                && (calls as f64) < MIN_FULL_SPEED_SHARE * run.planned_calls as f64
+            {
                 Some(format!(
                     "too noisy to judge: the machine ran at reduced speed {:.0} % of the time, and \
                  only {calls} of the {} planned calls were timed at full speed",
@@ -525,7 +562,8 @@ impl BatchTimer {
             round_means_ns,
             reference_ns: run.best_reference,
             segments: run.segments.len() as u64,
-            full_speed_segments: full_speed.len() as u64,
+            full_speed_segments,
+            speed_sensitive,
             reduced_speed_share,
             batches,
             retimed: self.retimed,

@@ -8,7 +8,7 @@ use crate::leak::LeakSummary;
 use crate::report::{ComparisonStatus, Leak, Operation, Regression, Report};
 use crate::stats::{GrowthModel, Trend};
 use crate::units::{Allocs, Bytes, Micros, Share};
-use crate::verdict::Verdict;
+use crate::verdict::{Verdict, p_text};
 
 const RULE: &str =
     "================================================================================";
@@ -266,16 +266,18 @@ fn leak_lines(out: &mut String, leak: &Leak) {
 /// How disturbed the timing was, in a few words.
 pub fn noise_line(noise: &crate::report::Noise) -> String {
     let mut line = format!(
-        "{:.1}% of batches disturbed, re-timed ({} of {}); machine at reduced speed {:.0}% of the time (left out",
+        "{:.1}% of batches disturbed, re-timed ({} of {}); machine at reduced speed {:.0}% of the time",
         noise.retimed_percent,
         noise.retimed,
         noise.batches + noise.retimed,
         noise.reduced_speed_percent,
     );
-    if let Some(raw) = noise.raw_mean_us {
-        let _ = write!(line, "; mean with it {}", Micros(raw));
+    if !noise.speed_sensitive {
+        line.push_str(" (it does not move this operation: every segment counts)");
+    } else if let Some(raw) = noise.raw_mean_us {
+        let _ = write!(line, " (left out; mean with it {})", Micros(raw));
     }
-    let _ = write!(line, "); {} rounds", noise.rounds);
+    let _ = write!(line, "; {} rounds", noise.rounds);
     if noise.unresolved > 0 {
         let _ = write!(line, "; {} still disturbed", noise.unresolved);
     }
@@ -341,17 +343,23 @@ fn history_line(r: &Regression) -> String {
             )
         }
         ComparisonStatus::Unchanged => format!(
-            "{change:+.1}% vs the baseline of {runs} runs (p={p:.3}): within run-to-run noise"
+            "{change:+.1}% vs the baseline of {runs} runs ({}): within run-to-run noise",
+            p_text(p)
         ),
         ComparisonStatus::Regression => {
             let (low, high) = r.degradation_ci_percent.unwrap_or((f64::NAN, f64::NAN));
             format!(
-                "Regression: {} - {change:.1}% [CI {low:.1}–{high:.1}%] (p={p:.3}) vs {runs} runs",
-                r.severity.map(|s| s.to_string()).unwrap_or_default()
+                "Regression: {} - {change:.1}% [CI {low:.1}–{high:.1}%] ({}) vs {runs} runs",
+                r.severity.map(|s| s.to_string()).unwrap_or_default(),
+                p_text(p)
             )
         }
         ComparisonStatus::Improvement => {
-            format!("Improvement: +{:.1}% (p={p:.3}) vs {runs} runs", -change)
+            format!(
+                "Improvement: +{:.1}% ({}) vs {runs} runs",
+                -change,
+                p_text(p)
+            )
         }
         ComparisonStatus::Invalid => {
             format!(

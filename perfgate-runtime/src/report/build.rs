@@ -222,6 +222,7 @@ impl Operation {
                 rounds: t.round_means_ns.len(),
                 interval_runs: t.interval_runs,
                 reduced_speed_percent: t.reduced_speed_share * 100.0,
+                speed_sensitive: t.speed_sensitive,
                 timed_calls: t.timed_calls,
                 raw_mean_us: us(t.raw_mean_ns),
                 reference_ns: Some(t.reference_ns).filter(|r| r.is_finite()),
@@ -312,8 +313,9 @@ fn regression(finding: &RegressionFinding, op: &str) -> Regression {
         note: finding.confirmation.clone(),
     };
     match &finding.comparison {
-        Comparison::NoBaseline { need, .. } => Regression {
+        Comparison::NoBaseline { have, need } => Regression {
             status: ComparisonStatus::NoBaseline,
+            baseline_runs: *have,
             runs_needed: Some(*need),
             ..base
         },

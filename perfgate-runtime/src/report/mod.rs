@@ -338,9 +338,13 @@ pub struct Noise {
     #[serde(default)]
     pub interval_runs: usize,
     /// Share of the timed phase the machine ran at reduced speed, percent: those segments are
-    /// left out of the figures.
+    /// left out of the figures when the operation is speed-sensitive.
     #[serde(default)]
     pub reduced_speed_percent: f64,
+    /// Whether the machine's speed moved this operation's timing; when not (it waits on I/O or a
+    /// clock), every segment counts.
+    #[serde(default = "yes")]
+    pub speed_sensitive: bool,
     /// Every timed call, full speed or not (`calls` are those at full speed).
     #[serde(default)]
     pub timed_calls: u64,
@@ -359,6 +363,10 @@ pub struct Noise {
     /// What else is worth knowing of the timing.
     #[serde(default)]
     pub notes: Vec<String>,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// One limit of an operation, its figure in this run and how they compare.

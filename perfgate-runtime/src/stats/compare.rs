@@ -169,14 +169,15 @@ pub fn compare(
         .copied()
         .filter(|m| m.is_finite())
         .collect();
-    let sample = without_outlying_runs(&finite, settings);
     let need = settings.min_samples.max(2);
-    if sample.len() < need {
+    if finite.len() < need {
         return Comparison::NoBaseline {
-            have: sample.len(),
+            have: finite.len(),
             need,
         };
     }
+    // Enough runs: an outlying one is left out (which cannot make them too few).
+    let sample = without_outlying_runs(&finite);
     let n = sample.len() as f64;
     let mean_us = sample.iter().sum::<f64>() / n;
     if !current_mean_us.is_finite() {
@@ -253,19 +254,20 @@ pub fn compare(
 }
 
 /// A baseline robust to a run that went wrong: runs further from the median than
-/// [`OUTLYING_RUN_MADS`] scaled median absolute deviations (or, when most runs agree exactly,
-/// than that many noise floors) are left out — a run stalled by a neighbour, or measured while the
+/// [`OUTLYING_RUN_MADS`] scaled median absolute deviations (at least [`OUTLIER_FLOOR_PERCENT`]
+/// of the median each) are left out — a run stalled by a neighbour, or measured while the
 /// machine was in another state, must neither shift the baseline nor widen its interval. With
 /// normal run-to-run noise this leaves out almost no run; a step in the history (the code
 /// did change) is not an outlier of either half until one side has fewer runs than the other.
-pub(super) fn without_outlying_runs(sample: &[f64], settings: &RegressionSettings) -> Vec<f64> {
-    if sample.len() < 3 {
+pub(super) fn without_outlying_runs(sample: &[f64]) -> Vec<f64> {
+    // A median absolute deviation of fewer runs is too unsure to call any of them an outlier.
+    if sample.len() < MIN_RUNS_TO_TRIM {
         return sample.to_vec();
     }
     let center = median(sample);
     let deviations: Vec<f64> = sample.iter().map(|m| (m - center).abs()).collect();
-    let scale = (MAD_TO_SIGMA * median(&deviations))
-        .max(center.abs() * settings.noise_floor_percent.max(0.0) / 100.0);
+    let scale =
+        (MAD_TO_SIGMA * median(&deviations)).max(center.abs() * OUTLIER_FLOOR_PERCENT / 100.0);
     if !(scale > 0.0 && scale.is_finite()) {
         return sample.to_vec();
     }
@@ -274,6 +276,35 @@ pub(super) fn without_outlying_runs(sample: &[f64], settings: &RegressionSetting
         .copied()
         .filter(|m| (m - center).abs() <= OUTLYING_RUN_MADS * scale)
         .collect()
+}
+
+/// A coarse comparison, for a run that cannot be compared finely (too noisy, or measured at
+/// another machine speed): a regression when the run is slower than the median of the (scaled)
+/// past runs by at least `min_change_percent`, and nothing otherwise. Its p-value is unknown
+/// (NaN), its interval the change itself.
+pub fn compare_coarsely(
+    baseline_means_us: &[f64],
+    current_mean_us: f64,
+    min_change_percent: f64,
+    min_samples: usize,
+) -> Option<Comparison> {
+    let finite: Vec<f64> = baseline_means_us
+        .iter()
+        .copied()
+        .filter(|m| m.is_finite() && *m > 0.0)
+        .collect();
+    if finite.len() < min_samples.max(2) || !current_mean_us.is_finite() {
+        return None;
+    }
+    let center = median(&finite);
+    let change = (current_mean_us / center - 1.0) * 100.0;
+    (change >= min_change_percent).then(|| Comparison::Regression {
+        severity: Severity::from_degradation_percent(change).unwrap_or(Severity::Low),
+        degradation_percent: change,
+        degradation_ci_percent: (change, change),
+        p_value: f64::NAN,
+        baseline_mean_us: center,
+    })
 }
 
 /// The run-to-run spread of an operation's mean, from the means of its past runs.
@@ -300,7 +331,7 @@ impl RunToRun {
 /// The run-to-run spread of past run means (outlying runs left out); `None` with fewer than 3.
 pub fn run_to_run_spread(means: &[f64]) -> Option<RunToRun> {
     let finite: Vec<f64> = means.iter().copied().filter(|m| m.is_finite()).collect();
-    let kept = without_outlying_runs(&finite, &RegressionSettings::default());
+    let kept = without_outlying_runs(&finite);
     if kept.len() < 3 {
         return None;
     }
@@ -315,6 +346,13 @@ pub fn run_to_run_spread(means: &[f64]) -> Option<RunToRun> {
 
 /// A normal distribution's standard deviation over its median absolute deviation.
 const MAD_TO_SIGMA: f64 = 1.482_602_218_505_602;
+
+/// The least spread, percent of the median, that outlying runs are measured against: runs whose
+/// means agree almost exactly must not make an ordinary run-to-run difference an outlier.
+pub const OUTLIER_FLOOR_PERCENT: f64 = 2.0;
+
+/// Fewest baseline runs among which an outlying one is left out.
+pub const MIN_RUNS_TO_TRIM: usize = 6;
 
 /// How far from the median of the baseline runs, in scaled MADs, a run is left out.
 pub const OUTLYING_RUN_MADS: f64 = 5.0;

@@ -501,10 +501,7 @@ fn a_history_with_a_real_step_is_not_trimmed_to_one_side() {
             }
         })
         .collect();
-    assert_eq!(
-        without_outlying_runs(&baseline, &RegressionSettings::default()).len(),
-        10
-    );
+    assert_eq!(without_outlying_runs(&baseline).len(), 10);
 }
 
 #[test]
@@ -524,4 +521,28 @@ fn the_run_to_run_interval_covers_the_next_run_about_95_percent_of_the_time() {
     let rate = covered as f64 / trials as f64;
     assert!((0.93..=0.975).contains(&rate), "coverage {rate}");
     assert!(run_to_run_spread(&[1.0, 2.0]).is_none());
+}
+
+#[test]
+fn a_coarse_comparison_judges_only_gross_changes() {
+    let baseline = [2.0, 2.1, 1.9, 2.05, 2.0];
+    assert_eq!(
+        compare_coarsely(&baseline, 3.5, 100.0, 5),
+        None,
+        "+75 % is not judged"
+    );
+    match compare_coarsely(&baseline, 11.6, 100.0, 5) {
+        Some(Comparison::Regression {
+            severity,
+            degradation_percent,
+            p_value,
+            ..
+        }) => {
+            assert_eq!(severity, Severity::Critical);
+            assert!((degradation_percent - 480.0).abs() < 1e-9);
+            assert!(p_value.is_nan(), "a coarse comparison has no p-value");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(compare_coarsely(&baseline[..3], 11.6, 100.0, 5), None);
 }

@@ -13,7 +13,7 @@ mod regression;
 
 pub use gate::{GateCode, decide};
 pub use leak::judge_leak;
-pub use regression::{RegressionFinding, judge_regression};
+pub use regression::{RegressionFinding, judge_regression, p_text};
 
 use serde::{Deserialize, Serialize};
 

@@ -36,7 +36,8 @@ impl RegressionFinding {
                 p_value,
                 ..
             } => Some(format!(
-                "Regression: {severity} - {degradation_percent:.1}% (p={p_value:.3}) {op}"
+                "Regression: {severity} - {degradation_percent:.1}% ({}) {op}",
+                p_text(*p_value)
             )),
             Comparison::Improvement {
                 improvement_percent,
@@ -44,6 +45,16 @@ impl RegressionFinding {
             } => Some(format!("Improvement: +{improvement_percent:.1}% {op}")),
             _ => None,
         }
+    }
+}
+
+/// A p-value as the summary prints it: `p=0.003`, or `coarse` for a comparison that has none
+/// (a run compared coarsely across machine speeds).
+pub fn p_text(p_value: f64) -> String {
+    if p_value.is_finite() {
+        format!("p={p_value:.3}")
+    } else {
+        "coarse".to_string()
     }
 }
 
@@ -78,11 +89,12 @@ pub fn judge_regression(
     };
     let what = format!(
         "{severity} regression: {degradation_percent:.1}% slower than the baseline mean {} of {} runs \
-         (CI {:.1}–{:.1}%, p={p_value:.3})",
+         (CI {:.1}–{:.1}%, {})",
         Micros(*baseline_mean_us),
         finding.baseline_runs,
         degradation_ci_percent.0,
         degradation_ci_percent.1,
+        p_text(*p_value),
     );
     if *severity == Severity::Critical && fail_on_critical {
         return Ruling {
