@@ -228,7 +228,13 @@ fn the_api_measures_registered_operations() {
     let names: Vec<&str> = results.iter().map(|r| r.op.as_str()).collect();
     assert_eq!(names, ["metrics_collection", "config_instantiation"]);
     let metrics = results[0].measurement.as_ref().unwrap();
-    assert!(metrics.timing.calls >= 2_000, "{}", metrics.timing.calls);
+    // Every planned call is timed; how many of them the figures come from (those at the machine's
+    // full speed) depends on the machine's load.
+    assert!(
+        metrics.timing.timed_calls >= 2_000,
+        "{}",
+        metrics.timing.timed_calls
+    );
     assert_eq!(metrics.allocs.allocations_per_call, 0.0);
     assert_eq!(metrics.concurrency.as_ref().unwrap().sessions, 4);
     assert!(

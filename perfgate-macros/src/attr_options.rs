@@ -26,6 +26,7 @@ pub struct AttrOptions {
     pub max_regression_percent: Option<Number>,
     pub min_ops_per_sec: Option<Number>,
     pub max_concurrent_p99_us: Option<Number>,
+    pub max_instructions: Option<Number>,
     pub timeout_s: Option<Number>,
     pub enable_memory_leak_check: Option<bool>,
     pub stages: Option<Vec<LitStr>>,
@@ -49,7 +50,7 @@ enum Range {
 const MAX_TIMEOUT_S: f64 = 1e7;
 
 const KEYS: &str = "op, max_us, max_p95_us, max_p99_us, max_allocs, max_memory_kb, max_instance_bytes, \
-                    min_success_rate, max_regression_percent, min_ops_per_sec, max_concurrent_p99_us, \
+                    min_success_rate, max_regression_percent, min_ops_per_sec, max_concurrent_p99_us, max_instructions, \
                     timeout_s, enable_memory_leak_check, stages, setup";
 
 impl AttrOptions {
@@ -106,6 +107,7 @@ impl AttrOptions {
             "max_regression_percent" => (&mut self.max_regression_percent, Positive),
             "min_ops_per_sec" => (&mut self.min_ops_per_sec, Positive),
             "max_concurrent_p99_us" => (&mut self.max_concurrent_p99_us, Positive),
+            "max_instructions" => (&mut self.max_instructions, Positive),
             "timeout_s" => (&mut self.timeout_s, Timeout),
             _ => {
                 return Err(meta.error(format!("unknown key `{key}`; expected one of: {KEYS}")));

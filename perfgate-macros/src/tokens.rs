@@ -34,6 +34,7 @@ pub fn expand(function: &ItemFn, options: &AttrOptions, shape: &Shape) -> TokenS
     let max_regression_percent = number(&options.max_regression_percent);
     let min_ops_per_sec = number(&options.min_ops_per_sec);
     let max_concurrent_p99_us = number(&options.max_concurrent_p99_us);
+    let max_instructions = number(&options.max_instructions);
     let timeout_s = number(&options.timeout_s);
     let leak_check = match options.enable_memory_leak_check {
         Some(on) => quote!(::core::option::Option::Some(#on)),
@@ -145,6 +146,7 @@ pub fn expand(function: &ItemFn, options: &AttrOptions, shape: &Shape) -> TokenS
                         max_regression_percent: #max_regression_percent,
                         min_ops_per_sec: #min_ops_per_sec,
                         max_concurrent_p99_us: #max_concurrent_p99_us,
+                        max_instructions: #max_instructions,
                     },
                     stages: #stages,
                     timeout_s: #timeout_s,

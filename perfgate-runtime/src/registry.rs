@@ -26,6 +26,8 @@ pub struct AttrLimits {
     pub min_ops_per_sec: Option<f64>,
     /// `max_concurrent_p99_us`.
     pub max_concurrent_p99_us: Option<f64>,
+    /// `max_instructions`.
+    pub max_instructions: Option<f64>,
 }
 
 /// One annotated function, as registered by the macro. Every field is const-constructible.

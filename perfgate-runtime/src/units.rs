@@ -113,6 +113,8 @@ pub enum Unit {
     Percent,
     /// Calls per second.
     PerSecond,
+    /// Instructions (per call).
+    Instructions,
 }
 
 impl Unit {
@@ -126,6 +128,7 @@ impl Unit {
             Unit::Share => Share(value).to_string(),
             Unit::Percent => format!("{}%", fixed(value, 1)),
             Unit::PerSecond => format!("{} ops/s", fixed(value, 0)),
+            Unit::Instructions => format!("{} instructions", fixed(value, 0)),
         }
     }
 }

@@ -66,6 +66,8 @@ pub struct BudgetRecord {
     pub min_ops_per_sec: Option<f64>,
     #[serde(default, deserialize_with = "positive")]
     pub max_concurrent_p99_us: Option<f64>,
+    #[serde(default, deserialize_with = "positive")]
+    pub max_instructions: Option<f64>,
     #[serde(default)]
     pub enable_memory_leak_check: Option<bool>,
     #[serde(default, deserialize_with = "values::stage_map")]
@@ -103,6 +105,7 @@ impl BudgetRecord {
             RegressionPercent => self.max_regression_percent,
             OpsPerSec => self.min_ops_per_sec,
             ConcurrentP99Us => self.max_concurrent_p99_us,
+            InstructionsPerCall => self.max_instructions,
         }
     }
 }

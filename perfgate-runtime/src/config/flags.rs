@@ -81,6 +81,8 @@ pub struct RunSettings {
     pub history_dir: Option<PathBuf>,
     /// Do not append this run to the history (it is still compared with it).
     pub no_history: bool,
+    /// Count instructions under Valgrind instead of timing (`--instructions`).
+    pub instructions: bool,
     pub verbose: bool,
 }
 
@@ -161,7 +163,12 @@ const BMF: Flag = Flag {
     env: "PERFGATE_BMF",
     takes_value: true,
 };
-const FLAGS: [&Flag; 14] = [
+const INSTRUCTIONS: Flag = Flag {
+    names: &["--instructions"],
+    env: "PERFGATE_INSTRUCTIONS",
+    takes_value: false,
+};
+const FLAGS: [&Flag; 15] = [
     &STAGE,
     &QUICK,
     &OPERATIONS,
@@ -176,6 +183,7 @@ const FLAGS: [&Flag; 14] = [
     &MEMORY_OPERATIONS,
     &JUNIT,
     &BMF,
+    &INSTRUCTIONS,
 ];
 
 /// The most calls a flag may ask for (per operation and phase).
@@ -198,6 +206,8 @@ perfgate options (each also read from its environment variable; the flag wins):
   --history-dir DIR          history to compare with and append to                        PERFGATE_HISTORY_DIR
                              (default: history_dir of the settings, else target/perfgate/history)
   --no-history               compare with the history, but do not append this run         PERFGATE_NO_HISTORY=1
+  --instructions             count instructions under Valgrind (deterministic) instead of  PERFGATE_INSTRUCTIONS=1
+                             timing: judges max_instructions and allocations
   --verbose                  limits with their sources, calls, timer overhead, wall time  PERFGATE_VERBOSE=1
 ";
 
@@ -385,6 +395,7 @@ pub fn parse_args(
         ci_settings_path,
         history_dir,
         no_history: flag(&NO_HISTORY)?,
+        instructions: flag(&INSTRUCTIONS)?,
         verbose: flag(&VERBOSE)?,
     };
     Ok((settings, rest))

@@ -32,11 +32,13 @@ pub enum LimitKind {
     OpsPerSec,
     /// 99th percentile latency under concurrency, µs.
     ConcurrentP99Us,
+    /// Instructions per call, counted under Valgrind (`--instructions`).
+    InstructionsPerCall,
 }
 
 impl LimitKind {
     /// Every kind, in the order limits are listed in reports.
-    pub const ALL: [LimitKind; 10] = [
+    pub const ALL: [LimitKind; 11] = [
         LimitKind::MeanUs,
         LimitKind::P95Us,
         LimitKind::P99Us,
@@ -47,6 +49,7 @@ impl LimitKind {
         LimitKind::RegressionPercent,
         LimitKind::OpsPerSec,
         LimitKind::ConcurrentP99Us,
+        LimitKind::InstructionsPerCall,
     ];
 
     /// The key in the attribute (and, except for the mean, in the budgets file).
@@ -62,6 +65,7 @@ impl LimitKind {
             LimitKind::RegressionPercent => "max_regression_percent",
             LimitKind::OpsPerSec => "min_ops_per_sec",
             LimitKind::ConcurrentP99Us => "max_concurrent_p99_us",
+            LimitKind::InstructionsPerCall => "max_instructions",
         }
     }
 
@@ -76,6 +80,18 @@ impl LimitKind {
     /// A limit that is a floor (the figure must be at least the limit) rather than a ceiling.
     pub fn is_minimum(self) -> bool {
         matches!(self, LimitKind::SuccessRate | LimitKind::OpsPerSec)
+    }
+
+    /// A limit judged only by a wall-clock run (not in instruction mode).
+    pub fn is_wall_clock(self) -> bool {
+        matches!(
+            self,
+            LimitKind::MeanUs
+                | LimitKind::P95Us
+                | LimitKind::P99Us
+                | LimitKind::ConcurrentP99Us
+                | LimitKind::OpsPerSec
+        )
     }
 
     /// A limit on a latency, which noise can make worse.
@@ -99,6 +115,7 @@ impl LimitKind {
             LimitKind::SuccessRate => Unit::Share,
             LimitKind::RegressionPercent => Unit::Percent,
             LimitKind::OpsPerSec => Unit::PerSecond,
+            LimitKind::InstructionsPerCall => Unit::Instructions,
         }
     }
 
@@ -115,6 +132,7 @@ impl LimitKind {
             LimitKind::RegressionPercent => "regression",
             LimitKind::OpsPerSec => "concurrent throughput",
             LimitKind::ConcurrentP99Us => "p99 latency under concurrency",
+            LimitKind::InstructionsPerCall => "instructions per call",
         }
     }
 
@@ -228,6 +246,7 @@ fn attribute_limit(limits: &AttrLimits, kind: LimitKind) -> Option<f64> {
         LimitKind::RegressionPercent => limits.max_regression_percent,
         LimitKind::OpsPerSec => limits.min_ops_per_sec,
         LimitKind::ConcurrentP99Us => limits.max_concurrent_p99_us,
+        LimitKind::InstructionsPerCall => limits.max_instructions,
     }
 }
 

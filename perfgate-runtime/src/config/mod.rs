@@ -31,9 +31,7 @@ pub(crate) use values::number_text;
 pub fn flags_help() -> &'static str {
     FLAGS_HELP
 }
-#[cfg(test)]
-pub use limits::Source;
-pub use limits::{Budget, Limit, LimitKind, resolve_budgets};
+pub use limits::{Budget, Limit, LimitKind, Source, resolve_budgets};
 
 use std::path::PathBuf;
 

@@ -16,6 +16,7 @@ use std::sync::Arc;
 use libtest_mimic::Trial;
 
 use crate::config::ConfigError;
+use crate::measure::callgrind;
 use crate::report::{Operation, Report, RunParts};
 use crate::verdict::{self, GateCode};
 
@@ -30,10 +31,36 @@ use trial::Shared;
 /// Until the gate concludes, an operation that exits the process (`std::process::exit`) cannot
 /// pass the gate: the exit status becomes 4 and the message names the operation.
 pub fn run_main(package_dir: &str) -> ExitCode {
+    if let Ok(op) = std::env::var(callgrind::CHILD_OPERATION) {
+        return count_child(&op);
+    }
     exit_guard::install();
     let code = run(std::env::args(), Path::new(package_dir));
     exit_guard::conclude();
     ExitCode::from(code as u8)
+}
+
+/// The child of an instruction count (run under Valgrind by a gate in `--instructions` mode):
+/// makes the counted calls of `op` and says how many.
+fn count_child(op: &str) -> ExitCode {
+    let entry = match crate::registry::registered() {
+        Ok(entries) => entries.into_iter().find(|e| e.op == op),
+        Err(error) => {
+            eprintln!("perfgate: error: {error}");
+            return ExitCode::from(GateCode::Error as u8);
+        }
+    };
+    let Some(entry) = entry else {
+        eprintln!("perfgate: error: no registered operation is named {op:?}");
+        return ExitCode::from(GateCode::Error as u8);
+    };
+    let calls = std::env::var(callgrind::CHILD_CALLS)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1000);
+    let counted = callgrind::run_counted(entry.routine, calls);
+    println!("{}{counted}", callgrind::COUNTED_LINE);
+    ExitCode::SUCCESS
 }
 
 /// The gate, from arguments to exit code.

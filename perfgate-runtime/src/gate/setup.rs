@@ -98,6 +98,10 @@ impl Setup {
             return Ok(Loaded::Done(GateCode::Pass));
         }
         check_writable(&settings)?;
+        if settings.instructions {
+            crate::measure::callgrind::check_valgrind()
+                .map_err(|error| ConfigError::Arguments(error.to_string()))?;
+        }
         if !crate::alloc::is_installed() {
             return Err(ConfigError::Arguments(
                 "perfgate's counting allocator is not the global allocator, so allocations cannot be \

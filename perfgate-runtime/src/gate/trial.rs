@@ -12,7 +12,7 @@ use super::setup::{History, Setup};
 use crate::config::{Budget, LimitKind, RunSettings};
 use crate::history::{self, HistoryStore, Record, RunStamp};
 use crate::leak::{self, LeakSettings};
-use crate::measure::{self, MeasureError, Measurement, Plan, Timing};
+use crate::measure::{self, MeasureError, Measurement, Plan, Timing, callgrind};
 use crate::progress;
 use crate::registry::Entry;
 use crate::report::{Operation, OperationParts};
@@ -73,6 +73,7 @@ impl Shared {
             &setup.machine,
             setup.settings.stage.clone(),
             setup.settings.mode,
+            setup.settings.instructions,
             |key| std::env::var(key).ok(),
         );
         let mut references: Vec<f64> = history
@@ -160,7 +161,7 @@ impl Shared {
             &self.baseline.records,
             op,
             &self.stamp.fingerprint,
-            self.settings.mode.name(),
+            &self.stamp.mode,
             self.stamp.time_unix_ms,
             self.baseline.window_days,
         );
@@ -187,7 +188,7 @@ impl Shared {
             &self.baseline.records,
             op,
             &self.stamp.fingerprint,
-            self.settings.mode.name(),
+            &self.stamp.mode,
             self.stamp.time_unix_ms,
             self.baseline.window_days,
         );
@@ -283,6 +284,34 @@ impl Shared {
             baseline_runs: means.len(),
             trend: stats::trend(&series, budget_us),
             confirmation: note,
+            instructions: false,
+        }
+    }
+
+    /// What the history's instruction counts say of a new count: exact, no interval needed.
+    fn instruction_finding(&self, op: &str, instructions: f64) -> RegressionFinding {
+        let past = history::baseline(
+            &self.baseline.records,
+            op,
+            &self.stamp.fingerprint,
+            &self.stamp.mode,
+            self.stamp.time_unix_ms,
+            self.baseline.window_days,
+        );
+        let counts: Vec<f64> = past
+            .iter()
+            .filter_map(|r| r.instructions_per_call)
+            .collect();
+        RegressionFinding {
+            comparison: stats::compare_exact(
+                &counts,
+                instructions,
+                self.baseline.settings.min_change_percent,
+            ),
+            baseline_runs: counts.len(),
+            trend: None,
+            confirmation: None,
+            instructions: true,
         }
     }
 
@@ -331,6 +360,9 @@ pub fn trial(budget: Budget, entry: &'static Entry, shared: Arc<Shared>) -> Tria
 }
 
 fn measure_and_judge(entry: &Entry, budget: &Budget, shared: &Shared) -> Operation {
+    if shared.settings.instructions {
+        return count_and_judge(entry, budget, shared);
+    }
     let plan = Plan {
         full_speed_hint_ns: shared.full_speed_ns,
         ..plan(&shared.settings, budget)
@@ -460,6 +492,78 @@ fn measure_and_judge(entry: &Entry, budget: &Budget, shared: &Shared) -> Operati
             remeasured,
         },
     )
+}
+
+/// Instruction mode: the allocations natively (exact; with a short timing that is only
+/// informational here), then the instructions of the operation counted under Valgrind, judged
+/// exactly and against the history's counts.
+fn count_and_judge(entry: &Entry, budget: &Budget, shared: &Shared) -> Operation {
+    let failed = |error: String| {
+        let message = format!("{error} ({} at {})", budget.function, budget.location());
+        Operation::failed(budget, error, message)
+    };
+    let timeout = budget.timeout.min(shared.remaining());
+    if timeout.is_zero() {
+        return failed(MeasureError::RunTimeLimit.to_string());
+    }
+    let plan = Plan::new(
+        shared
+            .settings
+            .operations
+            .min(NATIVE_CALLS_IN_INSTRUCTION_MODE),
+        Duration::from_millis(10),
+        timeout,
+    );
+    let mut measurement = match measure::measure(entry.routine, &plan, &budget.op) {
+        Ok(m) => m,
+        Err(error) => return failed(error.to_string()),
+    };
+    let exe = match std::env::current_exe() {
+        Ok(exe) => exe,
+        Err(error) => {
+            return failed(format!(
+                "cannot find this perf binary to run it under Valgrind: {error}"
+            ));
+        }
+    };
+    let counts = match callgrind::count(
+        &exe,
+        &budget.op,
+        instruction_calls(&shared.settings),
+        &shared.settings.output_dir.join("callgrind"),
+        budget.timeout.min(shared.remaining()),
+    ) {
+        Ok(counts) => counts,
+        Err(error) => return failed(error.to_string()),
+    };
+    let finding = shared.instruction_finding(&budget.op, counts.instructions);
+    measurement.instructions = Some(counts);
+    let assessment = verdict::assess(budget, &measurement);
+    let history = verdict::judge_regression(
+        &finding,
+        budget.limit(LimitKind::RegressionPercent),
+        shared.fail_on_critical,
+    );
+    let judgement = verdict::judge(assessment, history, verdict::Ruling::PASS);
+    Operation::measured(
+        budget,
+        OperationParts {
+            measurement: &measurement,
+            judgement,
+            finding: Some(&finding),
+            leak: None,
+            remeasured: false,
+        },
+    )
+}
+
+/// Calls timed natively in instruction mode (their figures are informational).
+const NATIVE_CALLS_IN_INSTRUCTION_MODE: u64 = 1000;
+
+/// Calls counted under Valgrind (20–50× slower than native): a tenth of `--operations`, at least
+/// 100, at most 2000 — rounded up by the child to whole passes over the inputs.
+fn instruction_calls(settings: &RunSettings) -> u64 {
+    (settings.operations / 10).clamp(100, 2000)
 }
 
 /// The change against the baseline a finding reports, percent (NaN without one).

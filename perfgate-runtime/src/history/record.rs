@@ -92,6 +92,9 @@ pub struct Record {
     /// nanoseconds; runs whose machine was markedly slower are not compared.
     #[serde(default)]
     pub reference_ns: Option<f64>,
+    /// Instructions per call, counted under Valgrind (runs of mode `instructions`).
+    #[serde(default)]
+    pub instructions_per_call: Option<f64>,
 }
 
 /// The machine and build a measurement was taken on; figures are comparable only within one.

@@ -6,6 +6,9 @@ use crate::config::Mode;
 use crate::machine::Machine;
 use crate::report::{Operation, now_unix_ms};
 
+/// The mode name of runs that counted instructions.
+pub const INSTRUCTION_MODE: &str = "instructions";
+
 /// Where this run's code came from and when it ran: what every record of the run shares.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RunStamp {
@@ -19,8 +22,9 @@ pub struct RunStamp {
     pub environment: Option<String>,
     /// The stage gated.
     pub stage: Option<String>,
-    /// The measurement mode.
-    pub mode: Mode,
+    /// The measurement mode: `quick`, `full`, or `instructions` (counted under Valgrind); runs
+    /// compare only with runs of their mode.
+    pub mode: String,
     /// The machine and build.
     pub fingerprint: Fingerprint,
 }
@@ -31,6 +35,7 @@ impl RunStamp {
         machine: &Machine,
         stage: Option<String>,
         mode: Mode,
+        instructions: bool,
         env: impl Fn(&str) -> Option<String>,
     ) -> RunStamp {
         let env = |key: &str| env(key).filter(|v| !v.is_empty());
@@ -40,7 +45,11 @@ impl RunStamp {
             branch: env("GITHUB_REF_NAME").or_else(|| git(&["rev-parse", "--abbrev-ref", "HEAD"])),
             environment: env("ENVIRONMENT"),
             stage,
-            mode,
+            mode: if instructions {
+                INSTRUCTION_MODE.to_string()
+            } else {
+                mode.name().to_string()
+            },
             fingerprint: Fingerprint::of(machine),
         }
     }
@@ -56,7 +65,7 @@ impl RunStamp {
             commit: self.commit.clone(),
             branch: self.branch.clone(),
             stage: self.stage.clone(),
-            mode: self.mode.name().to_string(),
+            mode: self.mode.clone(),
             environment: self.environment.clone(),
             fingerprint: self.fingerprint.clone(),
             mean_us,
@@ -75,6 +84,7 @@ impl RunStamp {
             retimed_share: op.noise.as_ref().map_or(0.0, |n| n.retimed_percent / 100.0),
             inconclusive: op.noise.as_ref().is_some_and(|n| n.inconclusive.is_some()),
             reference_ns: op.noise.as_ref().and_then(|n| n.reference_ns),
+            instructions_per_call: op.instructions.as_ref().map(|i| i.per_call),
         })
     }
 }

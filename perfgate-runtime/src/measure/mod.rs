@@ -5,6 +5,7 @@
 //! operation can be abandoned after its timeout while the run goes on.
 
 mod allocs;
+pub mod callgrind;
 mod clock;
 pub mod concurrent;
 mod histogram;
@@ -197,6 +198,8 @@ pub struct Measurement {
     pub memory: Option<MemoryRun>,
     /// The sampled pass over allocation sites, when it ran.
     pub hotspots: Option<HotspotRun>,
+    /// Instructions counted under Valgrind, in instruction mode.
+    pub instructions: Option<callgrind::InstructionCounts>,
     /// Wall time of the whole measurement (setup, warm-up, timing, counting).
     pub wall: Duration,
 }
@@ -408,6 +411,7 @@ fn measure_until_cancelled(
         concurrency,
         memory,
         hotspots,
+        instructions: None,
         wall: started.elapsed(),
     })
 }

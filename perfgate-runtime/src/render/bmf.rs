@@ -10,8 +10,9 @@
 //!
 //! `latency` is the mean per call in nanoseconds (Bencher's built-in latency measure) with the
 //! bounds of its 95 % confidence interval; `allocations` and `bytes_allocated` are per call and
-//! exact; `throughput` (operations per second) appears when the report has one. Operations without
-//! figures (ignored, not measurable) are left out.
+//! exact; `throughput` (operations per second) appears when the report has one; `instructions` and
+//! `estimated_cycles` (per call) in instruction mode. Operations without figures (ignored, not
+//! measurable) are left out.
 
 use serde_json::{Map, Value, json};
 
@@ -45,6 +46,13 @@ fn measures(op: &Operation) -> Map<String, Value> {
     }
     if let Some(bytes) = finite(op.bytes_per_call) {
         measures.insert("bytes_allocated".into(), json!({ "value": bytes }));
+    }
+    if let Some(i) = &op.instructions {
+        measures.insert("instructions".into(), json!({ "value": i.per_call }));
+        measures.insert(
+            "estimated_cycles".into(),
+            json!({ "value": i.estimated_cycles_per_call }),
+        );
     }
     if let Some(throughput) = op
         .concurrency

@@ -393,6 +393,18 @@ fn figures_table(out: &mut String, op: &Operation) {
     if let Some(noise) = &op.noise {
         rows.push(("disturbance", super::text::noise_line(noise)));
     }
+    if let Some(i) = &op.instructions {
+        rows.push(("instructions per call", format!("{:.0}", i.per_call)));
+        rows.push((
+            "L1 / LL misses per call",
+            format!("{:.1} / {:.2}", i.l1_misses_per_call, i.ll_misses_per_call),
+        ));
+        rows.push((
+            "estimated cycles per call",
+            format!("{:.0}", i.estimated_cycles_per_call),
+        ));
+        rows.push(("calls under callgrind", i.calls.to_string()));
+    }
     table(out, "Figures", "figures", &rows);
 }
 

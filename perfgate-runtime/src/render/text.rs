@@ -158,6 +158,42 @@ fn operation_block(out: &mut String, op: &Operation, cores: usize, verbose: bool
             );
         }
     }
+    match &op.instructions {
+        Some(i) => {
+            let _ = writeln!(
+                out,
+                "  Instructions: {:.0}/call{} over {} calls under callgrind; L1 misses {:.1}/call, LL misses {:.2}/call, estimated cycles {:.0}/call",
+                i.per_call,
+                target(LimitKind::InstructionsPerCall),
+                i.calls,
+                i.l1_misses_per_call,
+                i.ll_misses_per_call,
+                i.estimated_cycles_per_call
+            );
+            let wall_clock: Vec<&str> = op
+                .limits
+                .iter()
+                .filter(|l| l.name.is_wall_clock())
+                .map(|l| l.name.key())
+                .collect();
+            if !wall_clock.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "  Note: wall-clock limits ({}) are informational in instruction mode: not judged",
+                    wall_clock.join(", ")
+                );
+            }
+        }
+        None => {
+            if let Some(limit) = op.limit_value(LimitKind::InstructionsPerCall) {
+                let _ = writeln!(
+                    out,
+                    "  Instructions: not measured in this mode (max_instructions {}; --instructions counts them)",
+                    LimitKind::InstructionsPerCall.unit().show(limit)
+                );
+            }
+        }
+    }
     if let Some(batch) = op.batch_size.filter(|b| *b > 1) {
         let _ = writeln!(
             out,
@@ -452,6 +488,17 @@ pub fn figures_text(op: &Operation) -> String {
             "memory per instance: {}{}",
             Bytes(instance as f64),
             target(Some(LimitKind::InstanceBytes))
+        ));
+    }
+    if let Some(i) = &op.instructions {
+        lines.push(format!(
+            "instructions: {:.0} per call{} (L1 misses {:.1}, LL misses {:.2}, estimated cycles {:.0} per call; {} calls under callgrind)",
+            i.per_call,
+            target(Some(LimitKind::InstructionsPerCall)),
+            i.l1_misses_per_call,
+            i.ll_misses_per_call,
+            i.estimated_cycles_per_call,
+            i.calls
         ));
     }
     if let Some(calls) = op.calls {

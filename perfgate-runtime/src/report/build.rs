@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use serde_json::Map;
 
 use super::{
-    ComparisonStatus, Concurrency, Hotspot, Leak, LimitResult, Noise, Operation, Regression,
-    Report, SCHEMA_VERSION, Settings, Tool,
+    ComparisonStatus, Concurrency, Hotspot, Instructions, Leak, LimitResult, Noise, Operation,
+    Regression, Report, SCHEMA_VERSION, Settings, Tool,
 };
 use crate::config::{Budget, RunSettings};
 use crate::leak::{self, LeakAnalysis};
@@ -59,6 +59,7 @@ impl Report {
                 operations: run.settings.operations,
                 budgets_path: run.settings.budgets_path.clone(),
                 output_dir: run.settings.output_dir.clone(),
+                instructions: run.settings.instructions,
             },
             machine: run.machine,
             warnings: run.warnings,
@@ -144,6 +145,7 @@ impl Operation {
             instance_bytes: None,
             remeasured: false,
             noise: None,
+            instructions: None,
             limits: Vec::new(),
             leak: None,
             concurrency: None,
@@ -229,6 +231,14 @@ impl Operation {
                 blocking: t.blocking,
                 inconclusive: t.inconclusive.clone(),
                 notes: t.notes.clone(),
+            }),
+            instructions: m.instructions.as_ref().map(|i| Instructions {
+                per_call: i.instructions,
+                l1_misses_per_call: i.l1_misses,
+                ll_misses_per_call: i.ll_misses,
+                estimated_cycles_per_call: i.estimated_cycles,
+                calls: i.calls,
+                wall_s: Some(i.wall.as_secs_f64()),
             }),
             limits: limits(budget, &parts.judgement.checks),
             leak: parts.leak.map(|analysis| leak_part(analysis, m)),

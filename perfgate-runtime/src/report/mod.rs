@@ -121,6 +121,9 @@ pub struct Settings {
     pub budgets_path: PathBuf,
     /// Where the reports were written.
     pub output_dir: PathBuf,
+    /// Instructions were counted under Valgrind instead of timing (`--instructions`).
+    #[serde(default)]
+    pub instructions: bool,
 }
 
 /// How a merged report was made.
@@ -226,6 +229,9 @@ pub struct Operation {
     /// How disturbed the timing was, and whether it could be trusted.
     #[serde(default)]
     pub noise: Option<Noise>,
+    /// Instructions counted under Valgrind (`--instructions`).
+    #[serde(default)]
+    pub instructions: Option<Instructions>,
     /// Every limit, with its figure and how it compares.
     #[serde(default)]
     pub limits: Vec<LimitResult>,
@@ -367,6 +373,24 @@ pub struct Noise {
 
 fn yes() -> bool {
     true
+}
+
+/// What Valgrind's callgrind counted over an operation's calls, per call.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Instructions {
+    /// Instructions executed per call.
+    pub per_call: f64,
+    /// First-level cache misses per call (instruction and data).
+    pub l1_misses_per_call: f64,
+    /// Last-level cache misses per call.
+    pub ll_misses_per_call: f64,
+    /// Estimated cycles per call: L1 hits + 5 × LL hits + 35 × memory accesses.
+    pub estimated_cycles_per_call: f64,
+    /// Calls counted (whole passes over the inputs).
+    pub calls: u64,
+    /// Wall time of the Valgrind run, seconds.
+    #[serde(default)]
+    pub wall_s: Option<f64>,
 }
 
 /// One limit of an operation, its figure in this run and how they compare.

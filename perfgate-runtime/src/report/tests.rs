@@ -26,6 +26,7 @@ pub(crate) fn report(gate: GateCode, operations: Vec<Operation>) -> Report {
             operations: 1000,
             budgets_path: "budgets.json".into(),
             output_dir: "target/perfgate".into(),
+            instructions: false,
         },
         machine: Machine {
             cpu_model: "cpu".into(),

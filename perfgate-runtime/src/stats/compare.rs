@@ -307,6 +307,48 @@ pub fn compare_coarsely(
     })
 }
 
+/// An exact comparison, for counts that repeat exactly from run to run (instructions): the
+/// change of `current` from the median of the past counts, a regression (or improvement) when it
+/// is at least `min_change_percent`. No prediction interval: a 5 % change of a deterministic count
+/// is a real change. Its p-value is NaN, its interval the change itself.
+pub fn compare_exact(baseline: &[f64], current: f64, min_change_percent: f64) -> Comparison {
+    let finite: Vec<f64> = baseline
+        .iter()
+        .copied()
+        .filter(|m| m.is_finite() && *m > 0.0)
+        .collect();
+    if finite.is_empty() {
+        return Comparison::NoBaseline { have: 0, need: 1 };
+    }
+    if !current.is_finite() {
+        return Comparison::InvalidInput {
+            reason: format!("the run's count is {current}"),
+        };
+    }
+    let center = median(&finite);
+    let change = (current / center - 1.0) * 100.0;
+    if change >= min_change_percent {
+        Comparison::Regression {
+            severity: Severity::from_degradation_percent(change).unwrap_or(Severity::Low),
+            degradation_percent: change,
+            degradation_ci_percent: (change, change),
+            p_value: f64::NAN,
+            baseline_mean_us: center,
+        }
+    } else if -change >= min_change_percent {
+        Comparison::Improvement {
+            improvement_percent: -change,
+            p_value: f64::NAN,
+            baseline_mean_us: center,
+        }
+    } else {
+        Comparison::Unchanged {
+            change_percent: change,
+            p_value: f64::NAN,
+        }
+    }
+}
+
 /// The run-to-run spread of an operation's mean, from the means of its past runs.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct RunToRun {

@@ -6,7 +6,9 @@ mod compare;
 mod interval;
 mod trend;
 
-pub use compare::{Comparison, RegressionSettings, compare, compare_coarsely, run_to_run_spread};
+pub use compare::{
+    Comparison, RegressionSettings, compare, compare_coarsely, compare_exact, run_to_run_spread,
+};
 pub use interval::{Interval, interval_of_means, mean_interval, quantile_interval};
 pub use trend::{GrowthModel, Trend, trend};
 

@@ -144,8 +144,14 @@ pub fn judge(limits: Assessment, history: Ruling, leak: Ruling) -> Judgement {
 }
 
 /// Judges a measurement against a budget's limits.
+///
+/// A measurement with instruction counts is of instruction mode: its wall-clock limits are not
+/// judged there (they are informational), and `max_instructions` is judged exactly; a wall-clock
+/// measurement does not judge `max_instructions`. An operation none of whose limits the mode
+/// measures WARNs, saying so.
 pub fn assess(budget: &Budget, measurement: &Measurement) -> Assessment {
     let timing = &measurement.timing;
+    let instruction_mode = measurement.instructions.is_some();
     let us = |ns: f64| ns / 1000.0;
     let us_interval = |i: Interval| Interval {
         low: i.low / 1000.0,
@@ -153,6 +159,9 @@ pub fn assess(budget: &Budget, measurement: &Measurement) -> Assessment {
     };
     let mut checks = Vec::new();
     for limit in &budget.limits {
+        if instruction_mode && limit.kind.is_wall_clock() {
+            continue;
+        }
         let (measured, interval) = match limit.kind {
             LimitKind::MeanUs => (us(timing.mean_ns), Some(us_interval(timing.mean_ci_ns))),
             LimitKind::P95Us => (us(timing.p95_ns), Some(us_interval(timing.p95_ci_ns))),
@@ -184,6 +193,11 @@ pub fn assess(budget: &Budget, measurement: &Measurement) -> Assessment {
             },
             // Judged against history by `judge_regression`, not by one run.
             LimitKind::RegressionPercent => continue,
+            // Exact, in instruction mode only.
+            LimitKind::InstructionsPerCall => match &measurement.instructions {
+                Some(counts) => (counts.instructions, None),
+                None => continue,
+            },
         };
         let mut checked = check(limit, measured, interval);
         // Figures that noise alone may have made too slow are not judged (WARN, re-measured).
@@ -206,9 +220,29 @@ pub fn assess(budget: &Budget, measurement: &Measurement) -> Assessment {
             _ => reason(c),
         })
         .collect();
+    let mut reasons: Vec<String> = reasons;
+    // Limits the mode measures, perfgate's default aside.
+    let measurable = checks
+        .iter()
+        .any(|c| !matches!(c.limit.source, crate::config::Source::Default))
+        // Judged against the history, in either mode.
+        || budget.limit(LimitKind::RegressionPercent).is_some();
+    let unmeasured = !measurable && !budget.limits.is_empty();
+    if unmeasured {
+        let mode = if instruction_mode {
+            "instruction mode (--instructions)"
+        } else {
+            "a wall-clock run"
+        };
+        let limits: Vec<&str> = budget.limits.iter().map(|l| l.kind.key()).collect();
+        reasons.push(format!(
+            "no limit of this operation is measured in {mode}: its budget has {}",
+            limits.join(", ")
+        ));
+    }
     let verdict = if checks.iter().any(|c| c.compliance == Compliance::Exceeded) {
         Verdict::Fail
-    } else if checks.iter().any(|c| c.compliance == Compliance::Marginal) {
+    } else if checks.iter().any(|c| c.compliance == Compliance::Marginal) || unmeasured {
         Verdict::Warn
     } else {
         Verdict::Pass

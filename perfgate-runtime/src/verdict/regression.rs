@@ -24,6 +24,8 @@ pub struct RegressionFinding {
     pub trend: Option<Trend>,
     /// How a regression found by a first measurement fared in a second one.
     pub confirmation: Option<String>,
+    /// The comparison is of instruction counts (instruction mode), not of mean times.
+    pub instructions: bool,
 }
 
 impl RegressionFinding {
@@ -48,13 +50,13 @@ impl RegressionFinding {
     }
 }
 
-/// A p-value as the summary prints it: `p=0.003`, or `coarse` for a comparison that has none
-/// (a run compared coarsely across machine speeds).
+/// A p-value as the summary prints it: `p=0.003`, or `p=-` for a comparison that has none (exact
+/// counts; a run compared coarsely across machine speeds).
 pub fn p_text(p_value: f64) -> String {
     if p_value.is_finite() {
         format!("p={p_value:.3}")
     } else {
-        "coarse".to_string()
+        "p=-".to_string()
     }
 }
 
@@ -87,15 +89,26 @@ pub fn judge_regression(
     else {
         return Ruling::PASS;
     };
-    let what = format!(
-        "{severity} regression: {degradation_percent:.1}% slower than the baseline mean {} of {} runs \
-         (CI {:.1}–{:.1}%, {})",
-        Micros(*baseline_mean_us),
-        finding.baseline_runs,
-        degradation_ci_percent.0,
-        degradation_ci_percent.1,
-        p_text(*p_value),
-    );
+    let what = if finding.instructions {
+        format!(
+            "{severity} regression: {degradation_percent:.1}% more instructions per call than the \
+             baseline's {} of {} runs",
+            LimitKind::InstructionsPerCall
+                .unit()
+                .show(*baseline_mean_us),
+            finding.baseline_runs,
+        )
+    } else {
+        format!(
+            "{severity} regression: {degradation_percent:.1}% slower than the baseline mean {} of {} runs \
+             (CI {:.1}–{:.1}%, {})",
+            Micros(*baseline_mean_us),
+            finding.baseline_runs,
+            degradation_ci_percent.0,
+            degradation_ci_percent.1,
+            p_text(*p_value),
+        )
+    };
     if *severity == Severity::Critical && fail_on_critical {
         return Ruling {
             verdict: Verdict::Block,
@@ -139,6 +152,7 @@ mod tests {
             baseline_runs: 12,
             trend: None,
             confirmation: None,
+            instructions: false,
         }
     }
 
@@ -187,6 +201,7 @@ mod tests {
             baseline_runs: 1,
             trend: None,
             confirmation: None,
+            instructions: false,
         };
         assert_eq!(
             judge_regression(&none, Some(&limit(1.0)), true),
@@ -203,6 +218,7 @@ mod tests {
             baseline_runs: 9,
             trend: None,
             confirmation: None,
+            instructions: false,
         };
         let ruling = judge_regression(&not_compared, Some(&limit(25.0)), true);
         assert_eq!(ruling.verdict, Verdict::Warn);
@@ -233,6 +249,7 @@ mod tests {
             baseline_runs: 9,
             trend: None,
             confirmation: None,
+            instructions: false,
         };
         assert_eq!(
             improvement.alert("decode").unwrap(),
