@@ -82,6 +82,17 @@ fn all_pass_exits_zero_with_exact_allocation_figures() {
     assert_eq!(instance["instance_bytes"], 256 + 24);
     let from_file = operation(&report, "file_budget_only");
     assert_eq!(from_file["limits"][0]["source"], BUDGETS);
+    // The fixture is built in this test's profile: whether its debug assertions are on is
+    // recorded per operation, and noted (without changing the verdict) when they are.
+    assert_eq!(three["debug_assertions"], cfg!(debug_assertions));
+    let noted = run
+        .stdout
+        .contains("Note: debug assertions on: timings include checks that release builds skip");
+    assert_eq!(noted, cfg!(debug_assertions), "{}", run.stdout);
+    assert_eq!(
+        report["notes"].as_array().unwrap().len(),
+        usize::from(noted)
+    );
 }
 
 #[test]
@@ -305,6 +316,77 @@ fn a_budget_for_an_unknown_operation_warns() {
         run.stdout
     );
     assert!(run.stdout.contains("`renamed_long_ago`"));
+}
+
+/// A WARN exits 1 in CI and at a stage (the gate's codes), 0 in a developer's local run (said on
+/// the gate line and in report.json), and as `warn_exit_code` says when it is set.
+#[test]
+fn a_warn_fails_ci_and_staged_runs_and_passes_a_local_run() {
+    let dir = scratch("gate", "warn_policy");
+    let budgets = support::write(
+        dir.join("budgets.json"),
+        r#"[{"operation_name": "file_budget_only", "max_latency_us": 2000},
+            {"operation_name": "renamed_long_ago", "max_latency_us": 1}]"#,
+    );
+    let warn_fails = support::write(dir.join("fails.json"), r#"{"warn_exit_code": 1}"#);
+    let warn_passes = support::write(dir.join("passes.json"), r#"{"warn_exit_code": 0}"#);
+    let args = ["--quick", "--budgets", &budgets, "--exact", "fast_pass"];
+    let with = |extra: &[&str]| -> Vec<String> {
+        args.iter().chain(extra).map(|a| a.to_string()).collect()
+    };
+    let cases: [(&str, bool, Vec<String>, i32); 5] = [
+        ("ci", true, with(&[]), 1),
+        ("local", false, with(&[]), 0),
+        (
+            "local_staged",
+            false,
+            with(&["--stage", "integration_tests"]),
+            1,
+        ),
+        (
+            "local_setting",
+            false,
+            with(&["--ci-settings", &warn_fails]),
+            1,
+        ),
+        (
+            "ci_setting",
+            true,
+            with(&["--ci-settings", &warn_passes]),
+            0,
+        ),
+    ];
+    for (name, ci, args, code) in cases {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let dir = scratch("gate_warn", name);
+        let run = if ci {
+            support::run(FIXTURE, &dir, &args, &[])
+        } else {
+            support::run_locally(FIXTURE, &dir, &args, &[])
+        };
+        assert_eq!(run.code, code, "{name}: {}\n{}", run.stdout, run.stderr);
+        let report = run.report();
+        assert_eq!(report["gate"]["status"], "WARN", "{name}");
+        assert_eq!(report["gate"]["code"], 1, "{name}");
+        let gate_line = run
+            .stdout
+            .lines()
+            .find(|l| l.starts_with("Gate: "))
+            .unwrap();
+        if code == 0 {
+            assert_eq!(report["exit"]["code"], 0, "{name}");
+            assert!(
+                gate_line.starts_with("Gate: WARN (exit code 0: "),
+                "{name}: {gate_line}"
+            );
+        } else {
+            assert!(report["exit"].is_null(), "{name}: {}", report["exit"]);
+            assert!(
+                gate_line.starts_with("Gate: WARN (exit code 1)"),
+                "{name}: {gate_line}"
+            );
+        }
+    }
 }
 
 #[test]

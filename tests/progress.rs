@@ -55,10 +55,13 @@ fn a_terminal_shows_a_bar_that_is_cleared_before_the_verdict() {
 
 #[test]
 fn ci_logs_get_nothing_extra() {
-    for (name, ci) in [("piped", None), ("ci", Some("true"))] {
+    for (name, ci) in [("piped", false), ("ci", true)] {
         let dir = support::scratch("progress", name);
-        let env: Vec<(&str, &str)> = ci.map(|v| vec![("CI", v)]).unwrap_or_default();
-        let run = support::run(FIXTURE, &dir, &LONG_RUN, &env);
+        let run = if ci {
+            support::run(FIXTURE, &dir, &LONG_RUN, &[])
+        } else {
+            support::run_locally(FIXTURE, &dir, &LONG_RUN, &[])
+        };
         assert_eq!(run.code, 0, "{}", run.stdout);
         assert!(
             !run.stderr.contains('\r') && !run.stderr.contains("\x1b["),

@@ -78,9 +78,9 @@ fn the_example_application_regresses_when_its_naive_decoder_is_switched_on() {
     let run = gate(MCP_GATE, &dir, &with, &naive);
     assert_eq!(run.code, 2, "{}", run.stdout);
     let op = operation(run.report(), "mcp_message_decode");
-    assert_eq!(op["verdict"], "fail");
-    assert_eq!(op["regression"]["status"], "regression");
-    assert_eq!(op["regression"]["severity"], "CRITICAL");
+    assert_eq!(op["verdict"], "fail", "{}", run.stdout);
+    assert_eq!(op["regression"]["status"], "regression", "{}", run.stdout);
+    assert_eq!(op["regression"]["severity"], "CRITICAL", "{}", run.stdout);
     assert!(
         op["reasons"][0]
             .as_str()
@@ -115,32 +115,39 @@ const BASELINE_RUNS: usize = 6;
 
 /// The fixture's `tunable_spin` spins for `PERFGATE_FIXTURE_SPIN_US`; its budget allows a 50 %
 /// regression. Each run lasts about half a second, so that a preemption of a few milliseconds
-/// moves a run's mean by well under the margins of the severity bands tested. The runs use the
-/// settings `settings` (JSON) in a scratch directory `name`.
-fn spin_runs(name: &str, settings: &str, baseline_us: &str, current_us: &str) -> Run {
-    let dir = &scratch(name);
+/// moves a run's mean by well under the margins of the severity bands tested.
+const SPIN_ARGS: [&str; 9] = [
+    "--quick",
+    "--operations",
+    "5000",
+    "--concurrent-sessions",
+    "0",
+    "--budgets",
+    FIXTURE_BUDGETS,
+    "--exact",
+    "tunable_spin",
+];
+
+/// Records [`BASELINE_RUNS`] runs of `tunable_spin` at `baseline_us`, with the settings
+/// `settings` (JSON), in a scratch directory `name`, and returns it.
+fn spin_baseline(name: &str, settings: &str, baseline_us: &str) -> std::path::PathBuf {
+    let dir = scratch(name);
     write(dir.join("ci_settings.json"), settings);
-    let args = [
-        "--quick",
-        "--operations",
-        "5000",
-        "--concurrent-sessions",
-        "0",
-        "--budgets",
-        FIXTURE_BUDGETS,
-        "--exact",
-        "tunable_spin",
-    ];
     for _ in 0..BASELINE_RUNS {
         let run = gate(
             FIXTURE,
-            dir,
-            &args,
+            &dir,
+            &SPIN_ARGS,
             &[("PERFGATE_FIXTURE_SPIN_US", baseline_us)],
         );
         assert_eq!(run.code, 0, "{}", run.stdout);
     }
-    let mut with = args.to_vec();
+    dir
+}
+
+/// A run of `tunable_spin` at `current_us` against the history in `dir`, not recorded.
+fn spin_current(dir: &Path, current_us: &str) -> Run {
+    let mut with = SPIN_ARGS.to_vec();
     with.push("--no-history");
     gate(
         FIXTURE,
@@ -148,6 +155,12 @@ fn spin_runs(name: &str, settings: &str, baseline_us: &str, current_us: &str) ->
         &with,
         &[("PERFGATE_FIXTURE_SPIN_US", current_us)],
     )
+}
+
+/// A baseline at `baseline_us`, then a run at `current_us` against it.
+fn spin_runs(name: &str, settings: &str, baseline_us: &str, current_us: &str) -> Run {
+    let dir = spin_baseline(name, settings, baseline_us);
+    spin_current(&dir, current_us)
 }
 
 #[test]
@@ -161,8 +174,8 @@ fn a_medium_regression_within_its_allowance_warns() {
     );
     assert_eq!(run.code, 1, "{}", run.stdout);
     let op = operation(run.report(), "tunable_spin");
-    assert_eq!(op["verdict"], "warn");
-    assert_eq!(op["regression"]["severity"], "MEDIUM");
+    assert_eq!(op["verdict"], "warn", "{}", run.stdout);
+    assert_eq!(op["regression"]["severity"], "MEDIUM", "{}", run.stdout);
     let degradation = op["regression"]["change_percent"].as_f64().unwrap();
     assert!((15.0..30.0).contains(&degradation), "{degradation}");
     assert!(
@@ -170,6 +183,42 @@ fn a_medium_regression_within_its_allowance_warns() {
         "{}",
         run.stdout
     );
+}
+
+/// A spin waits on the clock, so the machine's speed does not move its timing: it is compared
+/// with past runs measured while the machine ran at another speed (here, their reference chains
+/// 3x slower, as on a host-slowed machine), where an operation that follows the machine's speed
+/// would not be.
+#[test]
+fn an_operation_the_machine_speed_does_not_move_compares_across_speeds() {
+    let dir = spin_baseline(
+        "across-speeds",
+        r#"{"min_samples_for_comparison": 6}"#,
+        "100",
+    );
+    let history = dir.join("history/history.jsonl");
+    let slowed: Vec<String> = std::fs::read_to_string(&history)
+        .unwrap()
+        .lines()
+        .map(|line| {
+            let mut record: serde_json::Value = serde_json::from_str(line).unwrap();
+            let reference = record["reference_ns"].as_f64().expect("a reference chain");
+            record["reference_ns"] = (reference * 3.0).into();
+            // As a run that saw the machine at both speeds records it of a spin.
+            record["speed_sensitive"] = false.into();
+            record.to_string()
+        })
+        .collect();
+    write(history, &(slowed.join("\n") + "\n"));
+    let run = spin_current(&dir, "122.5");
+    let op = operation(run.report(), "tunable_spin");
+    assert_eq!(op["regression"]["severity"], "MEDIUM", "{}", run.stdout);
+    assert_eq!(
+        op["regression"]["baseline_runs"], BASELINE_RUNS,
+        "{}",
+        run.stdout
+    );
+    assert_eq!(run.code, 1, "{}", run.stdout);
 }
 
 #[test]
@@ -182,8 +231,8 @@ fn a_critical_regression_blocks_when_the_settings_say_so() {
     );
     assert_eq!(run.code, 3, "{}", run.stdout);
     let op = operation(run.report(), "tunable_spin");
-    assert_eq!(op["verdict"], "block");
-    assert_eq!(op["regression"]["severity"], "CRITICAL");
+    assert_eq!(op["verdict"], "block", "{}", run.stdout);
+    assert_eq!(op["regression"]["severity"], "CRITICAL", "{}", run.stdout);
     assert!(
         op["reasons"][0]
             .as_str()
@@ -202,7 +251,7 @@ fn an_improvement_is_reported_and_passes() {
     );
     assert_eq!(run.code, 0, "{}", run.stdout);
     let op = operation(run.report(), "tunable_spin");
-    assert_eq!(op["regression"]["status"], "improvement");
+    assert_eq!(op["regression"]["status"], "improvement", "{}", run.stdout);
     assert!(run.stdout.contains("Improvement: +"), "{}", run.stdout);
 }
 

@@ -5,6 +5,7 @@ use crate::signature::Shape;
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::ItemFn;
+use syn::spanned::Spanned;
 
 pub fn expand(function: &ItemFn, options: &AttrOptions, shape: &Shape) -> TokenStream {
     let private = quote!(::perfgate_runtime::__private);
@@ -52,13 +53,15 @@ pub fn expand(function: &ItemFn, options: &AttrOptions, shape: &Shape) -> TokenS
         use #private::{SucceededViaResult as _, SucceededViaAny as _};
         (&&#private::Returned(&value)).succeeded()
     }};
-    let (input_type, inputs, call) = match (&shape.input, &options.setup) {
+    // The stored inputs' type is `setup`'s, inferred; each is lent to the function as the `&T`
+    // it takes (`String` as `&str`, `Vec<u64>` as `&[u64]`). A `setup` that cannot give a `&T`
+    // is an error at `setup = ...`.
+    let (inputs, call) = match (&shape.input, &options.setup) {
         (Some(input), Some(setup)) => (
-            quote!(#input),
-            quote!(#private::inputs::<#input, _>(#setup())),
-            quote!(#ident(input)),
+            quote_spanned!(setup.span()=> #private::inputs::<#input, _, _>(#setup())),
+            quote!(#ident(#private::borrow::<#input, _>(input))),
         ),
-        _ => (quote!(()), quote!(::std::vec![()]), quote!(#ident())),
+        _ => (quote!(::std::vec![()]), quote!(#ident())),
     };
 
     let routine = match shape.asyncness {
@@ -66,14 +69,14 @@ pub fn expand(function: &ItemFn, options: &AttrOptions, shape: &Shape) -> TokenS
             fn __perfgate_routine() -> ::std::boxed::Box<dyn #private::Routine> {
                 #private::routine(
                     #inputs,
-                    |input: &#input_type| {
+                    |input| {
                         let _ = input;
                         let value = #call;
                         let ok = #succeeded;
                         let _ = #private::black_box(value);
                         ok
                     },
-                    |input: &#input_type, probe: &mut dyn ::core::ops::FnMut()| {
+                    |input, probe: &mut dyn ::core::ops::FnMut()| {
                         let _ = input;
                         let value = #call;
                         probe();
@@ -90,7 +93,7 @@ pub fn expand(function: &ItemFn, options: &AttrOptions, shape: &Shape) -> TokenS
                 fn __perfgate_routine() -> ::std::boxed::Box<dyn #private::Routine> {
                     #private::async_routine(
                         #inputs,
-                        |inputs: &[#input_type], cursor: &mut usize, calls: u64, runtime: &#private::tokio::runtime::Runtime| -> u64 {
+                        |inputs, cursor: &mut usize, calls: u64, runtime: &#private::tokio::runtime::Runtime| -> u64 {
                             runtime.block_on(async {
                                 let mut failures = 0u64;
                                 for _ in 0..calls {
@@ -104,7 +107,7 @@ pub fn expand(function: &ItemFn, options: &AttrOptions, shape: &Shape) -> TokenS
                                 failures
                             })
                         },
-                        |input: &#input_type, probe: &mut dyn ::core::ops::FnMut(), runtime: &#private::tokio::runtime::Runtime| -> usize {
+                        |input, probe: &mut dyn ::core::ops::FnMut(), runtime: &#private::tokio::runtime::Runtime| -> usize {
                             runtime.block_on(async {
                                 let _ = input;
                                 let value = #call.await;
@@ -151,6 +154,7 @@ pub fn expand(function: &ItemFn, options: &AttrOptions, shape: &Shape) -> TokenS
                     stages: #stages,
                     timeout_s: #timeout_s,
                     enable_memory_leak_check: #leak_check,
+                    debug_assertions: ::core::cfg!(debug_assertions),
                     routine: __perfgate_routine,
                 }
             }

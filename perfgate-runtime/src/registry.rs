@@ -1,5 +1,6 @@
 //! What is annotated: the operations registered by `#[perf_budget]`, collected through `inventory`.
 
+use std::borrow::Borrow;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -50,6 +51,9 @@ pub struct Entry {
     pub timeout_s: Option<f64>,
     /// `enable_memory_leak_check`, when given.
     pub enable_memory_leak_check: Option<bool>,
+    /// `cfg!(debug_assertions)` in the crate of the annotated function: its timings then include
+    /// checks (and overflow checks, which follow them by default) that release builds skip.
+    pub debug_assertions: bool,
     /// Builds the callable: runs `setup` (untimed) and captures the inputs.
     pub routine: fn() -> Box<dyn Routine>,
 }
@@ -235,27 +239,50 @@ where
     })
 }
 
-/// What a `setup` function may return for an operation taking `&I`: one `I`, or a `Vec<I>` that is
-/// cycled through so that a realistic mix is measured.
-pub trait IntoInputs<I> {
-    fn into_inputs(self) -> Vec<I>;
+/// What a `setup` function may return for an operation taking `&T`: one input or a `Vec` of
+/// inputs that is cycled through (so that a realistic mix is measured), where an input is a `T`
+/// or anything that borrows as one: `String` for `&str`, `Vec<u64>` for `&[u64]`, `Box<T>` or
+/// `Arc<T>` for `&T`. `How` ([`One`] or [`Each`]) tells the two forms apart; it is inferred.
+#[diagnostic::on_unimplemented(
+    message = "`setup` returns `{Self}`, which cannot give the measured function its `&{T}`",
+    label = "this `setup` must return one input or a `Vec` of inputs that borrow as `{T}`",
+    note = "an input is a `{T}` or a value that borrows as one (`String` for `&str`, `Vec<T>` for `&[T]`, `Box<T>` for `&T`)"
+)]
+pub trait IntoInputs<T: ?Sized, How> {
+    /// The stored input.
+    type Item: Borrow<T> + 'static;
+    /// The inputs, in the order they are cycled through.
+    fn into_inputs(self) -> Vec<Self::Item>;
 }
 
-impl<I> IntoInputs<I> for Vec<I> {
-    fn into_inputs(self) -> Vec<I> {
+/// `setup` returned a `Vec` of inputs.
+pub struct Each;
+/// `setup` returned one input.
+pub struct One;
+
+impl<T: ?Sized, X: Borrow<T> + 'static> IntoInputs<T, Each> for Vec<X> {
+    type Item = X;
+    fn into_inputs(self) -> Vec<X> {
         self
     }
 }
 
-impl<I> IntoInputs<I> for I {
-    fn into_inputs(self) -> Vec<I> {
+impl<T: ?Sized, X: Borrow<T> + 'static> IntoInputs<T, One> for X {
+    type Item = X;
+    fn into_inputs(self) -> Vec<X> {
         vec![self]
     }
 }
 
-/// The inputs a `setup` function produced.
-pub fn inputs<I, S: IntoInputs<I>>(setup_output: S) -> Vec<I> {
+/// The inputs a `setup` function produced, for an operation taking `&T`.
+pub fn inputs<T: ?Sized, How, S: IntoInputs<T, How>>(setup_output: S) -> Vec<S::Item> {
     setup_output.into_inputs()
+}
+
+/// The `&T` the operation takes, from a stored input.
+#[inline(always)]
+pub fn borrow<T: ?Sized, X: Borrow<T>>(input: &X) -> &T {
+    input.borrow()
 }
 
 /// A value an operation returned, inspected by [`SucceededViaResult`] or [`SucceededViaAny`].
@@ -366,6 +393,7 @@ mod tests {
             stages: &[],
             timeout_s: None,
             enable_memory_leak_check: None,
+            debug_assertions: false,
             routine: noop,
         }
     }
@@ -435,8 +463,22 @@ mod tests {
 
     #[test]
     fn setup_may_return_one_input_or_many() {
-        let many: Vec<Vec<u8>> = inputs::<Vec<u8>, _>(vec![vec![1], vec![2]]);
-        let one: Vec<Vec<u8>> = inputs::<Vec<u8>, _>(vec![1u8, 2]);
+        let many: Vec<Vec<u8>> = inputs::<Vec<u8>, _, _>(vec![vec![1], vec![2]]);
+        let one: Vec<Vec<u8>> = inputs::<Vec<u8>, _, _>(vec![1u8, 2]);
         assert_eq!((many.len(), one.len()), (2, 1));
+    }
+
+    #[test]
+    fn inputs_may_borrow_as_what_the_function_takes() {
+        // `&str` from `String`s, `&[u64]` from `Vec`s: many, or one slice.
+        let names = inputs::<str, _, _>(vec!["ping".to_string(), "tools/list".to_string()]);
+        let lens: Vec<usize> = names.iter().map(|n| borrow::<str, _>(n).len()).collect();
+        assert_eq!(lens, [4, 10]);
+        let batches = inputs::<[u64], _, _>(vec![vec![1u64, 2], vec![3]]);
+        assert_eq!(batches.len(), 2);
+        let one = inputs::<[u64], _, _>(vec![1u64, 2, 3]);
+        assert_eq!((one.len(), borrow::<[u64], _>(&one[0]).len()), (1, 3));
+        let boxed = inputs::<u64, _, _>(Box::new(7u64));
+        assert_eq!(*borrow::<u64, _>(&boxed[0]), 7);
     }
 }

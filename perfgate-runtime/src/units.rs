@@ -140,9 +140,25 @@ pub fn or_dash<T: fmt::Display>(value: Option<T>) -> String {
         .unwrap_or_else(|| "-".to_string())
 }
 
+/// A count with its noun, singular for one: `1 allocation`, `3 allocations`.
+pub fn counted(count: u64, noun: &str) -> String {
+    if count == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{count} {noun}s")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_take_the_singular_for_one() {
+        assert_eq!(counted(1, "allocation"), "1 allocation");
+        assert_eq!(counted(0, "allocation"), "0 allocations");
+        assert_eq!(counted(12, "allocation"), "12 allocations");
+    }
 
     #[test]
     fn bytes_are_1024_based_and_keep_their_sign() {

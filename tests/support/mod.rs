@@ -1,6 +1,7 @@
 //! Running perf binaries the way `cargo test --test perf` runs a user's, for the behaviour tests:
 //! each run gets its own output and history directories, the package root as its working
 //! directory, and an environment without the `PERFGATE_*` variables of whoever runs the tests.
+//! Runs are CI runs (`CI=true`), where a WARN exits 1, unless made with [`run_locally`].
 
 // Each test file uses its own subset of these helpers.
 #![allow(dead_code)]
@@ -53,8 +54,18 @@ pub fn scratch(group: &str, name: &str) -> PathBuf {
     dir
 }
 
-/// Runs `binary` with `args` plus `--output-dir DIR/out --history-dir DIR/history`, then `env`.
+/// Runs `binary` as a CI run with `args` plus `--output-dir DIR/out --history-dir DIR/history`,
+/// then `env`.
 pub fn run(binary: &str, dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
+    run_in(true, binary, dir, args, env)
+}
+
+/// As [`run`], but as a developer's local run: `CI` is not set.
+pub fn run_locally(binary: &str, dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
+    run_in(false, binary, dir, args, env)
+}
+
+fn run_in(ci: bool, binary: &str, dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     let mut command = Command::new(binary);
     command
         .args(args)
@@ -65,6 +76,11 @@ pub fn run(binary: &str, dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run
         .current_dir(env!("CARGO_MANIFEST_DIR"));
     for var in INHERITED {
         command.env_remove(var);
+    }
+    if ci {
+        command.env("CI", "true");
+    } else {
+        command.env_remove("CI");
     }
     for (key, value) in env {
         command.env(key, value);

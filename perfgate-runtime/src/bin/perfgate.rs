@@ -473,7 +473,7 @@ fn merge(
     for path in std::iter::once(&json_path).chain(&written) {
         out += &format!("Wrote {}\n", path.display());
     }
-    Ok((out, merged.gate as u8))
+    Ok((out, merged.exit_code()))
 }
 
 /// The `report*.json` files under `dir`, recursively, leaving out `skip` (the output directory,

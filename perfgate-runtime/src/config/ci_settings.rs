@@ -46,6 +46,11 @@ pub struct CiSettings {
     /// Where history is kept (relative to the package); default `target/perfgate/history`.
     #[serde(deserialize_with = "values::non_empty_path")]
     pub history_dir: Option<PathBuf>,
+    /// The exit code of a WARN: 1 (it fails the run) or 0 (it passes, said loudly). Not set: 1
+    /// in CI (the `CI` variable is set) and at a `--stage`, 0 in a local run, so that a minor
+    /// issue does not turn a developer's `cargo test` red.
+    #[serde(deserialize_with = "zero_or_one")]
+    pub warn_exit_code: Option<u8>,
     /// Free text.
     pub description: Option<String>,
 }
@@ -60,6 +65,7 @@ impl Default for CiSettings {
             min_samples_for_comparison: 5,
             performance_test_timeout_minutes: 30.0,
             history_dir: None,
+            warn_exit_code: None,
             description: None,
         }
     }
@@ -146,6 +152,15 @@ fn baseline_days<'de, D: Deserializer<'de>>(deserializer: D) -> Result<f64, D::E
 
 fn timeout_minutes<'de, D: Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
     number_in(deserializer, &TIMEOUT_MINUTES)
+}
+
+fn zero_or_one<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u8>, D::Error> {
+    match whole_number(deserializer)? {
+        value @ 0..=1 => Ok(Some(value as u8)),
+        value => Err(de::Error::custom(format!(
+            "{value} is not allowed: expected 0 (a WARN passes the run) or 1 (a WARN fails it)"
+        ))),
+    }
 }
 
 fn at_least_two<'de, D: Deserializer<'de>>(deserializer: D) -> Result<usize, D::Error> {

@@ -221,6 +221,8 @@ pub struct Budget {
     pub stages: StageRule,
     pub timeout: Duration,
     pub leak_check: bool,
+    /// The operation's crate was built with debug assertions.
+    pub debug_assertions: bool,
 }
 
 impl Budget {
@@ -370,6 +372,7 @@ fn resolve(
             .and_then(|r| r.enable_memory_leak_check)
             .or(entry.enable_memory_leak_check)
             .unwrap_or(false),
+        debug_assertions: entry.debug_assertions,
     })
 }
 
@@ -412,6 +415,7 @@ mod tests {
             stages,
             timeout_s: None,
             enable_memory_leak_check: None,
+            debug_assertions: false,
             routine: noop,
         }
     }

@@ -107,6 +107,7 @@ mod tests {
             stages,
             timeout_s: None,
             enable_memory_leak_check: None,
+            debug_assertions: false,
             routine: noop,
         }
     }

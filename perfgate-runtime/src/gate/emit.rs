@@ -8,7 +8,7 @@ use crate::verdict::GateCode;
 use super::actions::Stopped;
 use super::setup::Setup;
 
-/// Writes the reports, prints the summary and returns the gate's code. The files are written
+/// Writes the reports, prints the summary and returns the exit code. The files are written
 /// first, so that the printed gate line is the exit code: a report that cannot be written makes
 /// the run exit 4, and the summary says so.
 ///
@@ -19,7 +19,7 @@ pub fn finish(
     mut report: Report,
     history: &[Record],
     commands: Option<Stopped>,
-) -> GateCode {
+) -> u8 {
     let settings = &setup.settings;
     let names: Vec<&str> = report.operations.iter().map(|o| o.op.as_str()).collect();
     let file_name = report_file_name(&names, std::env::var_os("NEXTEST").is_some());
@@ -59,17 +59,18 @@ pub fn finish(
                 commands.resume();
             }
             print!("{}", String::from_utf8_lossy(&annotations));
-            report.gate
+            report.exit_code()
         }
         Err(error) => {
             report.gate = GateCode::Error;
+            report.exit = None;
             report.warnings.push(error.clone());
             print!("{}", render::summary(&report, settings.verbose));
             if let Some(commands) = commands {
                 commands.resume();
             }
             eprintln!("perfgate: error: {error}");
-            GateCode::Error
+            GateCode::Error as u8
         }
     }
 }

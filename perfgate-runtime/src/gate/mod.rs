@@ -37,7 +37,7 @@ pub fn run_main(package_dir: &str) -> ExitCode {
     exit_guard::install();
     let code = run(std::env::args(), Path::new(package_dir));
     exit_guard::conclude();
-    ExitCode::from(code as u8)
+    ExitCode::from(code)
 }
 
 /// The child of an instruction count (run under Valgrind by a gate in `--instructions` mode):
@@ -63,8 +63,9 @@ fn count_child(op: &str) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// The gate, from arguments to exit code.
-pub fn run(args: impl IntoIterator<Item = String>, package_dir: &Path) -> GateCode {
+/// The gate, from arguments to exit code: the gate's code (0 PASS to 4 ERROR), except that a
+/// WARN exits 0 in a local run ([`verdict::WarnExit`]).
+pub fn run(args: impl IntoIterator<Item = String>, package_dir: &Path) -> u8 {
     match run_phases(args, package_dir) {
         Ok(code) => code,
         Err(error) => {
@@ -73,7 +74,7 @@ pub fn run(args: impl IntoIterator<Item = String>, package_dir: &Path) -> GateCo
                 "perfgate: the gate could not be evaluated (exit code {})",
                 GateCode::Error as i32
             );
-            GateCode::Error
+            GateCode::Error as u8
         }
     }
 }
@@ -81,10 +82,10 @@ pub fn run(args: impl IntoIterator<Item = String>, package_dir: &Path) -> GateCo
 fn run_phases(
     args: impl IntoIterator<Item = String>,
     package_dir: &Path,
-) -> Result<GateCode, ConfigError> {
+) -> Result<u8, ConfigError> {
     let setup = match Setup::load(args, package_dir)? {
         setup::Loaded::Run(setup) => *setup,
-        setup::Loaded::Done(code) => return Ok(code),
+        setup::Loaded::Done(code) => return Ok(code as u8),
     };
     let commands = actions::stop(std::env::var("GITHUB_ACTIONS").as_deref() == Ok("true"));
     let shared = Arc::new(Shared::new(&setup, setup.load_history()));
@@ -96,13 +97,19 @@ fn run_phases(
         .collect();
     let conclusion = libtest_mimic::run(&setup.arguments, trials);
     let measured = shared.finish();
+    let warn_exit = verdict::WarnExit::new(
+        setup.ci.warn_exit_code,
+        verdict::in_ci(std::env::var("CI").ok().as_deref()),
+        setup.settings.stage.as_deref(),
+    );
     let report = assemble(
         &setup,
         measured.operations,
         measured.warnings,
         conclusion.num_failed,
     )
-    .recorded_in(measured.recorded_in);
+    .recorded_in(measured.recorded_in)
+    .with_warn_exit(&warn_exit);
     Ok(emit::finish(&setup, report, &measured.records, commands))
 }
 

@@ -154,7 +154,9 @@ impl Shared {
     /// The past runs of `op` a new timing compares with: same operation, machine fingerprint
     /// and mode, within the window, not too noisy; and, once there are enough of them to
     /// compare with, measured at this run's machine speed (their reference chains within
-    /// [`SAME_SPEED`] of this run's: a run of a host-slowed machine compares with nothing).
+    /// [`SAME_SPEED`] of this run's: a run of a host-slowed machine compares with nothing). An
+    /// operation whose timing the machine's speed does not move (it waits on a clock or on I/O)
+    /// compares with its past runs at any speed.
     /// Returns them and how many were left out for their speed.
     fn comparable(&self, op: &str, timing: &Timing) -> (Vec<&Record>, usize) {
         let past = history::baseline(
@@ -165,6 +167,7 @@ impl Shared {
             self.stamp.time_unix_ms,
             self.baseline.window_days,
         );
+        let follows_speed = follows_speed(timing, &past);
         let same_speed = |r: &&Record| match r.reference_ns {
             Some(theirs) if timing.reference_ns.is_finite() && theirs > 0.0 => {
                 let ratio = timing.reference_ns / theirs;
@@ -172,11 +175,11 @@ impl Shared {
             }
             _ => true,
         };
-        let enough = past.len() >= self.baseline.settings.min_samples;
+        let by_speed = follows_speed && past.len() >= self.baseline.settings.min_samples;
         let comparable: Vec<&Record> = past
             .iter()
             .copied()
-            .filter(|r| !enough || same_speed(r))
+            .filter(|r| !by_speed || same_speed(r))
             .collect();
         let other_speed = past.len() - comparable.len();
         (comparable, other_speed)
@@ -250,10 +253,13 @@ impl Shared {
         let (comparison, note) = match comparison {
             Comparison::InvalidInput { reason } => {
                 let (past, _) = self.comparable_at_any_speed(op);
+                let follows_speed = follows_speed(timing, &past);
                 let scaled: Vec<f64> = past
                     .iter()
                     .map(|r| match r.reference_ns {
-                        Some(theirs) if timing.reference_ns.is_finite() && theirs > 0.0 => {
+                        Some(theirs)
+                            if follows_speed && timing.reference_ns.is_finite() && theirs > 0.0 =>
+                        {
                             r.mean_us * timing.reference_ns / theirs
                         }
                         _ => r.mean_us,
@@ -596,6 +602,23 @@ fn leak_analysis(measurement: &Measurement) -> Option<leak::LeakAnalysis> {
         })
         .collect();
     Some(leak::analyze(&checkpoints, &LeakSettings::default()))
+}
+
+/// Whether the machine's speed moves the operation's timing: as this run saw it, or, when the
+/// run could not tell (it ran at one speed throughout), as most of its past runs that could tell
+/// saw it; assumed when nothing could tell.
+fn follows_speed(timing: &Timing, past: &[&Record]) -> bool {
+    if timing.speed_seen {
+        return timing.speed_sensitive;
+    }
+    let (sensitive, insensitive) =
+        past.iter()
+            .fold((0, 0), |(yes, no), r| match r.speed_sensitive {
+                Some(true) => (yes + 1, no),
+                Some(false) => (yes, no + 1),
+                None => (yes, no),
+            });
+    insensitive <= sensitive
 }
 
 /// Runs compare when their machines' full speeds (the fastest reference chain of each run) are

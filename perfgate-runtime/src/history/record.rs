@@ -92,6 +92,9 @@ pub struct Record {
     /// nanoseconds; runs whose machine was markedly slower are not compared.
     #[serde(default)]
     pub reference_ns: Option<f64>,
+    /// Whether the machine's speed moved this operation's timing, when the run could tell.
+    #[serde(default)]
+    pub speed_sensitive: Option<bool>,
     /// Instructions per call, counted under Valgrind (runs of mode `instructions`).
     #[serde(default)]
     pub instructions_per_call: Option<f64>,

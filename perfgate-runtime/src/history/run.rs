@@ -84,6 +84,10 @@ impl RunStamp {
             retimed_share: op.noise.as_ref().map_or(0.0, |n| n.retimed_percent / 100.0),
             inconclusive: op.noise.as_ref().is_some_and(|n| n.inconclusive.is_some()),
             reference_ns: op.noise.as_ref().and_then(|n| n.reference_ns),
+            speed_sensitive: op
+                .noise
+                .as_ref()
+                .and_then(|n| n.speed_seen.then_some(n.speed_sensitive)),
             instructions_per_call: op.instructions.as_ref().map(|i| i.per_call),
         })
     }

@@ -64,6 +64,7 @@ fn record(op: &str, time_unix_ms: u64, mean_us: f64) -> Record {
         retimed_share: 0.0,
         inconclusive: false,
         reference_ns: None,
+        speed_sensitive: None,
         instructions_per_call: None,
     }
 }

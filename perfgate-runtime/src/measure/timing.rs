@@ -176,6 +176,9 @@ pub struct Timing {
     /// Whether the machine's speed moved this operation's timing (segments at reduced speed were
     /// slower); when not, every segment counts.
     pub speed_sensitive: bool,
+    /// Whether the run saw enough segments at each speed to tell [`Timing::speed_sensitive`]
+    /// (when not, it is assumed).
+    pub speed_seen: bool,
     /// Share of the timed phase's time the machine ran at reduced speed.
     pub reduced_speed_share: f64,
     /// Batches timed and kept.
@@ -438,6 +441,8 @@ impl BatchTimer {
             .partition(|s| s.at_full_speed(run.best_reference));
         // Whether the machine's speed moves this operation's timing at all: an operation that
         // waits (on I/O, on a clock) costs the same at reduced speed, and then every segment counts.
+        let speed_seen =
+            fast.len() >= MIN_SEGMENTS_TO_COMPARE && slow.len() >= MIN_SEGMENTS_TO_COMPARE;
         let speed_sensitive = match (fast.len(), slow.len()) {
             (f, s) if f >= MIN_SEGMENTS_TO_COMPARE && s >= MIN_SEGMENTS_TO_COMPARE => {
                 let median = |segments: &[&Segment]| {
@@ -564,6 +569,7 @@ impl BatchTimer {
             segments: run.segments.len() as u64,
             full_speed_segments,
             speed_sensitive,
+            speed_seen,
             reduced_speed_share,
             batches,
             retimed: self.retimed,

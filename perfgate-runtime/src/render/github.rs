@@ -16,7 +16,7 @@ pub fn github_summary_markdown(report: &Report) -> String {
         "## perfgate: {} {} (exit code {})\n\n",
         gate_emoji(report.gate),
         report.gate.name(),
-        report.gate as i32
+        report.exit_code()
     );
     let mut context = String::new();
     if let Some(stage) = &report.settings.stage {

@@ -108,7 +108,7 @@ fn header(out: &mut String, report: &Report) {
         r#"<h1>perfgate report <span class="badge {} gate">Gate: {} (exit code {})</span></h1>"#,
         gate_class(report.gate),
         report.gate.name(),
-        report.gate as i32
+        report.exit_code()
     );
     let mut meta = Vec::new();
     if report.generated_unix_ms > 0 {
@@ -158,6 +158,7 @@ fn header(out: &mut String, report: &Report) {
     for (title, key, items) in [
         ("Alerts", "alerts", &report.alerts),
         ("Warnings", "warnings", &report.warnings),
+        ("Notes", "build-notes", &report.notes),
     ] {
         if !items.is_empty() {
             let _ = write!(

@@ -43,7 +43,7 @@ pub fn junit(report: &Report) -> String {
 fn properties(out: &mut String, report: &Report) {
     let mut props: Vec<(&str, String)> = vec![(
         "gate",
-        format!("{} (exit code {})", report.gate.name(), report.gate as i32),
+        format!("{} (exit code {})", report.gate.name(), report.exit_code()),
     )];
     if let Some(stage) = &report.settings.stage {
         props.push(("stage", stage.clone()));

@@ -174,6 +174,7 @@ fn record(op: &str, i: u64, mean_us: f64, verdict: &str) -> Record {
         retimed_share: 0.0,
         inconclusive: false,
         reference_ns: None,
+        speed_sensitive: None,
         instructions_per_call: None,
     }
 }

@@ -29,6 +29,9 @@ pub fn summary(report: &Report, verbose: bool) -> String {
             let _ = writeln!(out, "{alert}");
         }
     }
+    for note in &report.notes {
+        let _ = writeln!(out, "Note: {note}");
+    }
     for warning in &report.warnings {
         let _ = writeln!(out, "⚠️  {warning}");
     }
@@ -39,10 +42,13 @@ pub fn summary(report: &Report, verbose: bool) -> String {
 /// `Gate: FAIL (exit code 2): 3 passed, 0 warned, 1 failed, 0 skipped at stage pre_commit`.
 pub fn gate_line(report: &Report) -> String {
     let (passed, warned, failed, skipped) = report.counts();
+    let exit = match &report.exit {
+        Some(exit) => format!("exit code {}: {}", exit.code, exit.reason),
+        None => format!("exit code {}", report.gate as i32),
+    };
     format!(
-        "Gate: {} (exit code {}): {passed} passed, {warned} warned, {failed} failed, {skipped} skipped{}",
+        "Gate: {} ({exit}): {passed} passed, {warned} warned, {failed} failed, {skipped} skipped{}",
         report.gate.name(),
-        report.gate as i32,
         report
             .settings
             .stage
@@ -286,9 +292,9 @@ fn leak_lines(out: &mut String, leak: &Leak) {
     for hotspot in &leak.hotspots {
         let _ = writeln!(
             out,
-            "    Hotspot: {} retained by {} allocations at {} ({})",
+            "    Hotspot: {} retained by {} at {} ({})",
             Bytes(hotspot.retained_bytes as f64),
-            hotspot.allocations,
+            crate::units::counted(hotspot.allocations, "allocation"),
             hotspot.location,
             hotspot.function
         );

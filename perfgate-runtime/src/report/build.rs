@@ -53,6 +53,7 @@ impl Report {
             tool: Tool::default(),
             generated_unix_ms: now_unix_ms(),
             gate: run.gate,
+            exit: None,
             settings: Settings {
                 stage: run.settings.stage.clone(),
                 mode: run.settings.mode,
@@ -63,6 +64,7 @@ impl Report {
             },
             machine: run.machine,
             warnings: run.warnings,
+            notes: Vec::new(),
             alerts: Vec::new(),
             leak_summary: None,
             history_path: run.history_path,
@@ -95,6 +97,24 @@ impl Report {
             .filter_map(|o| o.leak.as_ref().map(|l| &l.analysis))
             .collect();
         self.leak_summary = (!analyses.is_empty()).then(|| leak::summarize(&analyses));
+        self.notes = debug_assertions_note(&self.operations)
+            .into_iter()
+            .collect();
+    }
+
+    /// The process's exit code: the gate's code, unless [`Report::exit`] says otherwise.
+    pub fn exit_code(&self) -> u8 {
+        self.exit.as_ref().map_or(self.gate as u8, |exit| exit.code)
+    }
+
+    /// Applies the WARN exit policy: a WARN that exits 0 says so in [`Report::exit`].
+    pub fn with_warn_exit(mut self, policy: &crate::verdict::WarnExit) -> Report {
+        let code = policy.exit_code(self.gate);
+        self.exit = (code != self.gate as u8).then(|| super::Exit {
+            code,
+            reason: policy.why.to_string(),
+        });
+        self
     }
 
     /// How many operations have each verdict: `(passed, warned, failed, ignored)`.
@@ -111,6 +131,33 @@ impl Report {
     }
 }
 
+/// The note that operations were measured in a build with debug assertions on, naming their
+/// crates (the first segment of the module path).
+pub(super) fn debug_assertions_note(operations: &[Operation]) -> Option<String> {
+    let checked: Vec<&Operation> = operations
+        .iter()
+        .filter(|o| o.debug_assertions && o.verdict != Verdict::Ignored)
+        .collect();
+    let first = checked.first()?;
+    let mut crates: Vec<&str> = checked
+        .iter()
+        .map(|o| o.module_path.split("::").next().unwrap_or(&o.module_path))
+        .collect();
+    crates.sort_unstable();
+    crates.dedup();
+    let whom = if checked.len() == 1 {
+        format!("`{}`", first.op)
+    } else {
+        format!("{} operations", checked.len())
+    };
+    Some(format!(
+        "debug assertions on: timings include checks that release builds skip ({whom}, crate {}). \
+         For release-like timings set `debug-assertions = false` and `overflow-checks = false` \
+         under `[profile.test.package.<its package>]` in the workspace Cargo.toml",
+        crates.join(", ")
+    ))
+}
+
 impl Operation {
     /// An operation named `op` with `verdict`, nothing measured and no place or limits.
     pub(crate) fn bare(op: String, verdict: Verdict) -> Operation {
@@ -120,6 +167,7 @@ impl Operation {
             module_path: String::new(),
             file: String::new(),
             line: 0,
+            debug_assertions: false,
             verdict,
             reasons: Vec::new(),
             error: None,
@@ -163,6 +211,7 @@ impl Operation {
             module_path: budget.module_path.to_string(),
             file: budget.file.to_string(),
             line: budget.line,
+            debug_assertions: budget.debug_assertions,
             limits: limits(budget, &[]),
             ..Operation::bare(budget.op.clone(), Verdict::Pass)
         }
@@ -225,6 +274,7 @@ impl Operation {
                 interval_runs: t.interval_runs,
                 reduced_speed_percent: t.reduced_speed_share * 100.0,
                 speed_sensitive: t.speed_sensitive,
+                speed_seen: t.speed_seen,
                 timed_calls: t.timed_calls,
                 raw_mean_us: us(t.raw_mean_ns),
                 reference_ns: Some(t.reference_ns).filter(|r| r.is_finite()),

@@ -133,9 +133,21 @@ pub fn merge(reports: &[Report]) -> Result<Report, String> {
         .filter_map(|o| o.leak.as_ref().map(|l| &l.analysis))
         .collect();
     let leak_summary = (!analyses.is_empty()).then(|| leak::summarize(&analyses));
+    // Shards run under one policy: a merged WARN exits 0 only if the shards ran as local runs
+    // (a shard's WARN exited 0 and said why), and 1 otherwise.
+    let exit = reports
+        .iter()
+        .find_map(|r| r.exit.as_ref().filter(|e| e.code == 0))
+        .filter(|_| gate == GateCode::Warn)
+        .cloned();
+    let notes = super::build::debug_assertions_note(&operations)
+        .into_iter()
+        .collect();
     Ok(Report {
         gate,
+        exit,
         warnings,
+        notes,
         alerts,
         leak_summary,
         generated_unix_ms: reports
@@ -170,6 +182,35 @@ fn show_stage(stage: &Option<String>) -> String {
 mod tests {
     use super::*;
     use crate::report::tests::{operation, report};
+
+    #[test]
+    fn a_merged_warn_exits_as_its_shards_did() {
+        let local = crate::verdict::WarnExit::new(None, false, None);
+        let ci = crate::verdict::WarnExit::new(None, true, None);
+        let shard = |op: &str, verdict, policy: &crate::verdict::WarnExit| {
+            let gate = GateCode::for_run([verdict], false, None);
+            report(gate, vec![operation(op, verdict)]).with_warn_exit(policy)
+        };
+        let merged = merge(&[
+            shard("a", Verdict::Warn, &local),
+            shard("b", Verdict::Pass, &local),
+        ])
+        .unwrap();
+        assert_eq!((merged.gate, merged.exit_code()), (GateCode::Warn, 0));
+        let merged = merge(&[
+            shard("a", Verdict::Warn, &ci),
+            shard("b", Verdict::Pass, &ci),
+        ])
+        .unwrap();
+        assert_eq!((merged.gate, merged.exit_code()), (GateCode::Warn, 1));
+        // A failure exits 2 whatever the policy.
+        let merged = merge(&[
+            shard("a", Verdict::Warn, &local),
+            shard("b", Verdict::Fail, &local),
+        ])
+        .unwrap();
+        assert_eq!((merged.gate, merged.exit_code()), (GateCode::Fail, 2));
+    }
 
     #[test]
     fn measured_beats_ignored_and_two_measurements_conflict() {

@@ -62,8 +62,12 @@ pub struct Report {
     /// When the report was written, milliseconds since the Unix epoch.
     #[serde(default)]
     pub generated_unix_ms: u64,
-    /// The gate's exit code.
+    /// The gate's verdict on the run, with its code (0 PASS to 4 ERROR).
     pub gate: GateCode,
+    /// The process's exit code, when it is not the gate's code: a WARN of a local run exits 0
+    /// (see [`crate::verdict::WarnExit`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exit: Option<Exit>,
     /// How the run measured.
     pub settings: Settings,
     /// What the figures depend on besides the code.
@@ -71,6 +75,10 @@ pub struct Report {
     /// Run-level warnings (orphan budgets, unoptimised build, history problems).
     #[serde(default)]
     pub warnings: Vec<String>,
+    /// What the figures depend on that is worth knowing but does not change the verdict (a build
+    /// with debug assertions on).
+    #[serde(default)]
+    pub notes: Vec<String>,
     /// Regression and improvement alert lines, one per operation that has one.
     #[serde(default)]
     pub alerts: Vec<String>,
@@ -88,6 +96,15 @@ pub struct Report {
     /// Fields this version does not know (written by a newer perfgate), kept as they were.
     #[serde(flatten)]
     pub other: Map<String, Value>,
+}
+
+/// An exit code other than the gate's code, and why.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Exit {
+    /// The process's exit code.
+    pub code: u8,
+    /// Why it is not the gate's.
+    pub reason: String,
 }
 
 /// The program that wrote a report.
@@ -154,6 +171,10 @@ pub struct Operation {
     /// The line of its name.
     #[serde(default)]
     pub line: u32,
+    /// Its crate was built with debug assertions on (`cfg!(debug_assertions)` where it is
+    /// annotated).
+    #[serde(default)]
+    pub debug_assertions: bool,
     /// The verdict.
     pub verdict: Verdict,
     /// Why the verdict is not a pass (a sentence each).
@@ -351,6 +372,10 @@ pub struct Noise {
     /// clock), every segment counts.
     #[serde(default = "yes")]
     pub speed_sensitive: bool,
+    /// Whether the run saw the machine at both speeds often enough to tell `speed_sensitive`
+    /// (when not, it is assumed).
+    #[serde(default)]
+    pub speed_seen: bool,
     /// Every timed call, full speed or not (`calls` are those at full speed).
     #[serde(default)]
     pub timed_calls: u64,

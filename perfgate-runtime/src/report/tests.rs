@@ -20,6 +20,7 @@ pub(crate) fn report(gate: GateCode, operations: Vec<Operation>) -> Report {
         tool: Tool::default(),
         generated_unix_ms: 1_795_780_800_000,
         gate,
+        exit: None,
         settings: Settings {
             stage: Some("integration_tests".into()),
             mode: Mode::Quick,
@@ -37,6 +38,7 @@ pub(crate) fn report(gate: GateCode, operations: Vec<Operation>) -> Report {
             profile: "release".into(),
         },
         warnings: Vec::new(),
+        notes: Vec::new(),
         alerts: Vec::new(),
         leak_summary: None,
         history_path: None,
@@ -93,4 +95,40 @@ fn module_paths_are_derived_from_files_when_missing() {
     assert_eq!(op.module(), "crate");
     op.file = String::new();
     assert_eq!(op.module(), "perfgate");
+}
+
+#[test]
+fn a_build_with_debug_assertions_is_noted_with_its_crate_not_judged() {
+    let mut checked = operation("decode", Verdict::Pass);
+    checked.debug_assertions = true;
+    checked.module_path = "mcp_service::decode".into();
+    let mut skipped = operation("config", Verdict::Ignored);
+    skipped.debug_assertions = true;
+    let mut report = report(
+        GateCode::Pass,
+        vec![checked, skipped, operation("plain", Verdict::Pass)],
+    );
+    report.summarize();
+    assert_eq!(report.notes.len(), 1, "{:?}", report.notes);
+    let note = &report.notes[0];
+    assert!(
+        note.starts_with("debug assertions on: timings include checks that release builds skip (`decode`, crate mcp_service)"),
+        "{note}"
+    );
+    assert!(note.contains("`debug-assertions = false`"), "{note}");
+    assert_eq!(
+        report.gate,
+        GateCode::Pass,
+        "a note does not change the verdict"
+    );
+    let text = crate::render::summary(&report, false);
+    assert!(text.contains(&format!("Note: {note}")), "{text}");
+
+    report.operations[0].debug_assertions = false;
+    report.summarize();
+    assert!(
+        report.notes.is_empty(),
+        "an ignored operation is not measured: {:?}",
+        report.notes
+    );
 }

@@ -99,6 +99,61 @@ impl<'de> Deserialize<'de> for GateCode {
     }
 }
 
+/// Where a run's WARN exits 1: in CI and at a `--stage` (gates that must see it), unless the
+/// settings say otherwise (`warn_exit_code`). A local run's WARN exits 0, printed loudly, so that a
+/// minor issue (a budget naming no operation, a marginal result on a busy laptop) does not fail a
+/// developer's whole `cargo test`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WarnExit {
+    /// The exit code of a WARN: 0 or 1.
+    pub code: u8,
+    /// Why, in a few words, for the gate line when the code is 0.
+    pub why: &'static str,
+}
+
+impl WarnExit {
+    /// The policy: `setting` (`warn_exit_code`) if given, else 1 when `in_ci` or at a `stage`.
+    pub fn new(setting: Option<u8>, in_ci: bool, stage: Option<&str>) -> WarnExit {
+        match setting {
+            Some(0) => WarnExit {
+                code: 0,
+                why: "warn_exit_code is 0 in the settings",
+            },
+            Some(_) => WarnExit {
+                code: 1,
+                why: "warn_exit_code is 1 in the settings",
+            },
+            None if in_ci => WarnExit {
+                code: 1,
+                why: "a CI run (CI is set)",
+            },
+            None if stage.is_some() => WarnExit {
+                code: 1,
+                why: "a gate at a --stage",
+            },
+            None => WarnExit {
+                code: 0,
+                why: "a local run: a WARN exits 1 only in CI (CI set), at a --stage, or with \
+                      warn_exit_code 1",
+            },
+        }
+    }
+
+    /// The process's exit code for a gate's `code`.
+    pub fn exit_code(&self, code: GateCode) -> u8 {
+        match code {
+            GateCode::Warn => self.code,
+            other => other as u8,
+        }
+    }
+}
+
+/// Whether the environment is a CI run: `CI` set to anything but empty, `0` or `false` (GitHub
+/// Actions, GitLab, Buildkite, CircleCI, Travis and Jenkins' plugins set `CI=true`).
+pub fn in_ci(ci: Option<&str>) -> bool {
+    ci.is_some_and(|value| !matches!(value.trim(), "" | "0" | "false" | "FALSE" | "False"))
+}
+
 /// The stage at which any failure blocks deployment.
 pub const BLOCKING_STAGE: &str = "pre_deployment";
 
@@ -174,6 +229,36 @@ mod tests {
             decide([Verdict::Pass], false, None, false, "ci.json").overridden,
             None
         );
+    }
+
+    #[test]
+    fn a_warn_fails_ci_and_staged_gates_and_passes_a_local_run() {
+        let local = WarnExit::new(None, false, None);
+        assert_eq!(local.exit_code(GateCode::Warn), 0);
+        assert!(local.why.contains("local run"), "{}", local.why);
+        for other in [
+            GateCode::Pass,
+            GateCode::Fail,
+            GateCode::Block,
+            GateCode::Error,
+        ] {
+            assert_eq!(local.exit_code(other), other as u8, "only a WARN changes");
+        }
+        assert_eq!(WarnExit::new(None, true, None).exit_code(GateCode::Warn), 1);
+        assert_eq!(
+            WarnExit::new(None, false, Some("pre_commit")).exit_code(GateCode::Warn),
+            1
+        );
+        assert_eq!(
+            WarnExit::new(Some(0), true, Some("x")).exit_code(GateCode::Warn),
+            0
+        );
+        assert_eq!(
+            WarnExit::new(Some(1), false, None).exit_code(GateCode::Warn),
+            1
+        );
+        assert!(in_ci(Some("true")) && in_ci(Some("1")) && in_ci(Some("woodpecker")));
+        assert!(!in_ci(None) && !in_ci(Some("")) && !in_ci(Some("false")) && !in_ci(Some("0")));
     }
 
     #[test]

@@ -20,9 +20,9 @@ pub fn judge_leak(
     }
     let foreign = (foreign_allocations > 0).then(|| {
         format!(
-            " (not judged: {foreign_allocations} allocations were made on other threads during \
-             the check, a background thread of this operation or of an earlier one, and may be \
-             what grew)"
+            " (not judged: {} made on other threads during the check, a background thread of \
+             this operation or of an earlier one, may be what grew)",
+            crate::units::counted(foreign_allocations, "allocation")
         )
     });
     let severity = leak.severity.map(|s| s.to_string()).unwrap_or_default();

@@ -11,7 +11,7 @@ mod gate;
 mod leak;
 mod regression;
 
-pub use gate::{GateCode, decide};
+pub use gate::{GateCode, WarnExit, decide, in_ci};
 pub use leak::judge_leak;
 pub use regression::{RegressionFinding, judge_regression, p_text};
 
