@@ -325,3 +325,72 @@ fn history_repair_moves_unreadable_lines_aside_and_keeps_them() {
             .contains("{\"torn")
     );
 }
+
+/// A report left in the directory by an earlier run is not merged with the shards of this one:
+/// the merge refuses, listing the runs, until one is chosen with `--run`.
+#[test]
+fn reports_of_different_runs_do_not_merge_unless_one_is_chosen() {
+    let dir = scratch("runs");
+    let mut current = golden();
+    current["run_id"] = json!("nextest-1111");
+    write_shards(
+        &current,
+        &dir,
+        ["report-a-1.json", "report-b-2.json", "report-c-3.json"],
+    );
+    let mut stale = golden();
+    stale["run_id"] = json!("local-1700000000000-42");
+    stale["generated_unix_ms"] = json!(1_700_000_000_000u64);
+    std::fs::write(dir.join("report.json"), stale.to_string()).unwrap();
+    let out = dir.join("merged");
+
+    let refused = perfgate(&[&dir, Path::new("--output"), &out], &[]);
+    let (stdout, stderr) = text_of(&refused);
+    assert_eq!(refused.status.code(), Some(4), "{stdout}{stderr}");
+    assert!(
+        stderr.contains("the reports are of 2 runs, and only the reports of one run merge"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("run local-1700000000000-42, written up to 2023-11-14")
+            && stderr.contains("1 report(s)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("run nextest-1111") && stderr.contains("3 report(s)"),
+        "{stderr}"
+    );
+    assert!(!out.join("report.json").exists(), "nothing merged");
+
+    let chosen = perfgate(
+        &[
+            &dir,
+            Path::new("--output"),
+            &out,
+            Path::new("--run"),
+            Path::new("nextest-1111"),
+        ],
+        &[],
+    );
+    let (stdout, stderr) = text_of(&chosen);
+    assert_eq!(chosen.status.code(), Some(3), "{stdout}{stderr}");
+    assert!(
+        stdout.contains("merged 3 reports:") && !stdout.contains("conflict"),
+        "{stdout}"
+    );
+    assert_eq!(read(out.join("report.json"))["run_id"], "nextest-1111");
+
+    let unknown = perfgate(
+        &[
+            &dir,
+            Path::new("--output"),
+            &out,
+            Path::new("--run"),
+            Path::new("nope"),
+        ],
+        &[],
+    );
+    let (_, stderr) = text_of(&unknown);
+    assert_eq!(unknown.status.code(), Some(4));
+    assert!(stderr.contains("no report is of run \"nope\""), "{stderr}");
+}

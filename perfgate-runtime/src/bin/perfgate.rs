@@ -77,6 +77,9 @@ enum Command {
         /// The history the HTML trends draw from (default: the merged report's history file).
         #[arg(long, value_name = "DIR")]
         history_dir: Option<PathBuf>,
+        /// Merge only the reports of this run (their `run_id`), when the inputs hold several.
+        #[arg(long, value_name = "ID")]
+        run: Option<String>,
     },
 }
 
@@ -126,7 +129,8 @@ fn main() -> ExitCode {
             inputs,
             output,
             history_dir,
-        } => merge(&inputs, output, history_dir),
+            run,
+        } => merge(&inputs, output, history_dir, run.as_deref()),
     };
     match result {
         Ok((text, code)) => {
@@ -372,6 +376,7 @@ fn merge(
     inputs: &[PathBuf],
     output: Option<PathBuf>,
     history_dir: Option<PathBuf>,
+    run: Option<&str>,
 ) -> Result<(String, u8), String> {
     let first = inputs
         .first()
@@ -418,10 +423,11 @@ fn merge(
             input.display()
         ));
     }
-    let reports = files
+    let read_all = files
         .iter()
         .map(|path| read(path))
         .collect::<Result<Vec<Report>, String>>()?;
+    let (files, reports) = one_run(files, read_all, run)?;
     let mut merged = report::merge(&reports).map_err(|e| {
         let list: Vec<String> = files
             .iter()
@@ -474,6 +480,69 @@ fn merge(
         out += &format!("Wrote {}\n", path.display());
     }
     Ok((out, merged.exit_code()))
+}
+
+/// The reports of one run: all of them when they share a `run_id`, those of `run` when it is
+/// given; reports of several runs (a report left in the directory by an earlier run, the
+/// processes of two nextest runs) are an error listing the runs.
+fn one_run(
+    files: Vec<PathBuf>,
+    reports: Vec<Report>,
+    run: Option<&str>,
+) -> Result<(Vec<PathBuf>, Vec<Report>), String> {
+    let mut runs: Vec<(&str, u64, Vec<&PathBuf>)> = Vec::new();
+    for (file, report) in files.iter().zip(&reports) {
+        match runs.iter_mut().find(|(id, _, _)| *id == report.run_id) {
+            Some((_, newest, members)) => {
+                *newest = (*newest).max(report.generated_unix_ms);
+                members.push(file);
+            }
+            None => runs.push((&report.run_id, report.generated_unix_ms, vec![file])),
+        }
+    }
+    runs.sort_by_key(|(_, newest, _)| *newest);
+    let listing = || {
+        runs.iter()
+            .map(|(id, newest, members)| {
+                let id = if id.is_empty() {
+                    "(none: an older perfgate)"
+                } else {
+                    id
+                };
+                let names: Vec<String> = members.iter().map(|f| f.display().to_string()).collect();
+                format!(
+                    "  run {id}, written up to {}: {} report(s): {}",
+                    render::utc(*newest),
+                    members.len(),
+                    names.join(", ")
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let wanted = match run {
+        Some(wanted) => wanted.to_string(),
+        None if runs.len() <= 1 => return Ok((files, reports)),
+        None => {
+            return Err(format!(
+                "the reports are of {} runs, and only the reports of one run merge; choose one with \
+                 --run ID (or remove the stale reports):\n{}",
+                runs.len(),
+                listing()
+            ));
+        }
+    };
+    if !runs.iter().any(|(id, _, _)| *id == wanted) {
+        return Err(format!(
+            "no report is of run {wanted:?}; the reports are of:\n{}",
+            listing()
+        ));
+    }
+    Ok(files
+        .into_iter()
+        .zip(reports)
+        .filter(|(_, report)| report.run_id == wanted)
+        .unzip())
 }
 
 /// The `report*.json` files under `dir`, recursively, leaving out `skip` (the output directory,

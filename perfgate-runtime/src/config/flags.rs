@@ -84,6 +84,10 @@ pub struct RunSettings {
     /// Count instructions under Valgrind instead of timing (`--instructions`).
     pub instructions: bool,
     pub verbose: bool,
+    /// The run this process's report belongs to: processes of one run (nextest runs each
+    /// operation in a process of its own; shards run on several machines) share it, and
+    /// `perfgate report` merges only the reports of one run. See [`run_id`].
+    pub run_id: String,
 }
 
 /// One of our flags: its spellings, environment variable and whether it takes a value.
@@ -168,7 +172,13 @@ const INSTRUCTIONS: Flag = Flag {
     env: "PERFGATE_INSTRUCTIONS",
     takes_value: false,
 };
-const FLAGS: [&Flag; 15] = [
+const RUN_ID: Flag = Flag {
+    names: &["--run-id"],
+    env: "PERFGATE_RUN_ID",
+    takes_value: true,
+};
+const FLAGS: [&Flag; 16] = [
+    &RUN_ID,
     &STAGE,
     &QUICK,
     &OPERATIONS,
@@ -208,6 +218,9 @@ perfgate options (each also read from its environment variable; the flag wins):
   --no-history               compare with the history, but do not append this run         PERFGATE_NO_HISTORY=1
   --instructions             count instructions under Valgrind (deterministic) instead of  PERFGATE_INSTRUCTIONS=1
                              timing: judges max_instructions and allocations
+  --run-id ID                the run this report belongs to (default: GitHub's run id and  PERFGATE_RUN_ID
+                             attempt, else nextest's run id, else one made up); reports of
+                             one run merge with `perfgate report`
   --verbose                  limits with their sources, calls, timer overhead, wall time  PERFGATE_VERBOSE=1
 ";
 
@@ -397,8 +410,37 @@ pub fn parse_args(
         no_history: flag(&NO_HISTORY)?,
         instructions: flag(&INSTRUCTIONS)?,
         verbose: flag(&VERBOSE)?,
+        run_id: match lookup(&RUN_ID) {
+            Some((_, id)) if !id.trim().is_empty() => id.trim().to_string(),
+            Some((name, value)) => {
+                return Err(ConfigError::Flag {
+                    flag: name,
+                    value,
+                    reason: "expected a run id that is not empty".into(),
+                });
+            }
+            None => run_id(&env),
+        },
     };
     Ok((settings, rest))
+}
+
+/// The run id when none is given: under GitHub Actions the workflow run and its attempt (shared
+/// by every job of the run, so shards on several machines merge), else nextest's run id (shared
+/// by the processes of one `cargo nextest run`), else one made of the time and process id.
+pub fn run_id(env: &impl Fn(&str) -> Option<String>) -> String {
+    let set = |key: &str| env(key).filter(|v| !v.trim().is_empty());
+    if let Some(run) = set("GITHUB_RUN_ID") {
+        let attempt = set("GITHUB_RUN_ATTEMPT").unwrap_or_else(|| "1".into());
+        return format!("github-{run}-{attempt}");
+    }
+    if let Some(run) = set("NEXTEST_RUN_ID") {
+        return format!("nextest-{run}");
+    }
+    let ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis());
+    format!("local-{ms}-{}", std::process::id())
 }
 
 fn parse_bool(name: &str, value: &str) -> Result<bool, ConfigError> {

@@ -2,7 +2,7 @@
 
 use crate::history::Record;
 use crate::render::{self, Outputs};
-use crate::report::{Report, report_file_name};
+use crate::report::{Report, report_file_name, run_so_far};
 use crate::verdict::GateCode;
 
 use super::actions::Stopped;
@@ -22,7 +22,8 @@ pub fn finish(
 ) -> u8 {
     let settings = &setup.settings;
     let names: Vec<&str> = report.operations.iter().map(|o| o.op.as_str()).collect();
-    let file_name = report_file_name(&names, std::env::var_os("NEXTEST").is_some());
+    let per_process = std::env::var_os("NEXTEST").is_some();
+    let file_name = report_file_name(&names, per_process);
     let outputs = Outputs {
         junit: settings.junit.clone(),
         bmf: settings.bmf.clone(),
@@ -47,6 +48,12 @@ pub fn finish(
             )
             .map_err(|error| format!("cannot write the reports: {error}"))?;
             others.insert(0, path);
+            // Each operation a process of its own: report.html shows the run so far, every
+            // process's report merged, not only this process's operation.
+            if per_process && let Some(run) = run_so_far(&settings.output_dir, &report.run_id) {
+                render::write_html(&run, history, &settings.output_dir)
+                    .map_err(|error| format!("cannot write the reports: {error}"))?;
+            }
             Ok(others)
         });
     match written {

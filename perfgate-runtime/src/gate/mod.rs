@@ -6,6 +6,7 @@
 mod actions;
 mod emit;
 mod exit_guard;
+mod lock;
 mod setup;
 mod trial;
 
@@ -87,6 +88,8 @@ fn run_phases(
         setup::Loaded::Run(setup) => *setup,
         setup::Loaded::Done(code) => return Ok(code as u8),
     };
+    let _measuring =
+        lock::MeasuringLock::acquire(&setup.settings.output_dir).map_err(ConfigError::Arguments)?;
     let commands = actions::stop(std::env::var("GITHUB_ACTIONS").as_deref() == Ok("true"));
     let shared = Arc::new(Shared::new(&setup, setup.load_history()));
     let trials: Vec<Trial> = setup

@@ -129,6 +129,13 @@ pub fn write_all(
     Ok(written)
 }
 
+/// Writes `report.html` of `report` into `out_dir`, and returns its path.
+pub fn write_html(report: &Report, history: &[Record], out_dir: &Path) -> io::Result<PathBuf> {
+    let path = out_dir.join("report.html");
+    write_atomically(&path, &html(report, history))?;
+    Ok(path)
+}
+
 /// Writes beside, then renames: a reader never sees half a file.
 fn write_atomically(path: &Path, text: &str) -> io::Result<()> {
     let context =

@@ -52,6 +52,7 @@ impl Report {
             schema_version: SCHEMA_VERSION,
             tool: Tool::default(),
             generated_unix_ms: now_unix_ms(),
+            run_id: run.settings.run_id.clone(),
             gate: run.gate,
             exit: None,
             settings: Settings {

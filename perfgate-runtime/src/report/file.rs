@@ -158,6 +158,31 @@ pub fn report_file_name(operations: &[&str], per_process: bool) -> String {
     format!("report-{safe}-{:016x}.json", fnv1a(joined.as_bytes()))
 }
 
+/// The per-process reports (`report-*.json`) in `dir` of the run `run_id`, merged: what the run
+/// has measured so far, when each of its operations is a process of its own. `None` when there
+/// are none or they do not merge. Unreadable files are left out (another run's process may be
+/// writing one).
+pub fn run_so_far(dir: &Path, run_id: &str) -> Option<Report> {
+    let mut reports: Vec<(PathBuf, Report)> = std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|path| {
+            path.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("report-") && n.ends_with(".json"))
+        })
+        .filter_map(|path| Report::read(&path).ok().map(|report| (path, report)))
+        .filter(|(_, report)| report.run_id == run_id)
+        .collect();
+    reports.sort_by(|a, b| a.0.cmp(&b.0));
+    let reports: Vec<Report> = reports.into_iter().map(|(_, report)| report).collect();
+    if reports.is_empty() {
+        return None;
+    }
+    super::merge(&reports).ok()
+}
+
 /// FNV-1a, 64 bits: a stable hash for file names (std's hasher may change between releases).
 fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {

@@ -20,7 +20,8 @@ use crate::verdict::{GateCode, Verdict};
 /// - Everything else (settings, machine, tool, unknown fields) from the first report; `merged`
 ///   records how many reports went in and the conflicting operations.
 ///
-/// Reports of different stages, modes or schema versions are not one gate run: an error.
+/// Reports of different runs (`run_id`), stages, modes or schema versions are not one gate run:
+/// an error.
 pub fn merge(reports: &[Report]) -> Result<Report, String> {
     let first = reports.first().ok_or("no reports to merge")?;
     for (i, report) in reports.iter().enumerate().skip(1) {
@@ -30,6 +31,14 @@ pub fn merge(reports: &[Report]) -> Result<Report, String> {
                 "report {n} has {what} {theirs} but report 1 has {ours}: not shards of one run"
             ))
         };
+        if report.run_id != first.run_id {
+            return Err(format!(
+                "report {n} is of run {:?} but report 1 of run {:?}: not shards of one run (a \
+                 report left from an earlier run? merge the reports of one run, or choose one \
+                 with --run)",
+                report.run_id, first.run_id
+            ));
+        }
         if report.schema_version != first.schema_version {
             return differ(
                 "schema_version",

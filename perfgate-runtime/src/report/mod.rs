@@ -30,7 +30,7 @@ mod file;
 mod merge;
 
 pub(crate) use build::{OperationParts, RunParts, now_unix_ms};
-pub use file::{ReportError, report_file_name};
+pub use file::{ReportError, report_file_name, run_so_far};
 pub use merge::merge;
 
 // The parts of a report, from the modules that produce them.
@@ -62,6 +62,10 @@ pub struct Report {
     /// When the report was written, milliseconds since the Unix epoch.
     #[serde(default)]
     pub generated_unix_ms: u64,
+    /// The run it belongs to (`--run-id`): the processes of one nextest run, or the shards of one
+    /// CI run, share it; only reports of one run merge. Empty in reports of older perfgates.
+    #[serde(default)]
+    pub run_id: String,
     /// The gate's verdict on the run, with its code (0 PASS to 4 ERROR).
     pub gate: GateCode,
     /// The process's exit code, when it is not the gate's code: a WARN of a local run exits 0

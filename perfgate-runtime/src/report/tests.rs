@@ -19,6 +19,7 @@ pub(crate) fn report(gate: GateCode, operations: Vec<Operation>) -> Report {
         schema_version: SCHEMA_VERSION,
         tool: Tool::default(),
         generated_unix_ms: 1_795_780_800_000,
+        run_id: "local-1795780800000-1".into(),
         gate,
         exit: None,
         settings: Settings {
