@@ -139,3 +139,89 @@ fn without_valgrind_instruction_mode_cannot_be_evaluated() {
         run.stdout
     );
 }
+
+/// The workflow's sequence (.github/workflows/performance-monitoring.yml): pushes to main and
+/// the daily runs count every operation's instructions in full mode and record them; a pull
+/// request counts in quick mode at the integration_tests stage without recording, and compares
+/// with what main recorded, even after the runner's CPU model and the compiler changed (hosted
+/// runners); a pull request that adds instructions is caught.
+#[test]
+fn pull_requests_compare_with_the_counts_main_recorded() {
+    let dir = scratch("instructions", "workflow");
+    let budgets = support::write(
+        dir.join("budgets.json"),
+        r#"[{"operation_name": "counted_loop", "max_regression_percent": 5}]"#,
+    );
+    let main = [
+        ("PERFGATE_INSTRUCTIONS", "1"),
+        ("PERFGATE_BUDGETS", budgets.as_str()),
+    ];
+    let only = ["--concurrent-sessions", "0", "--exact", "counted_loop"];
+    for _daily_or_push in 0..2 {
+        let run = support::run(FIXTURE, &dir, &only, &main);
+        assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    }
+    // The next job runs on another CPU model with a newer compiler.
+    let history = dir.join("history/history.jsonl");
+    let moved: Vec<String> = std::fs::read_to_string(&history)
+        .unwrap()
+        .lines()
+        .map(|line| {
+            let mut record: serde_json::Value = serde_json::from_str(line).unwrap();
+            assert_eq!(record["mode"], "instructions");
+            record["fingerprint"]["cpu_model"] = "Another CPU".into();
+            record["fingerprint"]["rustc"] = "rustc 1.80.0 (an older one)".into();
+            record.to_string()
+        })
+        .collect();
+    support::write(history.clone(), &(moved.join("\n") + "\n"));
+
+    let pull_request = |iterations: &str| {
+        let mut env = main.to_vec();
+        env.extend([
+            ("PERFGATE_QUICK", "1"),
+            ("PERFGATE_STAGE", "integration_tests"),
+            ("PERFGATE_NO_HISTORY", "1"),
+            ("PERFGATE_FIXTURE_LOOP", iterations),
+        ]);
+        support::run(FIXTURE, &dir, &only, &env)
+    };
+    let unchanged = pull_request("1000");
+    assert_eq!(
+        unchanged.code, 0,
+        "{}\n{}",
+        unchanged.stdout, unchanged.stderr
+    );
+    let regression = &operation(unchanged.report(), "counted_loop")["regression"];
+    assert_eq!(regression["status"], "unchanged", "{regression}");
+    assert_eq!(
+        regression["baseline_runs"], 2,
+        "main's two runs are the baseline"
+    );
+    let note = regression["note"].as_str().unwrap_or_default();
+    assert!(
+        note.contains("2 of the 2 baseline runs were on another machine or build")
+            && note.contains("rustc 1.80.0"),
+        "{note}"
+    );
+    assert!(
+        unchanged.stdout.contains("History note: "),
+        "{}",
+        unchanged.stdout
+    );
+
+    let slower = pull_request("1100");
+    assert_eq!(slower.code, 2, "{}\n{}", slower.stdout, slower.stderr);
+    let regression = &operation(slower.report(), "counted_loop")["regression"];
+    assert_eq!(regression["status"], "regression", "{regression}");
+    let change = regression["change_percent"].as_f64().unwrap();
+    assert!(
+        (9.0..11.0).contains(&change),
+        "10 % more iterations: {change}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&history).unwrap().lines().count(),
+        2,
+        "pull requests do not record"
+    );
+}

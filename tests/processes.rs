@@ -117,3 +117,76 @@ fn under_nextest_report_html_shows_the_run_so_far_and_only_that_run() {
         "an earlier run's operation"
     );
 }
+
+/// The sharded workflow's sequence on one machine: three partitions of the operations run as
+/// separate processes (as `cargo nextest run --partition count:K/3` on three machines would),
+/// each into its own directory with the run's id; their reports merge into the report one
+/// unsharded run of the same operations gives: the same operations, verdicts and gate.
+#[test]
+fn three_shards_merge_into_what_one_unsharded_run_reports() {
+    let ops = [
+        "fast_pass",
+        "three_allocations",
+        "instance_holder",
+        "over_budget",
+        "fallible",
+    ];
+    // Every operation of the fixture, from libtest's `--list`.
+    let listed = Command::new(FIXTURE)
+        .args(["--list", "--format", "terse", "--budgets", BUDGETS])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    let listed = String::from_utf8(listed.stdout).unwrap();
+    let all: Vec<&str> = listed
+        .lines()
+        .filter_map(|line| line.strip_suffix(": test"))
+        .collect();
+    assert!(all.len() > ops.len(), "{listed}");
+    let gate = |name: &str, selected: &[&str], env: &[(&str, &str)]| {
+        let dir = scratch("processes_shards", name);
+        let mut args = vec![
+            "--quick",
+            "--concurrent-sessions",
+            "0",
+            "--budgets",
+            BUDGETS,
+        ];
+        // libtest's filters: only the selected operations (skip the others, by exact name).
+        args.push("--exact");
+        for op in all.iter().filter(|op| !selected.contains(op)) {
+            args.extend(["--skip", op]);
+        }
+        let run = support::run(FIXTURE, &dir, &args, env);
+        let reports: Vec<perfgate_runtime::Report> = std::fs::read_dir(dir.join("out"))
+            .unwrap()
+            .map(|entry| entry.unwrap().path())
+            .filter(|path| path.extension().is_some_and(|e| e == "json"))
+            .map(|path| perfgate_runtime::Report::read(&path).unwrap())
+            .collect();
+        (run, reports)
+    };
+    let shard_env = [("NEXTEST", "1"), ("PERFGATE_RUN_ID", "shards-of-one-run")];
+    let mut shard_reports = Vec::new();
+    for (k, part) in [&ops[0..2], &ops[2..4], &ops[4..5]].into_iter().enumerate() {
+        let (_, reports) = gate(&format!("shard{}", k + 1), part, &shard_env);
+        assert!(!reports.is_empty(), "shard {} wrote its reports", k + 1);
+        shard_reports.extend(reports);
+    }
+    let merged = perfgate_runtime::report::merge(&shard_reports).expect("shards of one run merge");
+    let (whole_run, whole) = gate("unsharded", &ops, &[]);
+    assert_eq!(whole.len(), 1, "one report.json");
+    let whole = &whole[0];
+    let verdicts = |report: &perfgate_runtime::Report| -> Vec<(String, perfgate_runtime::Verdict)> {
+        report
+            .operations
+            .iter()
+            .map(|o| (o.op.clone(), o.verdict))
+            .collect()
+    };
+    assert_eq!(verdicts(&merged), verdicts(whole), "{}", whole_run.stdout);
+    assert_eq!(merged.gate, whole.gate);
+    assert_eq!(merged.exit_code(), u8::try_from(whole_run.code).unwrap());
+    assert_eq!(merged.run_id, "shards-of-one-run");
+    assert!(merged.merged.as_ref().unwrap().conflicts.is_empty());
+}

@@ -285,6 +285,10 @@ impl Shared {
             comparison => (comparison, None),
         };
         let series: Vec<f64> = means.iter().copied().chain([mean_us]).collect();
+        let note = [note, self.machine_note(&comparable)]
+            .into_iter()
+            .flatten()
+            .reduce(|a, b| format!("{a}; {b}"));
         RegressionFinding {
             comparison,
             baseline_runs: means.len(),
@@ -292,6 +296,23 @@ impl Shared {
             confirmation: note,
             instructions: false,
         }
+    }
+
+    /// What differs between this run's machine and its baseline runs' (a compiler, a kernel, or
+    /// for instruction counts a CPU model), said with the comparison: a change may come from there.
+    fn machine_note(&self, past: &[&Record]) -> Option<String> {
+        let mut changes: Vec<String> = past
+            .iter()
+            .filter_map(|r| self.stamp.fingerprint.changes(&r.fingerprint))
+            .collect();
+        let differing = changes.len();
+        changes.dedup();
+        let newest = changes.pop()?;
+        Some(format!(
+            "{differing} of the {} baseline runs were on another machine or build: {newest}; a \
+             change may come from there",
+            past.len()
+        ))
     }
 
     /// What the history's instruction counts say of a new count: exact, no interval needed.
@@ -316,7 +337,7 @@ impl Shared {
             ),
             baseline_runs: counts.len(),
             trend: None,
-            confirmation: None,
+            confirmation: self.machine_note(&past),
             instructions: true,
         }
     }

@@ -42,9 +42,9 @@ const MS_PER_DAY: f64 = 86_400_000.0;
 /// disagree by seconds, rarely by minutes.
 pub const CLOCK_SKEW_ALLOWANCE_MS: u64 = 5 * 60 * 1000;
 
-/// The past runs comparable with a new run of `op`: same operation, fingerprint and mode, measured
-/// at most `window_days` before `now_unix_ms`, not too noisy to trust; oldest first (file order
-/// among equal times).
+/// The past runs comparable with a new run of `op`: same operation and mode, a comparable
+/// machine ([`Fingerprint::comparable`]), measured at most `window_days` before `now_unix_ms`, not
+/// too noisy to trust; oldest first (file order among equal times).
 ///
 /// Records stamped after `now_unix_ms` by at most [`CLOCK_SKEW_ALLOWANCE_MS`] are kept; later ones
 /// are left out (a record from a clock set years ahead would otherwise stay in every window until
@@ -67,7 +67,7 @@ pub fn baseline<'a>(
         .filter(|record| {
             record.op == op
                 && record.mode == mode
-                && record.fingerprint == *fingerprint
+                && fingerprint.comparable(&record.fingerprint, mode)
                 && !record.inconclusive
                 && (oldest_unix_ms..=newest_unix_ms).contains(&record.time_unix_ms)
         })

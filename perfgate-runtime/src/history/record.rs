@@ -121,6 +121,51 @@ pub struct Fingerprint {
 }
 
 impl Fingerprint {
+    /// Whether a run on `other` compares with a run on this machine, in `mode`.
+    ///
+    /// What a comparable machine is: timings need the same CPU model and core count, the same
+    /// operating system and architecture, and the same optimisation level. Instruction counts
+    /// depend on the binary, not on the CPU's speed, so they need only the same operating system,
+    /// architecture and optimisation level (hosted CI runners change CPU model from job to job;
+    /// a count is the same on each). Left out on purpose, in both modes: the kernel release
+    /// (hosted images update it weekly) and the compiler version. A rustc upgrade can change the
+    /// code, and that is a real change to report, not a reason to start a new baseline: the
+    /// comparison says when the baseline was built by another rustc ([`Fingerprint::changes`]).
+    pub fn comparable(&self, other: &Fingerprint, mode: &str) -> bool {
+        let platform = |f: &Fingerprint| {
+            let mut words = f.os.split_whitespace();
+            (
+                words.next().map(str::to_owned),
+                words.next().map(str::to_owned),
+            )
+        };
+        let same_build = platform(self) == platform(other) && self.opt_level == other.opt_level;
+        if mode == super::run::INSTRUCTION_MODE {
+            same_build
+        } else {
+            same_build && self.cpu_model == other.cpu_model && self.cores == other.cores
+        }
+    }
+
+    /// What differs between this machine and `other` that [`Fingerprint::comparable`] lets
+    /// through: a sentence naming the compiler, kernel or CPU of each, or `None`.
+    pub fn changes(&self, other: &Fingerprint) -> Option<String> {
+        let mut changes = Vec::new();
+        if self.rustc != other.rustc {
+            changes.push(format!("{} (now {})", other.rustc, self.rustc));
+        }
+        if self.os != other.os {
+            changes.push(format!("{} (now {})", other.os, self.os));
+        }
+        if self.cpu_model != other.cpu_model || self.cores != other.cores {
+            changes.push(format!(
+                "{}, {} cores (now {}, {} cores)",
+                other.cpu_model, other.cores, self.cpu_model, self.cores
+            ));
+        }
+        (!changes.is_empty()).then(|| changes.join("; "))
+    }
+
     /// A short human-readable key naming this fingerprint, for grouping and messages.
     ///
     /// Two fingerprints have the same key exactly when they are equal (fields are joined with a

@@ -82,7 +82,9 @@ impl RunStamp {
             verdict: op.verdict.upper().to_string(),
             histogram_b64: op.histogram_b64.clone(),
             retimed_share: op.noise.as_ref().map_or(0.0, |n| n.retimed_percent / 100.0),
-            inconclusive: op.noise.as_ref().is_some_and(|n| n.inconclusive.is_some()),
+            // A count is exact however noisy the informational timing beside it was.
+            inconclusive: self.mode != INSTRUCTION_MODE
+                && op.noise.as_ref().is_some_and(|n| n.inconclusive.is_some()),
             reference_ns: op.noise.as_ref().and_then(|n| n.reference_ns),
             speed_sensitive: op
                 .noise

@@ -609,3 +609,73 @@ fn an_overlong_line_is_skipped_without_being_parsed() {
         loaded.warnings
     );
 }
+
+#[test]
+fn a_comparable_machine_is_the_platform_build_and_for_timings_the_cpu() {
+    let here = fingerprint("Test CPU");
+    let mut newer_compiler = here.clone();
+    newer_compiler.rustc = "rustc 9.9.9".into();
+    let mut newer_kernel = here.clone();
+    newer_kernel.os = format!("{} 9.9.9-new", here.os);
+    let other_cpu = fingerprint("Other CPU");
+    let mut other_opt = here.clone();
+    other_opt.opt_level = "0".into();
+    let mut other_arch = here.clone();
+    other_arch.os = "linux aarch64".into();
+    for mode in ["full", "quick", "instructions"] {
+        assert!(
+            here.comparable(&newer_compiler, mode),
+            "{mode}: a rustc upgrade is a change, not a new baseline"
+        );
+        assert!(
+            here.comparable(&newer_kernel, mode),
+            "{mode}: kernel release"
+        );
+        assert!(!here.comparable(&other_opt, mode), "{mode}: opt-level");
+        assert!(!here.comparable(&other_arch, mode), "{mode}: architecture");
+    }
+    assert!(
+        !here.comparable(&other_cpu, "full"),
+        "timings need the same CPU"
+    );
+    assert!(here.comparable(&other_cpu, "instructions"), "counts do not");
+    let said = here.changes(&newer_compiler).unwrap();
+    assert!(
+        said.contains("rustc 9.9.9") && said.contains(&here.rustc),
+        "{said}"
+    );
+    assert_eq!(here.changes(&here.clone()), None);
+}
+
+#[test]
+fn an_instruction_count_is_never_an_inconclusive_record() {
+    // An operation whose (informational) timing was too noisy to trust.
+    let golden: serde_json::Value =
+        serde_json::from_str(include_str!("../render/golden/report.json")).unwrap();
+    let mut op = golden["operations"][1].clone();
+    op["noise"] = serde_json::json!({
+        "batches": 10, "retimed": 5, "retimed_percent": 50.0, "unresolved": 5, "rounds": 10,
+        "inconclusive": "too noisy to judge"
+    });
+    let op: crate::report::Operation = serde_json::from_value(op).unwrap();
+    let machine = crate::machine::Machine::current();
+    let stamp = |instructions| {
+        RunStamp::of_this_run(
+            &machine,
+            None,
+            crate::config::Mode::Full,
+            instructions,
+            |_| None,
+        )
+    };
+    assert!(
+        stamp(false).record(&op).unwrap().inconclusive,
+        "a noisy timing is left out"
+    );
+    let counted = stamp(true).record(&op).unwrap();
+    assert_eq!(counted.mode, "instructions");
+    assert!(
+        !counted.inconclusive,
+        "a count is exact, whatever the timing beside it"
+    );
+}

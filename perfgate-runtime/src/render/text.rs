@@ -222,7 +222,15 @@ fn operation_block(out: &mut String, op: &Operation, cores: usize, verbose: bool
         let _ = writeln!(out, "  Noise: {}", noise_line(noise));
     }
     if let Some(regression) = &op.regression {
-        let _ = writeln!(out, "  History: {}", history_line(regression));
+        let exact = op.instructions.is_some();
+        let _ = writeln!(out, "  History: {}", history_line(regression, exact));
+        if let Some(note) = regression
+            .note
+            .as_ref()
+            .filter(|_| regression.status != ComparisonStatus::Invalid)
+        {
+            let _ = writeln!(out, "  History note: {note}");
+        }
     }
     if let Some(trend) = &op.trend {
         let _ = writeln!(
@@ -373,11 +381,25 @@ fn leak_summary(s: &LeakSummary) -> String {
 }
 
 /// The history comparison as the summary's `History:` line.
-fn history_line(r: &Regression) -> String {
+/// The summary's `History:` line; `exact` for instruction counts, which repeat exactly (no noise,
+/// no p-value).
+fn history_line(r: &Regression, exact: bool) -> String {
     let change = r.change_percent.unwrap_or(f64::NAN);
     let p = r.p_value.unwrap_or(f64::NAN);
     let runs = r.baseline_runs;
     match r.status {
+        ComparisonStatus::Unchanged if exact => format!(
+            "{change:+.2}% instructions vs the median of {runs} past runs: unchanged (counts repeat \
+             exactly; a change of 5% or more is judged)"
+        ),
+        ComparisonStatus::Regression if exact => format!(
+            "Regression: {} - {change:+.1}% instructions vs the median of {runs} past runs",
+            r.severity.map(|s| s.to_string()).unwrap_or_default()
+        ),
+        ComparisonStatus::Improvement if exact => format!(
+            "Improvement: {:.1}% fewer instructions than the median of {runs} past runs",
+            -change
+        ),
         ComparisonStatus::NoBaseline => {
             format!(
                 "no baseline yet ({runs}/{} runs)",
