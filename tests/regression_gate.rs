@@ -51,9 +51,25 @@ fn the_example_application_regresses_when_its_naive_decoder_is_switched_on() {
         "--exact",
         "mcp_message_decode",
     ];
-    for have in 0..3 {
+    // Runs too noisy to trust (a busy machine) are recorded but never part of a baseline: the
+    // baseline counts only the conclusive ones, and is complete at three.
+    let conclusive = || -> usize {
+        std::fs::read_to_string(dir.join("history/history.jsonl"))
+            .unwrap_or_default()
+            .lines()
+            .filter(|line| {
+                let record: serde_json::Value = serde_json::from_str(line).unwrap();
+                record["inconclusive"] == false
+            })
+            .count()
+    };
+    for _ in 0..8 {
+        let have = conclusive();
+        if have == 3 {
+            break;
+        }
         let run = gate(MCP_GATE, &dir, &args, &[]);
-        assert_eq!(run.code, 0, "{}", run.stdout);
+        assert!(run.code <= 1, "{}", run.stdout);
         let regression = &operation(run.report(), "mcp_message_decode")["regression"];
         assert_eq!(regression["status"], "no_baseline");
         assert_eq!(regression["baseline_runs"], have);
@@ -64,8 +80,8 @@ fn the_example_application_regresses_when_its_naive_decoder_is_switched_on() {
             run.stdout
         );
     }
+    assert_eq!(conclusive(), 3, "three conclusive runs in eight");
     let history = std::fs::read_to_string(dir.join("history/history.jsonl")).unwrap();
-    assert_eq!(history.lines().count(), 3);
     let record: serde_json::Value = serde_json::from_str(history.lines().next().unwrap()).unwrap();
     assert_eq!(record["op"], "mcp_message_decode");
     assert_eq!(record["mode"], "quick");
@@ -104,8 +120,8 @@ fn the_example_application_regresses_when_its_naive_decoder_is_switched_on() {
     );
     assert_eq!(run.report()["gate"]["status"], "BLOCK");
     // --no-history kept the baseline clean.
-    let history = std::fs::read_to_string(dir.join("history/history.jsonl")).unwrap();
-    assert_eq!(history.lines().count(), 3);
+    let after = std::fs::read_to_string(dir.join("history/history.jsonl")).unwrap();
+    assert_eq!(after, history);
 }
 
 /// Baseline runs recorded before the run under test; the settings of these tests require as
@@ -178,6 +194,15 @@ fn a_medium_regression_within_its_allowance_warns() {
     assert_eq!(op["regression"]["severity"], "MEDIUM", "{}", run.stdout);
     let degradation = op["regression"]["change_percent"].as_f64().unwrap();
     assert!((15.0..30.0).contains(&degradation), "{degradation}");
+    // The limit's row says what was measured against it: within the 50 % allowed.
+    let limit = op["limits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["name"] == "max_regression_percent")
+        .unwrap();
+    assert_eq!(limit["measured"].as_f64(), Some(degradation), "{limit}");
+    assert_eq!(limit["outcome"], "met", "{limit}");
     assert!(
         run.stdout.contains("Regression: MEDIUM - "),
         "{}",

@@ -394,3 +394,65 @@ fn reports_of_different_runs_do_not_merge_unless_one_is_chosen() {
     assert_eq!(unknown.status.code(), Some(4));
     assert!(stderr.contains("no report is of run \"nope\""), "{stderr}");
 }
+
+/// `perfgate compare OLD NEW`: each change with its interval from both runs' intervals, called
+/// significant or within noise; instruction counts compared exactly.
+#[test]
+fn compare_says_which_changes_are_more_than_noise() {
+    let dir = scratch("compare");
+    let mut old = golden();
+    let mut new = golden();
+    let set = |report: &mut Value, op: &str, mean: f64, half: f64| {
+        let ops = report["operations"].as_array_mut().unwrap();
+        let o = ops.iter_mut().find(|o| o["op"] == op).unwrap();
+        o["mean_us"] = json!(mean);
+        o["ci95_low_us"] = json!(mean - half);
+        o["ci95_high_us"] = json!(mean + half);
+    };
+    set(&mut old, "mcp_message_decode", 2.00, 0.10);
+    set(&mut new, "mcp_message_decode", 2.05, 0.10);
+    set(&mut old, "config_instantiation", 2.00, 0.05);
+    set(&mut new, "config_instantiation", 3.30, 0.05);
+    for (report, count) in [(&mut old, 31648.2), (&mut new, 31960.0)] {
+        let ops = report["operations"].as_array_mut().unwrap();
+        let o = ops
+            .iter_mut()
+            .find(|o| o["op"] == "mcp_message_decode")
+            .unwrap();
+        o["instructions"] = json!({"per_call": count, "l1_misses_per_call": 100.0,
+            "ll_misses_per_call": 0.4, "estimated_cycles_per_call": 42000.0, "calls": 1000, "wall_s": 1.0});
+    }
+    let (a, b) = (dir.join("old.json"), dir.join("new.json"));
+    std::fs::write(&a, old.to_string()).unwrap();
+    std::fs::write(&b, new.to_string()).unwrap();
+    let output = Command::new(PERFGATE)
+        .arg("compare")
+        .arg(&a)
+        .arg(&b)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text_of(&output);
+    assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");
+    let line = |op: &str| {
+        stdout
+            .lines()
+            .find(|l| l.starts_with(op))
+            .unwrap()
+            .to_string()
+    };
+    let decode = line("mcp_message_decode");
+    assert!(
+        decode.contains("+2.5% [") && decode.contains("within noise"),
+        "{decode}"
+    );
+    let config = line("config_instantiation");
+    assert!(
+        config.contains("+65.0% [") && config.contains("significant"),
+        "{config}"
+    );
+    assert!(stdout.contains("instruction counts"), "{stdout}");
+    assert!(
+        stdout.contains("+0.99% (instructions per call: exact, no interval)"),
+        "{stdout}"
+    );
+}

@@ -330,16 +330,20 @@ fn compare(old: &Path, new: &Path) -> Result<String, String> {
     names.sort();
     names.dedup();
     let mut out = format!(
-        "{:<28} {:>11} {:>11} {:>9} {:>11} {:>11} {:>15} {:>15}\n",
-        "operation", "old mean", "new mean", "change", "old p99", "new p99", "allocs", "verdict"
+        "{:<28} {:>11} {:>11}  {:<34} {:>11} {:>11} {:>13} {:>13}\n",
+        "operation",
+        "old mean",
+        "new mean",
+        "change [95% CI]",
+        "old p99",
+        "new p99",
+        "allocs",
+        "verdict"
     );
     let us = |v: Option<f64>| or_dash(v.map(Micros));
+    let mut counted = Vec::new();
     for name in names {
         let (o, n) = (old_ops.get(name), new_ops.get(name));
-        let change = match (o.and_then(|o| o.mean_us), n.and_then(|n| n.mean_us)) {
-            (Some(a), Some(b)) if a > 0.0 => format!("{:+.1}%", (b / a - 1.0) * 100.0),
-            _ => "-".into(),
-        };
         let allocs = |op: Option<&Operation>| {
             or_dash(
                 op.and_then(|o| o.allocations_per_call)
@@ -351,19 +355,73 @@ fn compare(old: &Path, new: &Path) -> Result<String, String> {
                 .unwrap_or_else(|| "-".into())
         };
         out += &format!(
-            "{:<28} {:>11} {:>11} {:>9} {:>11} {:>11} {:>15} {:>15}\n",
+            "{:<28} {:>11} {:>11}  {:<34} {:>11} {:>11} {:>13} {:>13}\n",
             name,
             us(o.and_then(|o| o.mean_us)),
             us(n.and_then(|n| n.mean_us)),
-            change,
+            change_text(o, n),
             us(o.and_then(|o| o.p99_us)),
             us(n.and_then(|n| n.p99_us)),
             format!("{} → {}", allocs(o), allocs(n)),
             format!("{} → {}", verdict(o), verdict(n)),
         );
+        if let (Some(a), Some(b)) = (
+            o.and_then(|o| o.instructions.as_ref()),
+            n.and_then(|n| n.instructions.as_ref()),
+        ) {
+            counted.push(format!(
+                "{:<28} {:>11.0} {:>11.0}  {:+.2}% (instructions per call: exact, no interval)\n",
+                name,
+                a.per_call,
+                b.per_call,
+                (b.per_call / a.per_call - 1.0) * 100.0
+            ));
+        }
+    }
+    if !counted.is_empty() {
+        out += "\ninstruction counts\n";
+        out += &counted.concat();
     }
     out += &format!("gate: {} → {}\n", old.gate.name(), new.gate.name());
+    out += "A change is significant when its interval, formed from both runs' intervals of the mean, \
+            excludes 0; otherwise it is within the runs' noise.\n";
+    if old.machine.cpu_model != new.machine.cpu_model || old.machine.cores != new.machine.cores {
+        out += &format!(
+            "note: the runs are of different machines ({}, {} cores; {}, {} cores): timings differ \
+             with the machine\n",
+            old.machine.cpu_model, old.machine.cores, new.machine.cpu_model, new.machine.cores
+        );
+    }
     Ok(out)
+}
+
+/// `+2.1% [-3.0%, +7.5%] within noise`, or `-` when either run has no usable mean and interval.
+fn change_text(old: Option<&Operation>, new: Option<&Operation>) -> String {
+    let estimate = |op: Option<&Operation>| {
+        let op = op?;
+        Some(report::Estimate {
+            mean: op.mean_us?,
+            low: op.ci95_low_us?,
+            high: op.ci95_high_us?,
+        })
+    };
+    match (estimate(old), estimate(new)) {
+        (Some(a), Some(b)) => match report::change_between(a, b) {
+            Some(change) => format!(
+                "{:+.1}% [{:+.1}%, {:+.1}%] {}",
+                change.percent,
+                change.low_percent,
+                change.high_percent,
+                if change.significant {
+                    "significant"
+                } else {
+                    "within noise"
+                }
+            ),
+            None => "-".into(),
+        },
+        _ => "-".into(),
+    }
 }
 
 fn read(path: &Path) -> Result<Report, String> {

@@ -16,9 +16,15 @@ const HISTOGRAM_BINS: usize = 48;
 /// Runs shown in a trend chart (the latest ones).
 pub const TREND_MAX_RUNS: usize = 200;
 
-/// A limit further than this factor from a chart's figures is named in a note instead of drawn:
-/// stretching the axis to it would crowd the figures into a corner.
+/// On a chart with a logarithmic axis (histogram, percentiles), a limit further than this factor
+/// from the figures is named in a note instead of drawn: stretching the axis to it would crowd
+/// the figures into a corner.
 const DRAWN_LIMIT_FACTOR: f64 = 30.0;
+
+/// On the trend chart's linear axis a limit above the figures is drawn only within this factor
+/// of the highest figure, so that the series fills at least two thirds of the height: a 0.05 µs
+/// series under a 1 µs budget would be a flat line at the bottom, and a 66 % jump invisible.
+const TREND_LIMIT_FACTOR: f64 = 1.5;
 
 /// A limit shown on a chart: its class (colour), value and label.
 struct Reference {
@@ -37,24 +43,31 @@ impl Reference {
         })
     }
 
-    fn within_reach(&self, lo: f64, hi: f64) -> bool {
-        self.value <= hi * DRAWN_LIMIT_FACTOR && self.value >= lo / DRAWN_LIMIT_FACTOR
+    /// Within `factor` of the figures' range `lo..hi`.
+    fn within_reach(&self, lo: f64, hi: f64, factor: f64) -> bool {
+        self.value <= hi * factor && self.value >= lo / factor
     }
 }
 
-/// The figures' range `(lo, hi)` widened to the references within reach.
-fn range_with(lo: f64, hi: f64, references: &[Reference]) -> (f64, f64) {
+/// The figures' range `(lo, hi)` widened to the references within `factor` of it.
+fn range_with(lo: f64, hi: f64, references: &[Reference], factor: f64) -> (f64, f64) {
     references
         .iter()
-        .filter(|r| r.within_reach(lo, hi))
+        .filter(|r| r.within_reach(lo, hi, factor))
         .fold((lo, hi), |(l, h), r| (l.min(r.value), h.max(r.value)))
 }
 
-/// Draws each reference within reach of the figures' range as a line (`vertical` or not), and
-/// names the others in a note.
-fn draw_references(chart: &mut Chart, references: &[Reference], lo: f64, hi: f64, vertical: bool) {
+/// Draws each reference within `factor` of the figures' range as a line (`vertical` or not), and
+/// names the others, off the scale, in a note.
+fn draw_references(
+    chart: &mut Chart,
+    references: &[Reference],
+    (lo, hi): (f64, f64),
+    factor: f64,
+    vertical: bool,
+) {
     for r in references {
-        if !r.within_reach(lo, hi) {
+        if !r.within_reach(lo, hi, factor) {
             let side = if r.value > hi { "above" } else { "below" };
             chart.note(&format!("{} ({side})", r.label));
         } else if vertical {
@@ -82,7 +95,7 @@ pub fn histogram_chart(op: &Operation, histogram: &Histogram<u64>, batched: bool
         Reference::new("budget", "max_us", op.limit_value(LimitKind::MeanUs))
             .into_iter()
             .collect();
-    let (lo, hi) = range_with(data_lo, data_hi, &references);
+    let (lo, hi) = range_with(data_lo, data_hi, &references, DRAWN_LIMIT_FACTOR);
     // Latency distributions are skewed: a logarithmic axis as soon as the range is wide enough
     // for the bulk to crowd into a few bars of a linear one.
     let x = Scale::fit(lo, hi, 4.0, true);
@@ -114,7 +127,13 @@ pub fn histogram_chart(op: &Operation, histogram: &Histogram<u64>, batched: bool
     if let Some(mean) = op.mean_us {
         chart.vline("mean-line", mean, &format!("mean {}", Micros(mean)));
     }
-    draw_references(&mut chart, &references, data_lo, data_hi, true);
+    draw_references(
+        &mut chart,
+        &references,
+        (data_lo, data_hi),
+        DRAWN_LIMIT_FACTOR,
+        true,
+    );
     chart.finish()
 }
 
@@ -140,7 +159,7 @@ pub fn percentile_chart(op: &Operation, histogram: &Histogram<u64>) -> String {
     .collect();
     let data_lo = points.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
     let data_hi = points.iter().map(|p| p.1).fold(0.0, f64::max);
-    let (lo, hi) = range_with(data_lo, data_hi, &references);
+    let (lo, hi) = range_with(data_lo, data_hi, &references, DRAWN_LIMIT_FACTOR);
     let x = Scale::Linear {
         lo: 0.0,
         hi: nines_max.ceil(),
@@ -176,7 +195,13 @@ pub fn percentile_chart(op: &Operation, histogram: &Histogram<u64>) -> String {
             &format!("{label}: {}", Micros(value)),
         );
     }
-    draw_references(&mut chart, &references, data_lo, data_hi, false);
+    draw_references(
+        &mut chart,
+        &references,
+        (data_lo, data_hi),
+        DRAWN_LIMIT_FACTOR,
+        false,
+    );
     chart.finish()
 }
 
@@ -199,7 +224,7 @@ pub struct Runs<'a> {
     pub other: usize,
 }
 
-/// Runs of `op` in the report's mode on the report's machine, oldest first.
+/// Runs of `op` in the report's mode on a machine comparable with the report's, oldest first.
 pub fn comparable_runs<'a>(report: &Report, op: &str, history: &'a [Record]) -> Runs<'a> {
     let mode = report.settings.mode.name();
     let machine = Fingerprint::of(&report.machine);
@@ -207,7 +232,7 @@ pub fn comparable_runs<'a>(report: &Report, op: &str, history: &'a [Record]) -> 
     let mut shown: Vec<&Record> = of_op
         .iter()
         .copied()
-        .filter(|r| r.mode == mode && r.fingerprint == machine)
+        .filter(|r| r.mode == mode && machine.comparable(&r.fingerprint, mode))
         .collect();
     let other = of_op.len() - shown.len();
     shown.sort_by_key(|r| r.time_unix_ms);
@@ -236,7 +261,7 @@ pub fn trend_chart(op: &Operation, runs: &[&Record]) -> String {
         .fold((f64::INFINITY, 0.0f64), |(lo, hi), v| {
             (lo.min(v), hi.max(v))
         });
-    let (lo, hi) = range_with(data_lo, data_hi, &references);
+    let (lo, hi) = range_with(data_lo, data_hi, &references, TREND_LIMIT_FACTOR);
     let step = svg::nice_step(n / 8.0).max(1.0);
     let x = Scale::Linear {
         lo: 0.5,
@@ -266,7 +291,13 @@ pub fn trend_chart(op: &Operation, runs: &[&Record]) -> String {
         .enumerate()
         .map(|(i, r)| ((i + 1) as f64, r.p99_us))
         .collect();
-    draw_references(&mut chart, &references, data_lo, data_hi, false);
+    draw_references(
+        &mut chart,
+        &references,
+        (data_lo, data_hi),
+        TREND_LIMIT_FACTOR,
+        false,
+    );
     chart.line("series-p99", &p99s);
     chart.line("series-mean", &means);
     let radius = if runs.len() > 60 { 1.5 } else { 2.5 };
@@ -308,7 +339,7 @@ pub fn trend_chart(op: &Operation, runs: &[&Record]) -> String {
     let mut legend = vec![("series-mean", "mean"), ("series-p99", "p99")];
     for r in references
         .iter()
-        .filter(|r| r.within_reach(data_lo, data_hi))
+        .filter(|r| r.within_reach(data_lo, data_hi, TREND_LIMIT_FACTOR))
     {
         let name = if r.class == "budget" {
             "max_us"
@@ -354,11 +385,11 @@ mod tests {
             histogram_chart(&op, &histogram, true)
         };
         let near = with_budget(6.4);
-        assert!(near.contains(r#"<g class="budget"><line"#) && !near.contains("not drawn"));
+        assert!(near.contains(r#"<g class="budget"><line"#) && !near.contains("off the scale"));
         let far = with_budget(100_000.0);
         assert!(!far.contains(r#"<g class="budget"><line"#));
         assert!(
-            far.contains("not drawn, far from the figures: max_us 100000.0μs (above)"),
+            far.contains("off the scale, not drawn: max_us 100000.0μs (above)"),
             "{far}"
         );
         // The axis stays on the figures (at most 50 μs here), not stretched to the limit.

@@ -173,7 +173,8 @@ fn header(out: &mut String, report: &Report) {
     }
     out.push_str(
         "<table class=\"summary\">\n<tr><th>status</th><th>operation</th><th>mean</th><th>target</th>\
-         <th>p95</th><th>p99</th><th>allocations/call</th><th>bytes/call</th><th>vs baseline</th></tr>\n",
+         <th>p95</th><th>p99</th><th>allocations/call</th><th>bytes/call</th><th>vs baseline</th>\
+         <th>why</th></tr>\n",
     );
     for (i, op) in report.operations.iter().enumerate() {
         let change = op
@@ -185,7 +186,8 @@ fn header(out: &mut String, report: &Report) {
             out,
             "<tr><td>{}</td><td><a href=\"#op-{i}\"><code>{}</code></a></td><td class=\"num\">{}</td>\
              <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
-             <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+             <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
+             <td class=\"why\">{}</td></tr>",
             badge(Look::of(op)),
             escape(&op.op),
             or_dash(op.mean_us.map(Micros)),
@@ -195,9 +197,45 @@ fn header(out: &mut String, report: &Report) {
             or_dash(op.allocations_per_call.map(Allocs)),
             or_dash(op.bytes_per_call.map(Bytes)),
             escape(&change),
+            escape_text(&why(op)),
         );
     }
     out.push_str("</table>\n");
+}
+
+/// Why an operation did not pass, in a few words for the overview: the limits it exceeded (or
+/// met only marginally), else its first reason; why it was ignored; nothing for a pass.
+fn why(op: &Operation) -> String {
+    use crate::verdict::{Compliance, Verdict};
+    if op.verdict == Verdict::Pass {
+        return String::new();
+    }
+    if op.verdict == Verdict::Ignored {
+        return op.error.clone().unwrap_or_default();
+    }
+    let named = |wanted: Compliance, word: &str| -> Vec<String> {
+        op.limits
+            .iter()
+            .filter(|l| l.outcome == Some(wanted))
+            .map(|l| format!("{} {word}", l.name.key()))
+            .collect()
+    };
+    let mut said = named(Compliance::Exceeded, "exceeded");
+    said.extend(named(Compliance::Marginal, "marginal"));
+    if said.is_empty() {
+        let first = op
+            .reasons
+            .first()
+            .or(op.error.as_ref())
+            .cloned()
+            .unwrap_or_default();
+        let mut short: String = first.chars().take(90).collect();
+        if short.len() < first.len() {
+            short.push('…');
+        }
+        return short;
+    }
+    said.join(", ")
 }
 
 fn operation(out: &mut String, report: &Report, index: usize, op: &Operation, history: &[Record]) {

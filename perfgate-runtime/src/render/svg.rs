@@ -412,7 +412,7 @@ impl Chart {
         if !self.notes.is_empty() {
             let _ = write!(
                 self.svg,
-                r#"<g class="off-scale"><text x="{:.1}" y="48">not drawn, far from the figures: {}</text></g>"#,
+                r#"<g class="off-scale"><text x="{:.1}" y="48">off the scale, not drawn: {}</text></g>"#,
                 self.left,
                 escape(&self.notes.join("; "))
             );

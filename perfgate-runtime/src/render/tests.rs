@@ -228,6 +228,50 @@ fn html_is_self_contained_with_charts_and_trend() {
     assert!(slow.contains("future_figure") && slow.contains("1234.5"));
     assert!(!page.contains("slow<&"));
     assert!(!page.contains("NaN") && !page.contains("inf"));
+    // The overview says why each operation did not pass.
+    let row = |op: &str| -> &str {
+        let at = page
+            .find(&format!("<code>{op}</code></a>"))
+            .expect("an overview row");
+        &page[at..at + page[at..].find("</tr>").unwrap()]
+    };
+    assert!(row("config_instantiation").contains("max_us marginal"));
+    assert!(row("metrics_collection").contains("CRITICAL regression"));
+    assert!(
+        row("slow&lt;&amp;&quot;quoted&quot;&gt;, 100%: op")
+            .contains("max_us exceeded, min_ops_per_sec exceeded")
+    );
+    assert!(row("pre_commit_only").contains("not required at stage pre_deployment"));
+    assert!(row("mcp_message_decode").contains(r#"<td class="why"></td>"#));
+}
+
+/// The trend chart's axis follows the figures: a budget far above them is named off the scale,
+/// not drawn, so a jump in a 0.05 µs series stays visible.
+#[test]
+fn the_trend_axis_follows_the_figures_not_a_distant_budget() {
+    let mut runs: Vec<Record> = (0..6)
+        .map(|i| record("metrics_collection", i, 0.05, "PASS"))
+        .collect();
+    runs.push(record("metrics_collection", 6, 0.083, "PASS"));
+    let refs: Vec<&Record> = runs.iter().collect();
+    let mut op = fixture()
+        .operations
+        .into_iter()
+        .find(|o| o.op == "metrics_collection")
+        .unwrap();
+    op.limits
+        .retain(|l| l.name == crate::config::LimitKind::MeanUs);
+    op.limits[0].value = 1.0;
+    let chart = super::charts::trend_chart(&op, &refs);
+    assert!(!chart.contains(r#"<g class="budget"><line"#), "{chart}");
+    assert!(
+        chart.contains("off the scale, not drawn: max_us 1.00μs (above)"),
+        "{chart}"
+    );
+    // Near the figures (p99 here is 6x the mean, 0.5 µs), the budget is drawn.
+    op.limits[0].value = 0.6;
+    let chart = super::charts::trend_chart(&op, &refs);
+    assert!(chart.contains(r#"<g class="budget"><line"#), "{chart}");
 }
 
 /// The `<section>` of operation `op` (its escaped name).

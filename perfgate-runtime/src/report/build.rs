@@ -239,6 +239,12 @@ impl Operation {
 
     /// Measured and judged.
     pub fn measured(budget: &Budget, parts: OperationParts<'_>) -> Operation {
+        let mut operation = Operation::measured_parts(budget, parts);
+        regression_limit(&mut operation);
+        operation
+    }
+
+    fn measured_parts(budget: &Budget, parts: OperationParts<'_>) -> Operation {
         let m = parts.measurement;
         let t = &m.timing;
         let us = |ns: f64| Some(ns / 1000.0);
@@ -312,6 +318,38 @@ impl Operation {
             histogram_b64: encode_histogram(&t.histogram),
             ..Operation::of_budget(budget)
         }
+    }
+}
+
+/// `max_regression_percent`, once the history compared the run: the change measured against the
+/// baseline, exceeded when the comparison found a regression beyond the limit and met otherwise
+/// (an unchanged or faster run, or a regression within it). Not judged without a comparison.
+fn regression_limit(op: &mut Operation) {
+    let Some(regression) = &op.regression else {
+        return;
+    };
+    let Some(limit) = op
+        .limits
+        .iter_mut()
+        .find(|l| l.name == crate::config::LimitKind::RegressionPercent && l.outcome.is_none())
+    else {
+        return;
+    };
+    let change = regression.change_percent.filter(|c| c.is_finite());
+    limit.outcome = match (regression.status, change) {
+        (ComparisonStatus::Regression, Some(c)) if c > limit.value => {
+            Some(crate::verdict::Compliance::Exceeded)
+        }
+        (
+            ComparisonStatus::Regression
+            | ComparisonStatus::Unchanged
+            | ComparisonStatus::Improvement,
+            Some(_),
+        ) => Some(crate::verdict::Compliance::Met),
+        _ => None,
+    };
+    if limit.outcome.is_some() {
+        limit.measured = change;
     }
 }
 

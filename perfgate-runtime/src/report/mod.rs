@@ -39,7 +39,7 @@ pub use crate::leak::{LeakAnalysis, LeakSummary, Pattern};
 pub use crate::machine::Machine;
 pub use crate::measure::{decode_histogram, encode_histogram};
 pub use crate::severity::Severity;
-pub use crate::stats::{GrowthModel, Trend};
+pub use crate::stats::{Change, Estimate, GrowthModel, Trend, change_between};
 pub use crate::verdict::{Compliance, GateCode, Verdict};
 
 use std::path::PathBuf;

@@ -2,10 +2,12 @@
 //! before it, and the trend of a series of runs. Pure functions of numbers; nothing here knows
 //! about budgets, verdicts or output.
 
+mod change;
 mod compare;
 mod interval;
 mod trend;
 
+pub use change::{Change, Estimate, change_between};
 pub use compare::{
     Comparison, RegressionSettings, compare, compare_coarsely, compare_exact, run_to_run_spread,
 };

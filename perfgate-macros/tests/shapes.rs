@@ -1,4 +1,6 @@
-//! Every accepted function shape registers and compiles.
+//! Every accepted function shape compiles, registers and runs. A plain integration test, not a
+//! trybuild `pass` case: trybuild would build and link perfgate-runtime and its dependencies
+//! once more in a target directory of its own, where its `compile_fail` cases only check.
 
 use perfgate_runtime::perf_budget;
 
@@ -30,7 +32,9 @@ fn fallible() -> Result<u8, String> {
 
 #[perf_budget(max_us = 6.4, max_p95_us = 8, max_p99_us = 10.0, setup = messages, timeout_s = 30)]
 fn decode(msg: &Vec<u8>) -> Result<Request<'_>, std::str::Utf8Error> {
-    Ok(Request { method: std::str::from_utf8(msg)? })
+    Ok(Request {
+        method: std::str::from_utf8(msg)?,
+    })
 }
 
 #[perf_budget(max_instance_bytes = 400, max_regression_percent = 20, setup = one_config)]
@@ -87,15 +91,28 @@ fn literal_len(text: &str) -> usize {
 #[perf_budget(enable_memory_leak_check = true)]
 pub(crate) fn budget_only_in_the_file() {}
 
-fn main() {
+#[test]
+fn every_shape_compiles_registers_and_runs() {
     unit();
-    let _ = (value(), fallible(), decode(&messages()[0]), parse(&one_config()));
+    let _ = (
+        value(),
+        fallible(),
+        decode(&messages()[0]),
+        parse(&one_config()),
+    );
     budget_only_in_the_file();
-    let _ = (method_len("x"), total(&[1]), largest(&[2]), unboxed(&3), literal_len("y"));
+    let _ = (
+        method_len("x"),
+        total(&[1]),
+        largest(&[2]),
+        unboxed(&3),
+        literal_len("y"),
+    );
     // Every shape is registered, and each routine measures a call on its inputs.
-    let entries: Vec<_> = perfgate_runtime::__private::inventory::iter::<perfgate_runtime::__private::Entry>
-        .into_iter()
-        .collect();
+    let entries: Vec<_> =
+        perfgate_runtime::__private::inventory::iter::<perfgate_runtime::__private::Entry>
+            .into_iter()
+            .collect();
     assert_eq!(entries.len(), 11, "every annotated function registers");
     for entry in entries {
         let mut routine = (entry.routine)();
