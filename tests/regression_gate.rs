@@ -53,16 +53,7 @@ fn the_example_application_regresses_when_its_naive_decoder_is_switched_on() {
     ];
     // Runs too noisy to trust (a busy machine) are recorded but never part of a baseline: the
     // baseline counts only the conclusive ones, and is complete at three.
-    let conclusive = || -> usize {
-        std::fs::read_to_string(dir.join("history/history.jsonl"))
-            .unwrap_or_default()
-            .lines()
-            .filter(|line| {
-                let record: serde_json::Value = serde_json::from_str(line).unwrap();
-                record["inconclusive"] == false
-            })
-            .count()
-    };
+    let conclusive = || conclusive_runs(&dir);
     for _ in 0..8 {
         let have = conclusive();
         if have == 3 {
@@ -144,21 +135,42 @@ const SPIN_ARGS: [&str; 9] = [
     "tunable_spin",
 ];
 
-/// Records [`BASELINE_RUNS`] runs of `tunable_spin` at `baseline_us`, with the settings
-/// `settings` (JSON), in a scratch directory `name`, and returns it.
+/// Records runs of `tunable_spin` at `baseline_us`, with the settings `settings` (JSON), in a
+/// scratch directory `name`, until [`BASELINE_RUNS`] of them are conclusive (a run too noisy to
+/// trust, on a busy machine, is recorded but never part of a baseline), and returns it.
 fn spin_baseline(name: &str, settings: &str, baseline_us: &str) -> std::path::PathBuf {
     let dir = scratch(name);
     write(dir.join("ci_settings.json"), settings);
-    for _ in 0..BASELINE_RUNS {
+    for _ in 0..3 * BASELINE_RUNS {
+        if conclusive_runs(&dir) == BASELINE_RUNS {
+            break;
+        }
         let run = gate(
             FIXTURE,
             &dir,
             &SPIN_ARGS,
             &[("PERFGATE_FIXTURE_SPIN_US", baseline_us)],
         );
-        assert_eq!(run.code, 0, "{}", run.stdout);
+        assert!(run.code <= 1, "{}", run.stdout);
     }
+    assert_eq!(
+        conclusive_runs(&dir),
+        BASELINE_RUNS,
+        "too many inconclusive runs"
+    );
     dir
+}
+
+/// The conclusive runs in the history of `dir` (those a baseline may use).
+fn conclusive_runs(dir: &Path) -> usize {
+    std::fs::read_to_string(dir.join("history/history.jsonl"))
+        .unwrap_or_default()
+        .lines()
+        .filter(|line| {
+            let record: serde_json::Value = serde_json::from_str(line).unwrap();
+            record["inconclusive"] == false
+        })
+        .count()
 }
 
 /// A run of `tunable_spin` at `current_us` against the history in `dir`, not recorded.

@@ -159,14 +159,7 @@ impl Shared {
     /// compares with its past runs at any speed.
     /// Returns them and how many were left out for their speed.
     fn comparable(&self, op: &str, timing: &Timing) -> (Vec<&Record>, usize) {
-        let past = history::baseline(
-            &self.baseline.records,
-            op,
-            &self.stamp.fingerprint,
-            &self.stamp.mode,
-            self.stamp.time_unix_ms,
-            self.baseline.window_days,
-        );
+        let past = self.past_runs(op);
         let follows_speed = follows_speed(timing, &past);
         let same_speed = |r: &&Record| match r.reference_ns {
             Some(theirs) if timing.reference_ns.is_finite() && theirs > 0.0 => {
@@ -185,17 +178,17 @@ impl Shared {
         (comparable, other_speed)
     }
 
-    /// The past runs of `op` of this machine and mode within the window, at any speed.
-    fn comparable_at_any_speed(&self, op: &str) -> (Vec<&Record>, usize) {
-        let past = history::baseline(
+    /// The past runs of `op` on a comparable machine, in this mode, within the window, at any
+    /// speed ([`history::baseline`]).
+    fn past_runs(&self, op: &str) -> Vec<&Record> {
+        history::baseline(
             &self.baseline.records,
             op,
             &self.stamp.fingerprint,
             &self.stamp.mode,
             self.stamp.time_unix_ms,
             self.baseline.window_days,
-        );
-        (past, 0)
+        )
     }
 
     /// Widens the timing's interval of the mean to cover the next unchanged run's mean: with
@@ -252,7 +245,7 @@ impl Shared {
         // busy.
         let (comparison, note) = match comparison {
             Comparison::InvalidInput { reason } => {
-                let (past, _) = self.comparable_at_any_speed(op);
+                let past = self.past_runs(op);
                 let follows_speed = follows_speed(timing, &past);
                 let scaled: Vec<f64> = past
                     .iter()
@@ -317,14 +310,7 @@ impl Shared {
 
     /// What the history's instruction counts say of a new count: exact, no interval needed.
     fn instruction_finding(&self, op: &str, instructions: f64) -> RegressionFinding {
-        let past = history::baseline(
-            &self.baseline.records,
-            op,
-            &self.stamp.fingerprint,
-            &self.stamp.mode,
-            self.stamp.time_unix_ms,
-            self.baseline.window_days,
-        );
+        let past = self.past_runs(op);
         let counts: Vec<f64> = past
             .iter()
             .filter_map(|r| r.instructions_per_call)

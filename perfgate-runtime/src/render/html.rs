@@ -374,10 +374,15 @@ fn limits_table(out: &mut String, op: &Operation) {
             Some(crate::verdict::Compliance::Exceeded) => "exceeded",
             None => "-",
         };
+        let not_judged = if limit.outcome.is_some() {
+            ""
+        } else {
+            not_judged(op, limit.name)
+        };
         let _ = write!(
             out,
             "<tr><td><code>{}</code></td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
-             <td class=\"{outcome}\">{outcome}</td><td>{}</td></tr>",
+             <td class=\"{outcome}\">{outcome}{not_judged}</td><td>{}</td></tr>",
             limit.name.key(),
             escape(&unit.show(limit.value)),
             escape(&measured),
@@ -385,6 +390,27 @@ fn limits_table(out: &mut String, op: &Operation) {
         );
     }
     out.push_str("</table></div>");
+}
+
+/// Why a limit of `op` was not judged, when the report says: ` (not measured in this mode)`,
+/// ` (no baseline yet)`, ` (not compared)`; empty otherwise.
+fn not_judged(op: &Operation, kind: LimitKind) -> &'static str {
+    use crate::report::ComparisonStatus;
+    let measured = op.mean_us.is_some();
+    match kind {
+        LimitKind::InstructionsPerCall if measured && op.instructions.is_none() => {
+            " (not measured in this mode)"
+        }
+        LimitKind::RegressionPercent => match op.regression.as_ref().map(|r| r.status) {
+            Some(ComparisonStatus::NoBaseline) => " (no baseline yet)",
+            Some(ComparisonStatus::Invalid) => " (not compared)",
+            _ => "",
+        },
+        _ if measured && op.instructions.is_some() && kind != LimitKind::InstructionsPerCall => {
+            " (informational in instruction mode)"
+        }
+        _ => "",
+    }
 }
 
 fn figures_table(out: &mut String, op: &Operation) {

@@ -360,3 +360,24 @@ fn write_all_writes_html_and_asked_outputs() {
     assert!(stdout.is_empty());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A limit that was not judged says why in the HTML limits table.
+#[test]
+fn limits_that_were_not_judged_say_why() {
+    let mut report = fixture();
+    let decode = report
+        .operations
+        .iter_mut()
+        .find(|o| o.op == "mcp_message_decode")
+        .unwrap();
+    decode.limits.push(crate::report::LimitResult {
+        name: crate::config::LimitKind::InstructionsPerCall,
+        value: 50_000.0,
+        source: "test".into(),
+        measured: None,
+        outcome: None,
+    });
+    let page = html(&report, &[]);
+    let decode = section(&page, "mcp_message_decode");
+    assert!(decode.contains("(not measured in this mode)"), "{decode}");
+}
