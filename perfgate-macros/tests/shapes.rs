@@ -2,6 +2,10 @@
 //! trybuild `pass` case: trybuild would build and link perfgate-runtime and its dependencies
 //! once more in a target directory of its own, where its `compile_fail` cases only check.
 
+// The shapes users write, on purpose: `&Vec<u8>`, `&'a String` with its lifetime spelled out,
+// `Vec<Box<T>>` from setup.
+#![allow(clippy::ptr_arg, clippy::needless_lifetimes, clippy::vec_box)]
+
 use perfgate_runtime::perf_budget;
 
 #[derive(Debug)]
