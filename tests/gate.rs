@@ -453,3 +453,74 @@ fn the_run_time_limit_stops_measuring_and_says_so() {
         );
     }
 }
+
+/// Named baselines, like criterion's: `--save-baseline NAME` stores a run, `--baseline NAME`
+/// compares each operation with it (the change with its interval, significant or within noise)
+/// without any history; a baseline that does not exist, or a name that is not one, is exit 4.
+#[test]
+fn named_baselines_are_saved_and_compared_with() {
+    let dir = scratch("gate", "named_baselines");
+    let spin = |us: &str, extra: &[&str]| {
+        let mut args = vec![
+            "--quick",
+            "--operations",
+            "2000",
+            "--concurrent-sessions",
+            "0",
+            "--no-history",
+            "--budgets",
+            BUDGETS,
+            "--exact",
+            "tunable_spin",
+        ];
+        args.extend_from_slice(extra);
+        support::run(FIXTURE, &dir, &args, &[("PERFGATE_FIXTURE_SPIN_US", us)])
+    };
+    let saved = spin("100", &["--save-baseline", "before-change"]);
+    assert_eq!(saved.code, 0, "{}\n{}", saved.stdout, saved.stderr);
+    assert!(dir.join("out/baselines/before-change.json").is_file());
+    assert!(
+        saved.stdout.contains("baselines/before-change.json"),
+        "{}",
+        saved.stdout
+    );
+
+    let slower = spin("200", &["--baseline", "before-change"]);
+    assert_eq!(
+        slower.code, 0,
+        "informational: {}\n{}",
+        slower.stdout, slower.stderr
+    );
+    let baseline = &operation(slower.report.as_ref().unwrap(), "tunable_spin")["baseline"];
+    assert_eq!(baseline["name"], "before-change");
+    assert_eq!(baseline["significant"], true, "{baseline}");
+    let change = baseline["change_percent"].as_f64().unwrap();
+    assert!((80.0..120.0).contains(&change), "twice the spin: {change}");
+    assert!(
+        slower.stdout.contains("Baseline before-change: +")
+            && slower.stdout.contains("significant"),
+        "{}",
+        slower.stdout
+    );
+
+    let again = spin("100", &["--baseline", "before-change"]);
+    let baseline = &operation(again.report.as_ref().unwrap(), "tunable_spin")["baseline"];
+    let change = baseline["change_percent"].as_f64().unwrap();
+    assert!(change.abs() < 10.0, "the same spin: {change}");
+
+    let missing = spin("100", &["--baseline", "nope"]);
+    assert_eq!(missing.code, 4, "{}", missing.stderr);
+    assert!(
+        missing.stderr.contains("there is no baseline \"nope\"")
+            && missing.stderr.contains("there are: before-change"),
+        "{}",
+        missing.stderr
+    );
+    let bad = spin("100", &["--save-baseline", "../escape"]);
+    assert_eq!(bad.code, 4, "{}", bad.stderr);
+    assert!(
+        bad.stderr.contains("expected a baseline name"),
+        "{}",
+        bad.stderr
+    );
+}

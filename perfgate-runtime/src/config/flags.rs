@@ -88,6 +88,10 @@ pub struct RunSettings {
     /// operation in a process of its own; shards run on several machines) share it, and
     /// `perfgate report` merges only the reports of one run. See [`run_id`].
     pub run_id: String,
+    /// Store this run's results as the named baseline (`--save-baseline NAME`).
+    pub save_baseline: Option<String>,
+    /// Compare this run with the named baseline (`--baseline NAME`).
+    pub baseline: Option<String>,
 }
 
 /// One of our flags: its spellings, environment variable and whether it takes a value.
@@ -177,7 +181,19 @@ const RUN_ID: Flag = Flag {
     env: "PERFGATE_RUN_ID",
     takes_value: true,
 };
-const FLAGS: [&Flag; 16] = [
+const SAVE_BASELINE: Flag = Flag {
+    names: &["--save-baseline"],
+    env: "PERFGATE_SAVE_BASELINE",
+    takes_value: true,
+};
+const BASELINE: Flag = Flag {
+    names: &["--baseline"],
+    env: "PERFGATE_BASELINE",
+    takes_value: true,
+};
+const FLAGS: [&Flag; 18] = [
+    &SAVE_BASELINE,
+    &BASELINE,
     &RUN_ID,
     &STAGE,
     &QUICK,
@@ -218,6 +234,10 @@ perfgate options (each also read from its environment variable; the flag wins):
   --no-history               compare with the history, but do not append this run         PERFGATE_NO_HISTORY=1
   --instructions             count instructions under Valgrind (deterministic) instead of  PERFGATE_INSTRUCTIONS=1
                              timing: judges max_instructions and allocations
+  --save-baseline NAME       store this run's results as the baseline NAME (in the output  PERFGATE_SAVE_BASELINE
+                             directory's baselines/)
+  --baseline NAME            compare each operation with the baseline NAME: the change     PERFGATE_BASELINE
+                             with its interval, significant or within noise
   --run-id ID                the run this report belongs to (default: GitHub's run id and  PERFGATE_RUN_ID
                              attempt, else nextest's run id, else one made up); reports of
                              one run merge with `perfgate report`
@@ -421,8 +441,35 @@ pub fn parse_args(
             }
             None => run_id(&env),
         },
+        save_baseline: baseline_name(lookup(&SAVE_BASELINE))?,
+        baseline: baseline_name(lookup(&BASELINE))?,
     };
     Ok((settings, rest))
+}
+
+/// A baseline's name, as given to `--save-baseline` or `--baseline`: letters, digits, `.`, `_`
+/// and `-`, at most 64, not starting with `.` (it names a file).
+fn baseline_name(given: Option<(String, String)>) -> Result<Option<String>, ConfigError> {
+    let Some((flag, value)) = given else {
+        return Ok(None);
+    };
+    let valid = !value.is_empty()
+        && value.len() <= 64
+        && !value.starts_with('.')
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    if valid {
+        Ok(Some(value))
+    } else {
+        Err(ConfigError::Flag {
+            flag,
+            value,
+            reason: "expected a baseline name of letters, digits, '.', '_' and '-' (at most 64, \
+                     not starting with '.')"
+                .into(),
+        })
+    }
 }
 
 /// The run id when none is given: under GitHub Actions the workflow run and its attempt (shared

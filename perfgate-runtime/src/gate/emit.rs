@@ -48,6 +48,9 @@ pub fn finish(
             )
             .map_err(|error| format!("cannot write the reports: {error}"))?;
             others.insert(0, path);
+            if let Some(name) = &settings.save_baseline {
+                others.push(report.save_as_baseline(&settings.output_dir, name)?);
+            }
             // Each operation a process of its own: report.html shows the run so far, every
             // process's report merged, not only this process's operation.
             if per_process && let Some(run) = run_so_far(&settings.output_dir, &report.run_id) {

@@ -113,6 +113,10 @@ fn run_phases(
     )
     .recorded_in(measured.recorded_in)
     .with_warn_exit(&warn_exit);
+    let mut report = report;
+    if let Some((name, baseline)) = &setup.baseline {
+        report.compare_with_baseline(name, baseline);
+    }
     Ok(emit::finish(&setup, report, &measured.records, commands))
 }
 

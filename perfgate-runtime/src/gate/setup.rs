@@ -39,6 +39,8 @@ pub struct Setup {
     pub warnings: Vec<String>,
     /// Where history is read and appended.
     pub history_dir: PathBuf,
+    /// The named baseline to compare with (`--baseline NAME`), read before anything is measured.
+    pub baseline: Option<(String, crate::report::Report)>,
 }
 
 /// The history this run is compared with, and the store it is appended to.
@@ -129,6 +131,14 @@ impl Setup {
             eprintln!("\n⚠️  perfgate: {warning}\n");
             warnings.push(warning);
         }
+        let baseline = match &settings.baseline {
+            Some(name) => Some((
+                name.clone(),
+                crate::report::Report::read_baseline(&settings.output_dir, name)
+                    .map_err(ConfigError::Arguments)?,
+            )),
+            None => None,
+        };
         let history_dir = settings
             .history_dir
             .clone()
@@ -145,6 +155,7 @@ impl Setup {
             machine,
             warnings,
             history_dir,
+            baseline,
         })))
     }
 

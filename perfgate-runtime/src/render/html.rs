@@ -701,6 +701,9 @@ fn history_notes(out: &mut String, op: &Operation) {
             lines.push(alert.clone());
         }
     }
+    if let Some(baseline) = &op.baseline {
+        lines.push(super::text::baseline_line(baseline));
+    }
     if let Some(trend) = &op.trend {
         lines.push(format!(
             "Trend: {}",

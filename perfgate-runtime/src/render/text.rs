@@ -232,6 +232,9 @@ fn operation_block(out: &mut String, op: &Operation, cores: usize, verbose: bool
             let _ = writeln!(out, "  History note: {note}");
         }
     }
+    if let Some(baseline) = &op.baseline {
+        let _ = writeln!(out, "  {}", baseline_line(baseline));
+    }
     if let Some(trend) = &op.trend {
         let _ = writeln!(
             out,
@@ -432,6 +435,30 @@ fn history_line(r: &Regression, exact: bool) -> String {
             )
         }
     }
+}
+
+/// `Baseline main: +2.1% [-3.0%, +7.5%] within noise (was 1.91μs); instructions +0.00%`.
+pub fn baseline_line(b: &crate::report::BaselineChange) -> String {
+    let mut parts = Vec::new();
+    if let (Some(change), Some((low, high)), Some(significant)) =
+        (b.change_percent, b.change_ci_percent, b.significant)
+    {
+        parts.push(format!(
+            "{change:+.1}% [{low:+.1}%, {high:+.1}%] {}{}",
+            if significant {
+                "significant"
+            } else {
+                "within noise"
+            },
+            b.baseline_mean_us
+                .map(|m| format!(" (was {})", Micros(m)))
+                .unwrap_or_default()
+        ));
+    }
+    if let Some(change) = b.instructions_change_percent {
+        parts.push(format!("instructions {change:+.2}%"));
+    }
+    format!("Baseline {}: {}", b.name, parts.join("; "))
 }
 
 /// A trend as the summary's `Trend:` line; `budget_us` is the mean's budget, if any.

@@ -103,6 +103,44 @@ impl Report {
             .collect();
     }
 
+    /// Compares each measured operation with the same operation in `baseline`, the named
+    /// baseline `name`: the change of the mean with its interval (significant or within noise)
+    /// and of the instruction count. Informational: verdicts do not change.
+    pub fn compare_with_baseline(&mut self, name: &str, baseline: &Report) {
+        for op in &mut self.operations {
+            let Some(before) = baseline.operations.iter().find(|b| b.op == op.op) else {
+                continue;
+            };
+            let estimate = |o: &Operation| {
+                Some(crate::stats::Estimate {
+                    mean: o.mean_us?,
+                    low: o.ci95_low_us?,
+                    high: o.ci95_high_us?,
+                })
+            };
+            let change = estimate(before)
+                .zip(estimate(op))
+                .and_then(|(a, b)| crate::stats::change_between(a, b));
+            let instructions = before
+                .instructions
+                .as_ref()
+                .zip(op.instructions.as_ref())
+                .filter(|(a, _)| a.per_call > 0.0)
+                .map(|(a, b)| (b.per_call / a.per_call - 1.0) * 100.0);
+            if change.is_none() && instructions.is_none() {
+                continue;
+            }
+            op.baseline = Some(super::BaselineChange {
+                name: name.to_string(),
+                baseline_mean_us: before.mean_us,
+                change_percent: change.map(|c| c.percent),
+                change_ci_percent: change.map(|c| (c.low_percent, c.high_percent)),
+                significant: change.map(|c| c.significant),
+                instructions_change_percent: instructions,
+            });
+        }
+    }
+
     /// The process's exit code: the gate's code, unless [`Report::exit`] says otherwise.
     pub fn exit_code(&self) -> u8 {
         self.exit.as_ref().map_or(self.gate as u8, |exit| exit.code)
@@ -199,6 +237,7 @@ impl Operation {
             leak: None,
             concurrency: None,
             regression: None,
+            baseline: None,
             trend: None,
             histogram_b64: None,
             other: Map::new(),

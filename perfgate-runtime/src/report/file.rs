@@ -183,6 +183,68 @@ pub fn run_so_far(dir: &Path, run_id: &str) -> Option<Report> {
     super::merge(&reports).ok()
 }
 
+/// Where the named baseline `name` of runs writing into `output_dir` is kept.
+pub fn baseline_path(output_dir: &Path, name: &str) -> PathBuf {
+    output_dir.join("baselines").join(format!("{name}.json"))
+}
+
+impl Report {
+    /// Stores this run as the named baseline `name` in `output_dir`. Processes of one run
+    /// (nextest runs each operation in its own) add their operations to the same baseline; a
+    /// later run replaces it.
+    pub fn save_as_baseline(&self, output_dir: &Path, name: &str) -> Result<PathBuf, String> {
+        let path = baseline_path(output_dir, name);
+        let mut saved = self.clone();
+        if let Ok(earlier) = Report::read(&path)
+            && earlier.run_id == self.run_id
+        {
+            let mine: Vec<&str> = self.operations.iter().map(|o| o.op.as_str()).collect();
+            saved.operations.extend(
+                earlier
+                    .operations
+                    .into_iter()
+                    .filter(|o| !mine.contains(&o.op.as_str())),
+            );
+            saved.operations.sort_by(|a, b| a.op.cmp(&b.op));
+        }
+        let dir = path.parent().unwrap_or(output_dir);
+        saved
+            .write(dir, &format!("{name}.json"))
+            .map_err(|error| format!("cannot save the baseline {name:?}: {error}"))
+    }
+
+    /// The named baseline `name` of runs writing into `output_dir`; when there is none, an error
+    /// naming the baselines there are.
+    pub fn read_baseline(output_dir: &Path, name: &str) -> Result<Report, String> {
+        let path = baseline_path(output_dir, name);
+        if path.exists() {
+            return Report::read(&path).map_err(|error| error.to_string());
+        }
+        let mut known: Vec<String> = std::fs::read_dir(output_dir.join("baselines"))
+            .into_iter()
+            .flatten()
+            .filter_map(Result::ok)
+            .filter_map(|entry| {
+                entry
+                    .file_name()
+                    .to_str()?
+                    .strip_suffix(".json")
+                    .map(str::to_owned)
+            })
+            .collect();
+        known.sort();
+        Err(format!(
+            "there is no baseline {name:?} in {} ({}); save one with --save-baseline {name}",
+            output_dir.join("baselines").display(),
+            if known.is_empty() {
+                "there are none".to_string()
+            } else {
+                format!("there are: {}", known.join(", "))
+            }
+        ))
+    }
+}
+
 /// FNV-1a, 64 bits: a stable hash for file names (std's hasher may change between releases).
 fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {

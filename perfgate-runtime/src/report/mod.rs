@@ -30,7 +30,7 @@ mod file;
 mod merge;
 
 pub(crate) use build::{OperationParts, RunParts, now_unix_ms};
-pub use file::{ReportError, report_file_name, run_so_far};
+pub use file::{ReportError, baseline_path, report_file_name, run_so_far};
 pub use merge::merge;
 
 // The parts of a report, from the modules that produce them.
@@ -269,6 +269,10 @@ pub struct Operation {
     /// The run against its history, when measured.
     #[serde(default)]
     pub regression: Option<Regression>,
+    /// The run against a named baseline (`--baseline NAME`), when asked and the baseline has the
+    /// operation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineChange>,
     /// The trend of the history's means and this run's (3 runs or more).
     #[serde(default)]
     pub trend: Option<Trend>,
@@ -521,6 +525,29 @@ pub struct Concurrency {
     /// Slowest call (or batch mean) under concurrency.
     #[serde(default)]
     pub max_us: Option<f64>,
+}
+
+/// An operation against a named baseline (`--baseline NAME`): the change of the mean with its
+/// 95 % interval from both runs' intervals, and of the instruction count, exactly.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BaselineChange {
+    /// The baseline's name.
+    pub name: String,
+    /// The baseline's mean, when it had one.
+    #[serde(default)]
+    pub baseline_mean_us: Option<f64>,
+    /// Change of the mean, percent (positive: slower).
+    #[serde(default)]
+    pub change_percent: Option<f64>,
+    /// Its 95 % interval, percent.
+    #[serde(default)]
+    pub change_ci_percent: Option<(f64, f64)>,
+    /// The interval excludes no change.
+    #[serde(default)]
+    pub significant: Option<bool>,
+    /// Change of the instructions per call, percent, when both runs counted them.
+    #[serde(default)]
+    pub instructions_change_percent: Option<f64>,
 }
 
 /// What an operation's history says of this run.
