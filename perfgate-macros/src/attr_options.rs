@@ -31,7 +31,14 @@ pub struct AttrOptions {
     pub enable_memory_leak_check: Option<bool>,
     pub stages: Option<Vec<LitStr>>,
     pub setup: Option<Path>,
+    /// `sizes = [n, ...]`: input sizes, strictly ascending; `setup` then takes `n: usize`.
+    pub sizes: Option<(proc_macro2::Span, Vec<u64>)>,
+    /// `max_complexity = "n log n"`: the growth class cost may not exceed over `sizes`.
+    pub max_complexity: Option<LitStr>,
 }
+
+/// The growth classes `max_complexity` accepts.
+pub const COMPLEXITY_CLASSES: [&str; 6] = ["1", "log n", "n", "n log n", "n^2", "n^3"];
 
 /// How a numeric key is checked.
 #[derive(Clone, Copy)]
@@ -51,7 +58,7 @@ const MAX_TIMEOUT_S: f64 = 1e7;
 
 const KEYS: &str = "op, max_us, max_p95_us, max_p99_us, max_allocs, max_memory_kb, max_instance_bytes, \
                     min_success_rate, max_regression_percent, min_ops_per_sec, max_concurrent_p99_us, max_instructions, \
-                    timeout_s, enable_memory_leak_check, stages, setup";
+                    timeout_s, enable_memory_leak_check, stages, setup, sizes, max_complexity";
 
 impl AttrOptions {
     pub fn parse(tokens: TokenStream) -> syn::Result<Self> {
@@ -90,6 +97,24 @@ impl AttrOptions {
             }
             "setup" => {
                 self.setup = Some(meta.value()?.parse()?);
+                return Ok(());
+            }
+            "sizes" => {
+                self.sizes = Some(parse_sizes(meta)?);
+                return Ok(());
+            }
+            "max_complexity" => {
+                let class: LitStr = meta.value()?.parse()?;
+                if !COMPLEXITY_CLASSES.contains(&class.value().as_str()) {
+                    return Err(syn::Error::new(
+                        class.span(),
+                        format!(
+                            "`max_complexity` must be one of {}",
+                            COMPLEXITY_CLASSES.map(|c| format!("\"{c}\"")).join(", ")
+                        ),
+                    ));
+                }
+                self.max_complexity = Some(class);
                 return Ok(());
             }
             "enable_memory_leak_check" => {
@@ -168,6 +193,37 @@ fn parse_number(key: &str, meta: &ParseNestedMeta, range: Range) -> syn::Result<
         )),
         _ => Ok(Number { value }),
     }
+}
+
+fn parse_sizes(meta: &ParseNestedMeta) -> syn::Result<(proc_macro2::Span, Vec<u64>)> {
+    let input = meta.value()?;
+    let content;
+    let brackets = syn::bracketed!(content in input);
+    let sizes = content.parse_terminated(<syn::LitInt as syn::parse::Parse>::parse, Token![,])?;
+    if sizes.is_empty() {
+        return Err(syn::Error::new(
+            brackets.span.join(),
+            "`sizes` must list at least one input size",
+        ));
+    }
+    let mut values: Vec<u64> = Vec::new();
+    for size in &sizes {
+        let n: u64 = size.base10_parse()?;
+        if n == 0 {
+            return Err(syn::Error::new(
+                size.span(),
+                "an input size must be at least 1",
+            ));
+        }
+        if values.last().is_some_and(|last| n <= *last) {
+            return Err(syn::Error::new(
+                size.span(),
+                "`sizes` must be strictly ascending",
+            ));
+        }
+        values.push(n);
+    }
+    Ok((brackets.span.join(), values))
 }
 
 fn parse_stages(meta: &ParseNestedMeta) -> syn::Result<Vec<LitStr>> {

@@ -39,6 +39,33 @@ impl Shape {
                 }
             }
         }
+        if let Some(class) = &options.max_complexity {
+            let sizes = options.sizes.as_ref().map_or(0, |(_, sizes)| sizes.len());
+            if sizes < 3 {
+                return Err(syn::Error::new(
+                    class.span(),
+                    format!(
+                        "`max_complexity` needs at least 3 input sizes to fit how the cost grows \
+                         (`sizes = [1_000, 10_000, 100_000]`); {sizes} given"
+                    ),
+                ));
+            }
+        }
+        if let Some((span, _)) = &options.sizes {
+            if options.setup.is_none() {
+                return Err(syn::Error::new(
+                    *span,
+                    "`sizes` needs `setup = path::to::fn` taking `n: usize` and producing the \
+                     input of that size",
+                ));
+            }
+            if let Some(asyncness) = &sig.asyncness {
+                return Err(syn::Error::new(
+                    asyncness.span,
+                    "`sizes` is not supported on an `async fn` yet",
+                ));
+            }
+        }
         let mut params = sig.inputs.iter();
         let input = match (params.next(), &options.setup) {
             (None, None) => None,

@@ -64,27 +64,76 @@ pub fn expand(function: &ItemFn, options: &AttrOptions, shape: &Shape) -> TokenS
         _ => (quote!(::std::vec![()]), quote!(#ident())),
     };
 
+    let sync_routine = |inputs: &TokenStream| {
+        quote! {
+            #private::routine(
+                #inputs,
+                |input| {
+                    let _ = input;
+                    let value = #call;
+                    let ok = #succeeded;
+                    let _ = #private::black_box(value);
+                    ok
+                },
+                |input, probe: &mut dyn ::core::ops::FnMut()| {
+                    let _ = input;
+                    let value = #call;
+                    probe();
+                    let size = ::core::mem::size_of_val(&value);
+                    let _ = #private::black_box(value);
+                    size
+                },
+            )
+        }
+    };
+    // With `sizes`, `setup(n)` builds the input of each size; the operation's own routine (its
+    // concurrency, leak and instruction phases) is that of the largest size.
+    let (sizes, max_complexity) = match (&options.sizes, &shape.input, &options.setup) {
+        (Some((_, sizes)), Some(input), Some(setup)) => {
+            let sized_inputs =
+                quote_spanned!(setup.span()=> #private::inputs::<#input, _, _>(#setup(n)));
+            let body = sync_routine(&sized_inputs);
+            let largest = *sizes.last().expect("sizes are not empty") as usize;
+            let size_fns: Vec<proc_macro2::Ident> = (0..sizes.len())
+                .map(|i| quote::format_ident!("__perfgate_size_{}", i))
+                .collect();
+            let ns: Vec<usize> = sizes.iter().map(|n| *n as usize).collect();
+            let complexity = match &options.max_complexity {
+                Some(class) => quote!(::core::option::Option::Some(#class)),
+                None => quote!(::core::option::Option::None),
+            };
+            (
+                quote! {
+                    fn __perfgate_sized(n: usize) -> ::std::boxed::Box<dyn #private::Routine> {
+                        #body
+                    }
+                    fn __perfgate_routine() -> ::std::boxed::Box<dyn #private::Routine> {
+                        __perfgate_sized(#largest)
+                    }
+                    #(
+                        fn #size_fns() -> ::std::boxed::Box<dyn #private::Routine> {
+                            __perfgate_sized(#ns)
+                        }
+                    )*
+                    const __PERFGATE_SIZES: &[(usize, fn() -> ::std::boxed::Box<dyn #private::Routine>)] =
+                        &[#((#ns, #size_fns as fn() -> ::std::boxed::Box<dyn #private::Routine>)),*];
+                },
+                complexity,
+            )
+        }
+        _ => (
+            quote! {
+                const __PERFGATE_SIZES: &[(usize, fn() -> ::std::boxed::Box<dyn #private::Routine>)] = &[];
+            },
+            quote!(::core::option::Option::None),
+        ),
+    };
+    let unsized_routine = sync_routine(&inputs);
     let routine = match shape.asyncness {
+        None if options.sizes.is_some() => quote!(),
         None => quote! {
             fn __perfgate_routine() -> ::std::boxed::Box<dyn #private::Routine> {
-                #private::routine(
-                    #inputs,
-                    |input| {
-                        let _ = input;
-                        let value = #call;
-                        let ok = #succeeded;
-                        let _ = #private::black_box(value);
-                        ok
-                    },
-                    |input, probe: &mut dyn ::core::ops::FnMut()| {
-                        let _ = input;
-                        let value = #call;
-                        probe();
-                        let size = ::core::mem::size_of_val(&value);
-                        let _ = #private::black_box(value);
-                        size
-                    },
-                )
+                #unsized_routine
             }
         },
         // One `block_on` per batch: the loop awaits each call's future in turn.
@@ -130,6 +179,7 @@ pub fn expand(function: &ItemFn, options: &AttrOptions, shape: &Shape) -> TokenS
         #[doc(hidden)]
         const _: () = {
             #routine
+            #sizes
 
             #private::inventory::submit! {
                 #private::Entry {
@@ -155,6 +205,8 @@ pub fn expand(function: &ItemFn, options: &AttrOptions, shape: &Shape) -> TokenS
                     timeout_s: #timeout_s,
                     enable_memory_leak_check: #leak_check,
                     debug_assertions: ::core::cfg!(debug_assertions),
+                    sizes: __PERFGATE_SIZES,
+                    max_complexity: #max_complexity,
                     routine: __perfgate_routine,
                 }
             }

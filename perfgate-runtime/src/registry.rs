@@ -54,11 +54,19 @@ pub struct Entry {
     /// `cfg!(debug_assertions)` in the crate of the annotated function: its timings then include
     /// checks (and overflow checks, which follow them by default) that release builds skip.
     pub debug_assertions: bool,
+    /// `sizes = [...]`: each input size and the callable built on inputs of that size
+    /// (`setup(n)`); empty for an operation without sizes. [`Entry::routine`] is then the largest.
+    pub sizes: &'static [(usize, Build)],
+    /// `max_complexity`: the growth class the cost over `sizes` may not exceed.
+    pub max_complexity: Option<&'static str>,
     /// Builds the callable: runs `setup` (untimed) and captures the inputs.
     pub routine: fn() -> Box<dyn Routine>,
 }
 
 inventory::collect!(Entry);
+
+/// Builds an operation's callable: runs `setup` (untimed) and captures the inputs.
+pub type Build = fn() -> Box<dyn Routine>;
 
 impl Entry {
     /// `file:line` of the annotated function.
@@ -394,6 +402,8 @@ mod tests {
             timeout_s: None,
             enable_memory_leak_check: None,
             debug_assertions: false,
+            sizes: &[],
+            max_complexity: None,
             routine: noop,
         }
     }

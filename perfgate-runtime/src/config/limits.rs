@@ -416,6 +416,8 @@ mod tests {
             timeout_s: None,
             enable_memory_leak_check: None,
             debug_assertions: false,
+            sizes: &[],
+            max_complexity: None,
             routine: noop,
         }
     }

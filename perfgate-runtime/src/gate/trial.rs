@@ -376,6 +376,145 @@ fn measure_and_judge(entry: &Entry, budget: &Budget, shared: &Shared) -> Operati
     if shared.settings.instructions {
         return count_and_judge(entry, budget, shared);
     }
+    let mut operation = measure_and_judge_largest(entry, budget, shared);
+    if !entry.sizes.is_empty() && operation.mean_us.is_some() {
+        judge_sizes(entry, budget, shared, &mut operation);
+    }
+    operation
+}
+
+/// An operation with `sizes`: each size timed (the largest is the operation's own measurement,
+/// with every phase), the points reported, and the growth of the mean with the size fitted and
+/// judged against `max_complexity`. Larger sizes are timed with proportionally fewer calls (at
+/// least 10), so that each size takes about as long as the smallest: `--quick` stays quick.
+fn judge_sizes(entry: &Entry, budget: &Budget, shared: &Shared, op: &mut Operation) {
+    use crate::report::{Complexity, SizePoint};
+    let base = plan(&shared.settings, budget);
+    let smallest = entry.sizes[0].0.max(1) as u64;
+    let largest = entry.sizes[entry.sizes.len() - 1].0;
+    let mut points = Vec::new();
+    let mut noisy: Vec<usize> = Vec::new();
+    for &(n, build) in entry.sizes {
+        if n == largest {
+            if op
+                .noise
+                .as_ref()
+                .is_some_and(|noise| noise.inconclusive.is_some())
+            {
+                noisy.push(n);
+            }
+            points.push(SizePoint {
+                n: n as u64,
+                mean_us: op.mean_us.unwrap_or(f64::NAN),
+                ci95_low_us: op.ci95_low_us.unwrap_or(f64::NAN),
+                ci95_high_us: op.ci95_high_us.unwrap_or(f64::NAN),
+                p99_us: op.p99_us.unwrap_or(f64::NAN),
+                allocations_per_call: op.allocations_per_call.unwrap_or(f64::NAN),
+                bytes_per_call: op.bytes_per_call.unwrap_or(f64::NAN),
+                calls: op
+                    .noise
+                    .as_ref()
+                    .map_or(op.calls.unwrap_or(0), |n| n.timed_calls),
+            });
+            continue;
+        }
+        let scaled = |calls: u64| (calls.saturating_mul(smallest) / (n as u64).max(1)).max(10);
+        let size_plan = Plan {
+            calls: scaled(base.calls),
+            alloc_calls: scaled(base.alloc_calls),
+            concurrent_sessions: 0,
+            memory_calls: 0,
+            hotspot_calls: 0,
+            progress: None,
+            full_speed_hint_ns: shared.full_speed_ns,
+            timeout: budget.timeout.min(shared.remaining()),
+            ..base.clone()
+        };
+        match measure::measure(build, &size_plan, &budget.op) {
+            Ok(m) if m.timing.inconclusive.is_some() => {
+                noisy.push(n);
+                points.push(SizePoint::of(n, &m));
+            }
+            Ok(m) => points.push(SizePoint::of(n, &m)),
+            Err(error) => {
+                op.verdict = op.verdict.max(crate::verdict::Verdict::Fail);
+                op.reasons
+                    .push(format!("size n = {n} could not be measured: {error}"));
+                return;
+            }
+        }
+    }
+    points.sort_by_key(|p| p.n);
+    let ns: Vec<f64> = points.iter().map(|p| p.n as f64).collect();
+    let means: Vec<(f64, f64, f64)> = points
+        .iter()
+        .map(|p| (p.mean_us, p.ci95_low_us, p.ci95_high_us))
+        .collect();
+    op.sizes = points;
+    let Some(growth) = stats::growth(&ns, &means) else {
+        if entry.max_complexity.is_some() {
+            op.verdict = op.verdict.max(crate::verdict::Verdict::Warn);
+            op.reasons.push(
+                "max_complexity not judged: the growth could not be fitted (fewer than 3 sizes \
+                 with a usable mean)"
+                    .into(),
+            );
+        }
+        return;
+    };
+    let max_exponent = entry
+        .max_complexity
+        .and_then(|class| stats::class_slope(class, &ns));
+    let exceeded = entry
+        .max_complexity
+        .and_then(|class| stats::exceeds(&growth, class, &ns))
+        .unwrap_or(false);
+    // A size timed while the machine was too noisy to trust is reported, but the growth is not
+    // judged on it.
+    let exceeded = if noisy.is_empty() || entry.max_complexity.is_none() {
+        exceeded
+    } else {
+        op.verdict = op.verdict.max(crate::verdict::Verdict::Warn);
+        op.reasons.push(format!(
+            "max_complexity not judged: the timing of size{} {} was too noisy to trust",
+            if noisy.len() > 1 { "s" } else { "" },
+            noisy
+                .iter()
+                .map(|n| n.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+        false
+    };
+    if exceeded {
+        let sizes: Vec<String> = ns.iter().map(|n| format!("{n}")).collect();
+        op.verdict = op.verdict.max(crate::verdict::Verdict::Fail);
+        op.reasons.push(format!(
+            "cost grows as n^{:.2} (95% CI {:.2}–{:.2}, nearest class {}) over sizes {}: beyond \
+             max_complexity \"{}\" (whose own slope over these sizes is {:.2}, with {} allowed \
+             for constant overheads)",
+            growth.exponent,
+            growth.interval.0,
+            growth.interval.1,
+            growth.nearest,
+            sizes.join(", "),
+            entry.max_complexity.unwrap_or_default(),
+            max_exponent.unwrap_or(f64::NAN),
+            stats::COMPLEXITY_TOLERANCE,
+        ));
+    }
+    op.complexity = Some(Complexity {
+        fitted_exponent: growth.exponent,
+        exponent_ci: growth.interval,
+        nearest_class: growth.nearest.to_string(),
+        max_complexity: entry.max_complexity.map(str::to_string),
+        max_class_exponent: max_exponent,
+        exceeded,
+    });
+}
+
+/// The operation measured and judged as it is (with `sizes`, at the largest).
+fn measure_and_judge_largest(entry: &Entry, budget: &Budget, shared: &Shared) -> Operation {
     let plan = Plan {
         full_speed_hint_ns: shared.full_speed_ns,
         ..plan(&shared.settings, budget)

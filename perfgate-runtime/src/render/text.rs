@@ -235,6 +235,28 @@ fn operation_block(out: &mut String, op: &Operation, cores: usize, verbose: bool
     if let Some(baseline) = &op.baseline {
         let _ = writeln!(out, "  {}", baseline_line(baseline));
     }
+    if !op.sizes.is_empty() {
+        let sizes: Vec<String> = op
+            .sizes
+            .iter()
+            .map(|p| format!("n={} {}", p.n, Micros(p.mean_us)))
+            .collect();
+        let _ = writeln!(out, "  Sizes: {}", sizes.join(", "));
+    }
+    if let Some(c) = &op.complexity {
+        let judged = match (&c.max_complexity, c.max_class_exponent) {
+            (Some(max), Some(slope)) => format!(
+                "; max_complexity \"{max}\" (slope {slope:.2} here): {}",
+                if c.exceeded { "EXCEEDED" } else { "met" }
+            ),
+            _ => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "  Complexity: cost grows as n^{:.2} [95% CI {:.2}–{:.2}], nearest class {}{judged}",
+            c.fitted_exponent, c.exponent_ci.0, c.exponent_ci.1, c.nearest_class
+        );
+    }
     if let Some(trend) = &op.trend {
         let _ = writeln!(
             out,

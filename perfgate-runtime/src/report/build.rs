@@ -237,6 +237,8 @@ impl Operation {
             leak: None,
             concurrency: None,
             regression: None,
+            sizes: Vec::new(),
+            complexity: None,
             baseline: None,
             trend: None,
             histogram_b64: None,
@@ -356,6 +358,22 @@ impl Operation {
             trend: parts.finding.and_then(|f| f.trend.clone()),
             histogram_b64: encode_histogram(&t.histogram),
             ..Operation::of_budget(budget)
+        }
+    }
+}
+
+impl super::SizePoint {
+    /// The figures of size `n` from its measurement.
+    pub fn of(n: usize, m: &Measurement) -> super::SizePoint {
+        super::SizePoint {
+            n: n as u64,
+            mean_us: m.timing.mean_ns / 1000.0,
+            ci95_low_us: m.timing.mean_ci_ns.low / 1000.0,
+            ci95_high_us: m.timing.mean_ci_ns.high / 1000.0,
+            p99_us: m.timing.p99_ns / 1000.0,
+            allocations_per_call: m.allocs.allocations_per_call,
+            bytes_per_call: m.allocs.bytes_per_call,
+            calls: m.timing.timed_calls,
         }
     }
 }

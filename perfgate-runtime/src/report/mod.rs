@@ -269,6 +269,12 @@ pub struct Operation {
     /// The run against its history, when measured.
     #[serde(default)]
     pub regression: Option<Regression>,
+    /// Each input size of an operation with `sizes`, smallest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sizes: Vec<SizePoint>,
+    /// How its cost grows with the size (3 sizes or more), judged against `max_complexity`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub complexity: Option<Complexity>,
     /// The run against a named baseline (`--baseline NAME`), when asked and the baseline has the
     /// operation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -525,6 +531,47 @@ pub struct Concurrency {
     /// Slowest call (or batch mean) under concurrency.
     #[serde(default)]
     pub max_us: Option<f64>,
+}
+
+/// One input size of an operation with `sizes`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SizePoint {
+    /// The size given to `setup`.
+    pub n: u64,
+    /// Mean latency per call.
+    pub mean_us: f64,
+    /// Its 95 % interval.
+    pub ci95_low_us: f64,
+    /// Upper end.
+    pub ci95_high_us: f64,
+    /// 99th percentile.
+    pub p99_us: f64,
+    /// Allocations per call.
+    pub allocations_per_call: f64,
+    /// Heap bytes allocated per call.
+    pub bytes_per_call: f64,
+    /// Calls timed at this size.
+    pub calls: u64,
+}
+
+/// How an operation's cost grows with its input size.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Complexity {
+    /// Slope of log(mean) on log(n).
+    pub fitted_exponent: f64,
+    /// Its 95 % interval.
+    pub exponent_ci: (f64, f64),
+    /// The class whose own slope over these sizes is nearest.
+    pub nearest_class: String,
+    /// `max_complexity`, when declared.
+    #[serde(default)]
+    pub max_complexity: Option<String>,
+    /// The declared class's own slope over these sizes.
+    #[serde(default)]
+    pub max_class_exponent: Option<f64>,
+    /// The cost grows clearly faster than `max_complexity` (a failure).
+    #[serde(default)]
+    pub exceeded: bool,
 }
 
 /// An operation against a named baseline (`--baseline NAME`): the change of the mean with its

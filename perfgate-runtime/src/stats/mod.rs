@@ -4,6 +4,7 @@
 
 mod change;
 mod compare;
+mod complexity;
 mod interval;
 mod trend;
 
@@ -11,6 +12,7 @@ pub use change::{Change, Estimate, change_between};
 pub use compare::{
     Comparison, RegressionSettings, compare, compare_coarsely, compare_exact, run_to_run_spread,
 };
+pub use complexity::{TOLERANCE as COMPLEXITY_TOLERANCE, class_slope, exceeds, growth};
 pub use interval::{Interval, interval_of_means, mean_interval, quantile_interval};
 pub use trend::{GrowthModel, Trend, trend};
 
