@@ -358,6 +358,123 @@ pub fn trend_chart(op: &Operation, runs: &[&Record]) -> String {
     chart.finish()
 }
 
+/// Cost against input size for an operation with `sizes`, both axes logarithmic: the mean of each
+/// size with its interval, the fitted power law, and the declared class (`max_complexity`) drawn
+/// through the smallest size. `None` with fewer than two sizes.
+pub fn size_chart(op: &Operation) -> Option<String> {
+    let points: Vec<&crate::report::SizePoint> = op
+        .sizes
+        .iter()
+        .filter(|p| p.mean_us.is_finite() && p.mean_us > 0.0)
+        .collect();
+    if points.len() < 2 {
+        return None;
+    }
+    let (n_lo, n_hi) = (points[0].n as f64, points[points.len() - 1].n as f64);
+    let fitted = op.complexity.as_ref().map(|c| {
+        // The least-squares line passes through the mean of the logs.
+        let k = points.len() as f64;
+        let mx = points.iter().map(|p| (p.n as f64).ln()).sum::<f64>() / k;
+        let my = points.iter().map(|p| p.mean_us.ln()).sum::<f64>() / k;
+        let at = move |n: f64| (my + c.fitted_exponent * (n.ln() - mx)).exp();
+        (at(n_lo), at(n_hi))
+    });
+    let declared = op
+        .complexity
+        .as_ref()
+        .and_then(|c| c.max_complexity.clone())
+        .map(|class| {
+            // The class through the smallest size: where the cost may be at the largest.
+            let steps = 24;
+            let y0 = points[0].mean_us;
+            let f0 = class_growth(&class, n_lo);
+            let line: Vec<(f64, f64)> = (0..=steps)
+                .map(|i| {
+                    let n = n_lo * (n_hi / n_lo).powf(i as f64 / steps as f64);
+                    (n, y0 * class_growth(&class, n) / f0)
+                })
+                .collect();
+            (class, line)
+        });
+    let values = points
+        .iter()
+        .flat_map(|p| [p.ci95_low_us, p.ci95_high_us, p.mean_us])
+        .chain(fitted.iter().flat_map(|(a, b)| [*a, *b]))
+        .chain(
+            declared
+                .iter()
+                .flat_map(|(_, line)| line.iter().map(|p| p.1)),
+        )
+        .filter(|v| v.is_finite() && *v > 0.0);
+    let (lo, hi) = values.fold((f64::INFINITY, 0.0f64), |(l, h), v| (l.min(v), h.max(v)));
+    let mut chart = Chart::new(
+        "sizes",
+        &format!("{}: cost against input size", op.op),
+        Axis::new(
+            Scale::Log {
+                lo: svg_floor(n_lo),
+                hi: svg_ceil(n_hi),
+            },
+            "input size n",
+        ),
+        Axis::new(
+            Scale::Log {
+                lo: svg_floor(lo),
+                hi: svg_ceil(hi),
+            },
+            "mean latency per call (μs)",
+        ),
+    );
+    let mut legend = vec![("point", "mean at each size")];
+    if let Some((class, line)) = &declared {
+        chart.line("budget", line);
+        legend.push(("budget", class.as_str()));
+    }
+    if let Some((a, b)) = fitted {
+        chart.line("series-mean", &[(n_lo, a), (n_hi, b)]);
+        legend.push(("series-mean", "fitted"));
+    }
+    for p in &points {
+        let tip = format!(
+            "n = {}: mean {} (95% CI {}–{})",
+            p.n,
+            Micros(p.mean_us),
+            Micros(p.ci95_low_us),
+            Micros(p.ci95_high_us)
+        );
+        chart.line(
+            "whisker",
+            &[(p.n as f64, p.ci95_low_us), (p.n as f64, p.ci95_high_us)],
+        );
+        chart.marker("point", p.n as f64, p.mean_us, 3.5, &tip);
+    }
+    chart.legend(&legend);
+    Some(chart.finish())
+}
+
+/// A class's cost at `n`, up to a constant (as the complexity fit defines it).
+fn class_growth(class: &str, n: f64) -> f64 {
+    let log = n.max(2.0).ln();
+    match class {
+        "1" => 1.0,
+        "log n" => log,
+        "n log n" => n * log,
+        "n^2" => n * n,
+        "n^3" => n * n * n,
+        _ => n,
+    }
+}
+
+/// The power of ten at or below `v` (a log axis's end).
+fn svg_floor(v: f64) -> f64 {
+    10f64.powf(v.max(f64::MIN_POSITIVE).log10().floor())
+}
+
+/// The power of ten at or above `v`.
+fn svg_ceil(v: f64) -> f64 {
+    10f64.powf(v.max(f64::MIN_POSITIVE).log10().ceil())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

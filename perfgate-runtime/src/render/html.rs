@@ -54,7 +54,7 @@ svg .bar { fill: #54aeff; stroke: #218bff; stroke-width: .5; }
 svg .budget line { stroke: var(--fail); stroke-width: 1.6; stroke-dasharray: 6 4; } svg .budget text { font-size: 11px; fill: var(--fail); }
 svg .budget-p99 line { stroke: #8250df; stroke-width: 1.4; stroke-dasharray: 3 3; } svg .budget-p99 text { font-size: 11px; fill: #8250df; }
 svg .mean-line line { stroke: #0a3069; stroke-width: 1.2; } svg .mean-line text { font-size: 11px; fill: #0a3069; }
-svg polyline { fill: none; stroke-width: 2; }
+svg polyline { fill: none; stroke-width: 2; } svg polyline.budget { stroke: var(--fail); stroke-width: 1.6; stroke-dasharray: 6 4; } svg polyline.whisker { stroke: #57606a; stroke-width: 1.2; }
 svg .series-mean { stroke: #0969da; } svg .series-p99 { stroke: #bf8700; } svg .curve { stroke: #0969da; }
 svg .point { fill: #0969da; } svg .point-p99 { fill: #bf8700; } svg .percentile-mark { fill: #fff; stroke: #0969da; stroke-width: 2; }
 svg .failed-run { fill: var(--fail); stroke: #fff; stroke-width: 1.5; }
@@ -308,6 +308,26 @@ fn operation(out: &mut String, report: &Report, index: usize, op: &Operation, hi
             "<figure>{}<figcaption>Latency at each percentile; the x axis stretches the tail \
              (90%, 99%, 99.9% ...).</figcaption></figure>",
             charts::percentile_chart(op, histogram)
+        );
+    }
+    if let Some(chart) = charts::size_chart(op) {
+        let judged = match &op.complexity {
+            Some(c) => match &c.max_complexity {
+                Some(max) => format!(
+                    " The dashed line is <code>max_complexity</code> \"{}\" drawn through the \
+                     smallest size; the fitted cost grows as n^{:.2}{}.",
+                    escape(max),
+                    c.fitted_exponent,
+                    if c.exceeded { ", beyond it" } else { "" }
+                ),
+                None => format!(" The fitted cost grows as n^{:.2}.", c.fitted_exponent),
+            },
+            None => String::new(),
+        };
+        let _ = write!(
+            out,
+            "<figure>{chart}<figcaption>Mean latency at each input size with its 95% interval, \
+             both axes logarithmic.{judged}</figcaption></figure>"
         );
     }
     let runs = charts::comparable_runs(report, &op.op, history);

@@ -381,3 +381,43 @@ fn limits_that_were_not_judged_say_why() {
     let decode = section(&page, "mcp_message_decode");
     assert!(decode.contains("(not measured in this mode)"), "{decode}");
 }
+
+/// An operation with sizes has a cost-against-size chart with the fitted line and the declared
+/// class.
+#[test]
+fn sized_operations_have_a_cost_against_size_chart() {
+    let mut report = fixture();
+    let decode = report
+        .operations
+        .iter_mut()
+        .find(|o| o.op == "mcp_message_decode")
+        .unwrap();
+    decode.sizes = [(50u64, 1.3), (200, 21.5), (800, 213.0)]
+        .into_iter()
+        .map(|(n, mean)| crate::report::SizePoint {
+            n,
+            mean_us: mean,
+            ci95_low_us: mean * 0.98,
+            ci95_high_us: mean * 1.02,
+            p99_us: mean * 1.5,
+            allocations_per_call: 0.0,
+            bytes_per_call: 0.0,
+            calls: 100,
+        })
+        .collect();
+    decode.complexity = Some(crate::report::Complexity {
+        fitted_exponent: 1.83,
+        exponent_ci: (1.80, 1.86),
+        nearest_class: "n^2".into(),
+        max_complexity: Some("n".into()),
+        max_class_exponent: Some(1.0),
+        exceeded: true,
+    });
+    let page = html(&report, &[]);
+    let decode = section(&page, "mcp_message_decode");
+    assert!(decode.contains(r#"<svg class="chart sizes""#), "{decode}");
+    assert!(decode.contains("fitted cost grows as n^1.83, beyond it"));
+    assert_eq!(decode.matches(r#"<circle class="point""#).count(), 3);
+    assert!(!section(&page, "config_instantiation").contains("chart sizes"));
+    assert!(!page.contains("NaN") && !page.contains("inf"));
+}
