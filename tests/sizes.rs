@@ -11,19 +11,24 @@ const FIXTURE: &str = env!("CARGO_BIN_EXE_sizes-fixture");
 /// A quick run of `op`. A size timed while the machine was too noisy leaves the growth unjudged
 /// (WARN, by design); such a run is measured again, up to three times in all.
 fn gate(name: &str, op: &str) -> Run {
-    let mut run = gate_once(name, op);
+    gate_with(name, op, "[]")
+}
+
+/// As [`gate`], with the budgets file `budgets`.
+fn gate_with(name: &str, op: &str, budgets: &str) -> Run {
+    let mut run = gate_once(name, op, budgets);
     for _ in 0..2 {
         if !run.stdout.contains("max_complexity not judged") {
             break;
         }
-        run = gate_once(name, op);
+        run = gate_once(name, op, budgets);
     }
     run
 }
 
-fn gate_once(name: &str, op: &str) -> Run {
+fn gate_once(name: &str, op: &str, budgets: &str) -> Run {
     let dir = scratch("sizes", name);
-    let budgets = support::write(dir.join("budgets.json"), "[]");
+    let budgets = support::write(dir.join("budgets.json"), budgets);
     support::run(
         FIXTURE,
         &dir,
@@ -92,5 +97,55 @@ fn quadratic_cost_declared_linear_fails_naming_the_class_exponent_and_sizes() {
         reason.contains("beyond max_complexity \"n\"")
             && reason.contains("over sizes 50, 200, 800"),
         "{reason}"
+    );
+}
+
+/// The budgets file's max_complexity overrides the attribute's; it must name a class, and the
+/// operation must have 3 sizes or more.
+#[test]
+fn max_complexity_in_the_budgets_file() {
+    let stricter = gate_with(
+        "file_stricter",
+        "linear_sum",
+        r#"[{"operation_name": "linear_sum", "max_complexity": "1"}]"#,
+    );
+    assert_eq!(stricter.code, 2, "{}\n{}", stricter.stdout, stricter.stderr);
+    let op = operation(stricter.report(), "linear_sum");
+    assert_eq!(op["complexity"]["max_complexity"], "1");
+    assert!(
+        op["reasons"]
+            .to_string()
+            .contains("beyond max_complexity \\\"1\\\""),
+        "{op:#}"
+    );
+
+    let unknown = gate_with(
+        "file_unknown",
+        "linear_sum",
+        r#"[{"operation_name": "linear_sum", "max_complexity": "quadratic"}]"#,
+    );
+    assert_eq!(unknown.code, 4, "{}", unknown.stderr);
+    assert!(
+        unknown.stderr.contains("budgets.json:1:")
+            && unknown
+                .stderr
+                .contains("\"quadratic\" is not a complexity class"),
+        "{}",
+        unknown.stderr
+    );
+
+    let without_sizes = gate_with(
+        "file_without_sizes",
+        "unsized_constant",
+        r#"[{"operation_name": "unsized_constant", "max_complexity": "n"}]"#,
+    );
+    assert_eq!(without_sizes.code, 4, "{}", without_sizes.stderr);
+    assert!(
+        without_sizes
+            .stderr
+            .contains("needs at least 3 input sizes")
+            && without_sizes.stderr.contains("unsized_constant"),
+        "{}",
+        without_sizes.stderr
     );
 }

@@ -70,6 +70,10 @@ pub struct BudgetRecord {
     pub max_instructions: Option<f64>,
     #[serde(default)]
     pub enable_memory_leak_check: Option<bool>,
+    /// How fast the cost may grow over the operation's `sizes` (one of
+    /// [`COMPLEXITY_CLASSES`]); the operation must have 3 sizes or more.
+    #[serde(default, deserialize_with = "complexity_class")]
+    pub max_complexity: Option<String>,
     #[serde(default, deserialize_with = "values::stage_map")]
     pub stage_requirements: Option<BTreeMap<String, bool>>,
 }
@@ -249,6 +253,23 @@ fn non_negative<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<f64
 
 fn fraction<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<f64>, D::Error> {
     optional_number_in(deserializer, &FRACTION)
+}
+
+/// The growth classes `max_complexity` accepts.
+pub const COMPLEXITY_CLASSES: [&str; 6] = ["1", "log n", "n", "n log n", "n^2", "n^3"];
+
+fn complexity_class<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<String>, D::Error> {
+    let class = String::deserialize(deserializer)?;
+    if COMPLEXITY_CLASSES.contains(&class.as_str()) {
+        Ok(Some(class))
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "{class:?} is not a complexity class: expected one of {}",
+            COMPLEXITY_CLASSES.map(|c| format!("{c:?}")).join(", ")
+        )))
+    }
 }
 
 fn timeout<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<f64>, D::Error> {

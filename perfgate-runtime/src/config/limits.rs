@@ -223,6 +223,9 @@ pub struct Budget {
     pub leak_check: bool,
     /// The operation's crate was built with debug assertions.
     pub debug_assertions: bool,
+    /// How fast the cost may grow over the operation's sizes: the budgets file's
+    /// `max_complexity`, else the attribute's.
+    pub max_complexity: Option<String>,
 }
 
 impl Budget {
@@ -373,6 +376,23 @@ fn resolve(
             .or(entry.enable_memory_leak_check)
             .unwrap_or(false),
         debug_assertions: entry.debug_assertions,
+        max_complexity: match record.and_then(|r| r.max_complexity.clone()) {
+            Some(class) if entry.sizes.len() < 3 => {
+                return Err(ConfigError::Attribute {
+                    op: entry.op.to_string(),
+                    location: entry.location(),
+                    message: format!(
+                        "{} sets max_complexity {class:?}, which needs at least 3 input sizes to \
+                         fit how the cost grows; the operation has {} (give the attribute \
+                         `sizes = [1_000, 10_000, 100_000]` and a `setup` taking `n: usize`)",
+                        file.path.display(),
+                        entry.sizes.len()
+                    ),
+                });
+            }
+            Some(class) => Some(class),
+            None => entry.max_complexity.map(str::to_string),
+        },
     })
 }
 

@@ -452,7 +452,7 @@ fn judge_sizes(entry: &Entry, budget: &Budget, shared: &Shared, op: &mut Operati
         .collect();
     op.sizes = points;
     let Some(growth) = stats::growth(&ns, &means) else {
-        if entry.max_complexity.is_some() {
+        if budget.max_complexity.is_some() {
             op.verdict = op.verdict.max(crate::verdict::Verdict::Warn);
             op.reasons.push(
                 "max_complexity not judged: the growth could not be fitted (fewer than 3 sizes \
@@ -462,16 +462,18 @@ fn judge_sizes(entry: &Entry, budget: &Budget, shared: &Shared, op: &mut Operati
         }
         return;
     };
-    let max_exponent = entry
+    let max_exponent = budget
         .max_complexity
+        .as_deref()
         .and_then(|class| stats::class_slope(class, &ns));
-    let exceeded = entry
+    let exceeded = budget
         .max_complexity
+        .as_deref()
         .and_then(|class| stats::exceeds(&growth, class, &ns))
         .unwrap_or(false);
     // A size timed while the machine was too noisy to trust is reported, but the growth is not
     // judged on it.
-    let exceeded = if noisy.is_empty() || entry.max_complexity.is_none() {
+    let exceeded = if noisy.is_empty() || budget.max_complexity.is_none() {
         exceeded
     } else {
         op.verdict = op.verdict.max(crate::verdict::Verdict::Warn);
@@ -498,7 +500,7 @@ fn judge_sizes(entry: &Entry, budget: &Budget, shared: &Shared, op: &mut Operati
             growth.interval.1,
             growth.nearest,
             sizes.join(", "),
-            entry.max_complexity.unwrap_or_default(),
+            budget.max_complexity.as_deref().unwrap_or_default(),
             max_exponent.unwrap_or(f64::NAN),
             stats::COMPLEXITY_TOLERANCE,
         ));
@@ -507,7 +509,7 @@ fn judge_sizes(entry: &Entry, budget: &Budget, shared: &Shared, op: &mut Operati
         fitted_exponent: growth.exponent,
         exponent_ci: growth.interval,
         nearest_class: growth.nearest.to_string(),
-        max_complexity: entry.max_complexity.map(str::to_string),
+        max_complexity: budget.max_complexity.clone(),
         max_class_exponent: max_exponent,
         exceeded,
     });
