@@ -20,7 +20,7 @@ use json_errors::json_error;
 
 #[cfg(test)]
 pub use budgets::BudgetRecord;
-pub use budgets::{BudgetFile, load_budget_file};
+pub use budgets::{BudgetFile, COMPLEXITY_CLASSES, load_budget_file};
 pub use ci_settings::{CiSettings, MAX_TIMEOUT_S, MIN_TIMEOUT_S, load_ci_settings};
 pub(crate) use files::describe_file_type;
 pub use flags::{HELP as FLAGS_HELP, Mode, RunSettings, parse_args};

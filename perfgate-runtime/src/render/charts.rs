@@ -387,11 +387,14 @@ pub fn size_chart(op: &Operation) -> Option<String> {
             // The class through the smallest size: where the cost may be at the largest.
             let steps = 24;
             let y0 = points[0].mean_us;
-            let f0 = class_growth(&class, n_lo);
+            let f0 = crate::stats::class_cost(&class, n_lo).unwrap_or(n_lo);
             let line: Vec<(f64, f64)> = (0..=steps)
                 .map(|i| {
                     let n = n_lo * (n_hi / n_lo).powf(i as f64 / steps as f64);
-                    (n, y0 * class_growth(&class, n) / f0)
+                    (
+                        n,
+                        y0 * crate::stats::class_cost(&class, n).unwrap_or(n) / f0,
+                    )
                 })
                 .collect();
             (class, line)
@@ -450,19 +453,6 @@ pub fn size_chart(op: &Operation) -> Option<String> {
     }
     chart.legend(&legend);
     Some(chart.finish())
-}
-
-/// A class's cost at `n`, up to a constant (as the complexity fit defines it).
-fn class_growth(class: &str, n: f64) -> f64 {
-    let log = n.max(2.0).ln();
-    match class {
-        "1" => 1.0,
-        "log n" => log,
-        "n log n" => n * log,
-        "n^2" => n * n,
-        "n^3" => n * n * n,
-        _ => n,
-    }
 }
 
 /// The power of ten at or below `v` (a log axis's end).

@@ -13,8 +13,7 @@
 //! small sizes, caches at large ones — and with three sizes its t quantile, 12.7, would make it
 //! too wide ever to judge.)
 
-/// The growth classes, by name, as `max_complexity` writes them.
-pub const CLASSES: [&str; 6] = ["1", "log n", "n", "n log n", "n^2", "n^3"];
+use crate::config::COMPLEXITY_CLASSES as CLASSES;
 
 /// Exponent slack above a class's own slope before the cost is said to grow faster than it.
 pub const TOLERANCE: f64 = 0.25;
@@ -33,8 +32,8 @@ pub struct Growth {
     pub nearest: &'static str,
 }
 
-/// The class `name`'s cost at size `n`, up to a constant.
-fn class_cost(name: &str, n: f64) -> Option<f64> {
+/// The class `name`'s cost at size `n`, up to a constant; `None` for an unknown class.
+pub fn class_cost(name: &str, n: f64) -> Option<f64> {
     let log = n.max(2.0).ln();
     Some(match name {
         "1" => 1.0,
