@@ -17,7 +17,7 @@ use crate::progress;
 use crate::registry::Entry;
 use crate::report::{Operation, OperationParts};
 use crate::stats::{self, Comparison, RegressionSettings};
-use crate::verdict::{self, RegressionFinding};
+use crate::verdict::{self, RegressionFinding, Verdict};
 
 /// What every trial shares: the run's settings, the history, and what the trials produced.
 pub struct Shared {
@@ -431,15 +431,17 @@ fn judge_sizes(entry: &Entry, budget: &Budget, shared: &Shared, op: &mut Operati
             ..base.clone()
         };
         match measure::measure(build, &size_plan, &budget.op) {
-            Ok(m) if m.timing.inconclusive.is_some() => {
-                noisy.push(n);
+            Ok(m) => {
+                if m.timing.inconclusive.is_some() {
+                    noisy.push(n);
+                }
                 points.push(SizePoint::of(n, &m));
             }
-            Ok(m) => points.push(SizePoint::of(n, &m)),
             Err(error) => {
-                op.verdict = op.verdict.max(crate::verdict::Verdict::Fail);
-                op.reasons
-                    .push(format!("size n = {n} could not be measured: {error}"));
+                op.add_ruling(
+                    Verdict::Fail,
+                    format!("size n = {n} could not be measured: {error}"),
+                );
                 return;
             }
         }
@@ -453,8 +455,8 @@ fn judge_sizes(entry: &Entry, budget: &Budget, shared: &Shared, op: &mut Operati
     op.sizes = points;
     let Some(growth) = stats::growth(&ns, &means) else {
         if budget.max_complexity.is_some() {
-            op.verdict = op.verdict.max(crate::verdict::Verdict::Warn);
-            op.reasons.push(
+            op.add_ruling(
+                Verdict::Warn,
                 "max_complexity not judged: the growth could not be fitted (fewer than 3 sizes \
                  with a usable mean)"
                     .into(),
@@ -466,32 +468,31 @@ fn judge_sizes(entry: &Entry, budget: &Budget, shared: &Shared, op: &mut Operati
         .max_complexity
         .as_deref()
         .and_then(|class| stats::class_slope(class, &ns));
-    let exceeded = budget
-        .max_complexity
-        .as_deref()
-        .and_then(|class| stats::exceeds(&growth, class, &ns))
-        .unwrap_or(false);
     // A size timed while the machine was too noisy to trust is reported, but the growth is not
     // judged on it.
-    let exceeded = if noisy.is_empty() || budget.max_complexity.is_none() {
-        exceeded
-    } else {
-        op.verdict = op.verdict.max(crate::verdict::Verdict::Warn);
-        op.reasons.push(format!(
-            "max_complexity not judged: the timing of size{} {} was too noisy to trust",
-            if noisy.len() > 1 { "s" } else { "" },
-            noisy
-                .iter()
-                .map(|n| n.to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
-        false
-    };
+    let exceeded = noisy.is_empty()
+        && budget
+            .max_complexity
+            .as_deref()
+            .and_then(|class| stats::exceeds(&growth, class, &ns))
+            .unwrap_or(false);
+    if !noisy.is_empty() && budget.max_complexity.is_some() {
+        op.add_ruling(
+            Verdict::Warn,
+            format!(
+                "max_complexity not judged: the timing of size{} {} was too noisy to trust",
+                if noisy.len() > 1 { "s" } else { "" },
+                noisy
+                    .iter()
+                    .map(|n| n.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        );
+    }
     if exceeded {
         let sizes: Vec<String> = ns.iter().map(|n| format!("{n}")).collect();
-        op.verdict = op.verdict.max(crate::verdict::Verdict::Fail);
-        op.reasons.push(format!(
+        op.add_ruling(Verdict::Fail, format!(
             "cost grows as n^{:.2} (95% CI {:.2}–{:.2}, nearest class {}) over sizes {}: beyond \
              max_complexity \"{}\" (whose own slope over these sizes is {:.2}, with {} allowed \
              for constant overheads)",

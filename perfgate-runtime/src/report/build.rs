@@ -198,6 +198,13 @@ pub(super) fn debug_assertions_note(operations: &[Operation]) -> Option<String> 
 }
 
 impl Operation {
+    /// A judgement made after the operation's verdict (its sizes' growth): the verdict becomes at
+    /// least `verdict`, and `reason` says why.
+    pub fn add_ruling(&mut self, verdict: Verdict, reason: String) {
+        self.verdict = self.verdict.max(verdict);
+        self.reasons.push(reason);
+    }
+
     /// An operation named `op` with `verdict`, nothing measured and no place or limits.
     pub(crate) fn bare(op: String, verdict: Verdict) -> Operation {
         Operation {
