@@ -397,31 +397,14 @@ fn compare(old: &Path, new: &Path) -> Result<String, String> {
 
 /// `+2.1% [-3.0%, +7.5%] within noise`, or `-` when either run has no usable mean and interval.
 fn change_text(old: Option<&Operation>, new: Option<&Operation>) -> String {
-    let estimate = |op: Option<&Operation>| {
-        let op = op?;
-        Some(report::Estimate {
-            mean: op.mean_us?,
-            low: op.ci95_low_us?,
-            high: op.ci95_high_us?,
-        })
-    };
-    match (estimate(old), estimate(new)) {
-        (Some(a), Some(b)) => match report::change_between(a, b) {
-            Some(change) => format!(
-                "{:+.1}% [{:+.1}%, {:+.1}%] {}",
-                change.percent,
-                change.low_percent,
-                change.high_percent,
-                if change.significant {
-                    "significant"
-                } else {
-                    "within noise"
-                }
-            ),
-            None => "-".into(),
-        },
-        _ => "-".into(),
-    }
+    let estimate = |op: Option<&Operation>| op.and_then(Operation::mean_estimate);
+    estimate(old)
+        .zip(estimate(new))
+        .and_then(|(a, b)| report::change_between(a, b))
+        .map_or_else(
+            || "-".into(),
+            |c| render::change_phrase(c.percent, (c.low_percent, c.high_percent), c.significant),
+        )
 }
 
 fn read(path: &Path) -> Result<Report, String> {

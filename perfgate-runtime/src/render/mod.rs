@@ -41,7 +41,7 @@ pub use github::{github_annotations, github_summary_markdown};
 pub use html::html;
 pub use junit::junit;
 pub use markup::utc;
-pub use text::{figures_text, gate_line, history_phrase, summary, trend_line};
+pub use text::{change_phrase, figures_text, gate_line, history_phrase, summary, trend_line};
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};

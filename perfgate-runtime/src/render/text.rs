@@ -459,19 +459,27 @@ fn history_line(r: &Regression, exact: bool) -> String {
     }
 }
 
+/// `+2.1% [-3.0%, +7.5%] within noise`: a change between two runs with its interval.
+pub fn change_phrase(percent: f64, (low, high): (f64, f64), significant: bool) -> String {
+    format!(
+        "{percent:+.1}% [{low:+.1}%, {high:+.1}%] {}",
+        if significant {
+            "significant"
+        } else {
+            "within noise"
+        }
+    )
+}
+
 /// `Baseline main: +2.1% [-3.0%, +7.5%] within noise (was 1.91μs); instructions +0.00%`.
 pub fn baseline_line(b: &crate::report::BaselineChange) -> String {
     let mut parts = Vec::new();
-    if let (Some(change), Some((low, high)), Some(significant)) =
+    if let (Some(change), Some(interval), Some(significant)) =
         (b.change_percent, b.change_ci_percent, b.significant)
     {
         parts.push(format!(
-            "{change:+.1}% [{low:+.1}%, {high:+.1}%] {}{}",
-            if significant {
-                "significant"
-            } else {
-                "within noise"
-            },
+            "{}{}",
+            change_phrase(change, interval, significant),
             b.baseline_mean_us
                 .map(|m| format!(" (was {})", Micros(m)))
                 .unwrap_or_default()

@@ -111,15 +111,9 @@ impl Report {
             let Some(before) = baseline.operations.iter().find(|b| b.op == op.op) else {
                 continue;
             };
-            let estimate = |o: &Operation| {
-                Some(crate::stats::Estimate {
-                    mean: o.mean_us?,
-                    low: o.ci95_low_us?,
-                    high: o.ci95_high_us?,
-                })
-            };
-            let change = estimate(before)
-                .zip(estimate(op))
+            let change = before
+                .mean_estimate()
+                .zip(op.mean_estimate())
                 .and_then(|(a, b)| crate::stats::change_between(a, b));
             let instructions = before
                 .instructions
@@ -198,6 +192,15 @@ pub(super) fn debug_assertions_note(operations: &[Operation]) -> Option<String> 
 }
 
 impl Operation {
+    /// The mean with its 95 % interval, when measured.
+    pub fn mean_estimate(&self) -> Option<crate::stats::Estimate> {
+        Some(crate::stats::Estimate {
+            mean: self.mean_us?,
+            low: self.ci95_low_us?,
+            high: self.ci95_high_us?,
+        })
+    }
+
     /// A judgement made after the operation's verdict (its sizes' growth): the verdict becomes at
     /// least `verdict`, and `reason` says why.
     pub fn add_ruling(&mut self, verdict: Verdict, reason: String) {
