@@ -86,6 +86,45 @@ impl fmt::Display for Allocs {
     }
 }
 
+/// A rate of elements or bytes per second (`throughput`): bytes as [`Bytes`] per second
+/// (`1.5GB/s`), elements with a decimal prefix (`12.35M elements/s`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Rate {
+    /// Per second.
+    pub per_sec: f64,
+    /// `"elements"` or `"bytes"`.
+    pub unit: &'static str,
+}
+
+impl Rate {
+    /// A rate in `unit` (`"bytes"`, else elements).
+    pub fn new(per_sec: f64, unit: &str) -> Rate {
+        let unit = if unit == "bytes" { "bytes" } else { "elements" };
+        Rate { per_sec, unit }
+    }
+}
+
+impl fmt::Display for Rate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let v = self.per_sec;
+        if self.unit == "bytes" {
+            return write!(f, "{}/s", Bytes(v));
+        }
+        let (scaled, prefix) = if v.abs() >= HUGE {
+            return write!(f, "{} elements/s", fixed(v, 0));
+        } else if v.abs() >= 1e9 {
+            (v / 1e9, "G")
+        } else if v.abs() >= 1e6 {
+            (v / 1e6, "M")
+        } else if v.abs() >= 1e3 {
+            (v / 1e3, "k")
+        } else {
+            (v, "")
+        };
+        write!(f, "{scaled:.2}{prefix} elements/s")
+    }
+}
+
 /// A share in 0..=1, printed as a percentage with two decimals (`99.90%`).
 #[derive(Clone, Copy, Debug, PartialEq, PartialOrd)]
 pub struct Share(pub f64);
@@ -115,6 +154,10 @@ pub enum Unit {
     PerSecond,
     /// Instructions (per call).
     Instructions,
+    /// Elements processed per second ([`Rate`]).
+    ElementsPerSecond,
+    /// Bytes processed per second ([`Rate`]).
+    BytesPerSecond,
 }
 
 impl Unit {
@@ -129,6 +172,8 @@ impl Unit {
             Unit::Percent => format!("{}%", fixed(value, 1)),
             Unit::PerSecond => format!("{} ops/s", fixed(value, 0)),
             Unit::Instructions => format!("{} instructions", fixed(value, 0)),
+            Unit::ElementsPerSecond => Rate::new(value, "elements").to_string(),
+            Unit::BytesPerSecond => Rate::new(value, "bytes").to_string(),
         }
     }
 }
@@ -158,6 +203,25 @@ mod tests {
         assert_eq!(counted(1, "allocation"), "1 allocation");
         assert_eq!(counted(0, "allocation"), "0 allocations");
         assert_eq!(counted(12, "allocation"), "12 allocations");
+    }
+
+    #[test]
+    fn rates_are_bytes_per_second_or_elements_with_a_decimal_prefix() {
+        assert_eq!(
+            Rate::new(1.5 * 1024.0 * 1024.0 * 1024.0, "bytes").to_string(),
+            "1.5GB/s"
+        );
+        assert_eq!(Rate::new(512.0, "bytes").to_string(), "512B/s");
+        assert_eq!(
+            Rate::new(12_345_678.0, "elements").to_string(),
+            "12.35M elements/s"
+        );
+        assert_eq!(
+            Rate::new(999.0, "elements").to_string(),
+            "999.00 elements/s"
+        );
+        assert_eq!(Rate::new(2.5e9, "elements").to_string(), "2.50G elements/s");
+        assert_eq!(Unit::BytesPerSecond.show(2048.0), "2.0KB/s");
     }
 
     #[test]

@@ -419,6 +419,8 @@ fn judge_sizes(entry: &Entry, budget: &Budget, shared: &Shared, op: &mut Operati
                     .noise
                     .as_ref()
                     .map_or(op.calls.unwrap_or(0), |n| n.timed_calls),
+                units_per_call: op.throughput.as_ref().map(|t| t.per_call),
+                per_sec: op.throughput.as_ref().map(|t| t.per_sec),
             });
             continue;
         }
