@@ -295,3 +295,29 @@ fn a_rate_limit_in_the_budgets_file_needs_the_operations_unit() {
         other.stderr
     );
 }
+
+/// A sort of shuffled values fits its own class, n log n, and passes it; declared linear (in the
+/// budgets file), it fails: its slope is nearer n log n's than n's.
+#[test]
+fn an_n_log_n_sort_passes_n_log_n_and_fails_n() {
+    let run = gate("sort", "sort_copy");
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let op = operation(run.report(), "sort_copy");
+    assert_eq!(op["complexity"]["nearest_class"], "n log n", "{op:#}");
+    assert_eq!(op["complexity"]["exceeded"], false);
+
+    let linear = gate_with(
+        "sort_declared_linear",
+        "sort_copy",
+        r#"[{"operation_name": "sort_copy", "max_complexity": "n"}]"#,
+    );
+    assert_eq!(linear.code, 2, "{}\n{}", linear.stdout, linear.stderr);
+    let op = operation(linear.report(), "sort_copy");
+    assert_eq!(op["complexity"]["exceeded"], true);
+    assert!(
+        op["reasons"]
+            .to_string()
+            .contains("beyond max_complexity \\\"n\\\""),
+        "{op:#}"
+    );
+}
