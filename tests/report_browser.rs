@@ -187,9 +187,15 @@ fn the_example_report_renders_in_chromium_with_its_charts() {
         ops,
         [
             "config_instantiation",
+            "mcp_decode_by_size",
             "mcp_message_decode",
             "metrics_collection"
         ]
+    );
+    // The operation over message sizes has its cost-against-size chart, loaded in the browser.
+    assert!(
+        section(&browsed.dom, "mcp_decode_by_size").contains("<svg class=\"chart sizes\""),
+        "mcp_decode_by_size: no size chart in the loaded page"
     );
     for op in ops {
         let section = section(&browsed.dom, op);
@@ -207,8 +213,10 @@ fn the_example_report_renders_in_chromium_with_its_charts() {
             section.contains("<polyline class=\"curve\""),
             "{op}: percentile curve"
         );
+        let trend = &section[section.find("<svg class=\"chart trend\"").unwrap()..];
+        let trend = &trend[..trend.find("</svg>").unwrap()];
         assert_eq!(
-            section.matches("<polyline class=\"series-mean\"").count(),
+            trend.matches("<polyline class=\"series-mean\"").count(),
             1,
             "{op}: the trend of the mean"
         );

@@ -178,7 +178,7 @@ fn throughput_in_bytes_is_the_inputs_length_over_the_mean() {
         4096.0 / slow_end
     ));
     assert!(
-        line(&run.stdout, "Throughput:").ends_with("at 4096 bytes per call"),
+        line(&run.stdout, "Throughput:").ends_with("at 4.0KB per call"),
         "{}",
         run.stdout
     );
@@ -193,7 +193,7 @@ fn throughput_in_bytes_is_the_inputs_length_over_the_mean() {
     ));
     let junit = perfgate_runtime::render::junit(&report);
     assert!(
-        junit.contains("throughput: ") && junit.contains("at 4096 bytes per call"),
+        junit.contains("throughput: ") && junit.contains("at 4.0KB per call"),
         "{junit}"
     );
 }

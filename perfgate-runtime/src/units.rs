@@ -86,8 +86,9 @@ impl fmt::Display for Allocs {
     }
 }
 
-/// A rate of elements or bytes per second (`throughput`): bytes as [`Bytes`] per second
-/// (`1.5GB/s`), elements with a decimal prefix (`12.35M elements/s`).
+/// A rate of elements or bytes per second (`throughput`), to three significant digits: bytes
+/// with 1024-based prefixes like [`Bytes`] (`1.52GB/s`), elements with decimal ones
+/// (`12.3M elements/s`).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Rate {
     /// Per second.
@@ -107,21 +108,34 @@ impl Rate {
 impl fmt::Display for Rate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let v = self.per_sec;
-        if self.unit == "bytes" {
-            return write!(f, "{}/s", Bytes(v));
+        let bytes = self.unit == "bytes";
+        if !v.is_finite() || v.abs() >= HUGE * 1e6 {
+            let unit = if bytes { "B/s" } else { " elements/s" };
+            return write!(f, "{}{unit}", fixed(v, 0));
         }
-        let (scaled, prefix) = if v.abs() >= HUGE {
-            return write!(f, "{} elements/s", fixed(v, 0));
-        } else if v.abs() >= 1e9 {
-            (v / 1e9, "G")
-        } else if v.abs() >= 1e6 {
-            (v / 1e6, "M")
-        } else if v.abs() >= 1e3 {
-            (v / 1e3, "k")
+        // Bytes step by 1024 (the unit of every byte figure here), elements by 1000.
+        let (step, prefixes): (f64, [&str; 5]) = if bytes {
+            (KIB, ["B", "KB", "MB", "GB", "TB"])
         } else {
-            (v, "")
+            (1e3, ["", "k", "M", "G", "T"])
         };
-        write!(f, "{scaled:.2}{prefix} elements/s")
+        let mut scaled = v;
+        let mut prefix = 0;
+        while scaled.abs() >= step && prefix + 1 < prefixes.len() {
+            scaled /= step;
+            prefix += 1;
+        }
+        // Three significant digits: 1.52GB/s, 15.2MB/s, 152KB/s.
+        let decimals = match scaled.abs() {
+            a if a < 10.0 => 2,
+            a if a < 100.0 => 1,
+            _ => 0,
+        };
+        if bytes {
+            write!(f, "{scaled:.decimals$}{}/s", prefixes[prefix])
+        } else {
+            write!(f, "{scaled:.decimals$}{} elements/s", prefixes[prefix])
+        }
     }
 }
 
@@ -207,21 +221,21 @@ mod tests {
 
     #[test]
     fn rates_are_bytes_per_second_or_elements_with_a_decimal_prefix() {
-        assert_eq!(
-            Rate::new(1.5 * 1024.0 * 1024.0 * 1024.0, "bytes").to_string(),
-            "1.5GB/s"
-        );
+        let gib = 1024.0 * 1024.0 * 1024.0;
+        assert_eq!(Rate::new(1.5 * gib, "bytes").to_string(), "1.50GB/s");
         assert_eq!(Rate::new(512.0, "bytes").to_string(), "512B/s");
         assert_eq!(
-            Rate::new(12_345_678.0, "elements").to_string(),
-            "12.35M elements/s"
+            Rate::new(15.25 * 1024.0 * 1024.0, "bytes").to_string(),
+            "15.2MB/s"
         );
         assert_eq!(
-            Rate::new(999.0, "elements").to_string(),
-            "999.00 elements/s"
+            Rate::new(12_345_678.0, "elements").to_string(),
+            "12.3M elements/s"
         );
+        assert_eq!(Rate::new(999.0, "elements").to_string(), "999 elements/s");
         assert_eq!(Rate::new(2.5e9, "elements").to_string(), "2.50G elements/s");
-        assert_eq!(Unit::BytesPerSecond.show(2048.0), "2.0KB/s");
+        assert_eq!(Unit::BytesPerSecond.show(2048.0), "2.00KB/s");
+        assert_eq!(Rate::new(1e15, "bytes").to_string(), "909TB/s");
     }
 
     #[test]
