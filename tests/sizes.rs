@@ -321,3 +321,23 @@ fn an_n_log_n_sort_passes_n_log_n_and_fails_n() {
         "{op:#}"
     );
 }
+
+/// The operation's limits hold at every size: an allocation made only on small inputs fails
+/// `max_allocs = 0`, naming the size, though the largest size (the operation's own figures)
+/// allocates nothing.
+#[test]
+fn limits_are_judged_at_every_size() {
+    let run = gate("every_size", "copies_small_inputs");
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    let op = operation(run.report(), "copies_small_inputs");
+    assert_eq!(
+        op["allocations_per_call"], 0.0,
+        "the largest size allocates nothing"
+    );
+    let reasons = op["reasons"].to_string();
+    assert!(
+        reasons.contains("at size n = 1000: allocations per call 1 exceeds max_allocs 0"),
+        "{op:#}"
+    );
+    assert!(!reasons.contains("n = 4000"), "{reasons}");
+}
