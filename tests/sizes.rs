@@ -341,3 +341,20 @@ fn limits_are_judged_at_every_size() {
     );
     assert!(!reasons.contains("n = 4000"), "{reasons}");
 }
+
+/// `sizes` on an `async fn`: each size is awaited on the measuring runtime, reported and fitted.
+#[test]
+fn an_async_operation_over_sizes_is_measured_at_each_size() {
+    let run = gate("async_sizes", "async_linear_sum");
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let op = operation(run.report(), "async_linear_sum");
+    let sizes: Vec<u64> = op["sizes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["n"].as_u64().unwrap())
+        .collect();
+    assert_eq!(sizes, [1_000, 4_000, 16_000], "{op:#}");
+    assert_eq!(op["complexity"]["nearest_class"], "n", "{op:#}");
+    assert_eq!(op["sizes"][0]["units_per_call"], 1_000.0);
+}

@@ -60,12 +60,6 @@ impl Shape {
                      input of that size",
                 ));
             }
-            if let Some(asyncness) = &sig.asyncness {
-                return Err(syn::Error::new(
-                    asyncness.span,
-                    "`sizes` is not supported on an `async fn` yet",
-                ));
-            }
         }
         let mut params = sig.inputs.iter();
         let input = match (params.next(), &options.setup) {
