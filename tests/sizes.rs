@@ -358,3 +358,63 @@ fn an_async_operation_over_sizes_is_measured_at_each_size() {
     assert_eq!(op["complexity"]["nearest_class"], "n", "{op:#}");
     assert_eq!(op["sizes"][0]["units_per_call"], 1_000.0);
 }
+
+/// A quick `--instructions` run of `op` (no budgets file): every size counted under Valgrind.
+fn count(name: &str, op: &str) -> Run {
+    let dir = scratch("sizes", name);
+    let budgets = support::write(dir.join("budgets.json"), "[]");
+    support::run(
+        FIXTURE,
+        &dir,
+        &[
+            "--instructions",
+            "--quick",
+            "--concurrent-sessions",
+            "0",
+            "--no-history",
+            "--budgets",
+            &budgets,
+            "--exact",
+            op,
+        ],
+        &[],
+    )
+}
+
+/// In instruction mode the growth is fitted on each size's instruction count: exact, so a
+/// linear loop fits n^1.00 with an interval of no width and a quadratic one fails "n" on any
+/// machine, however busy.
+#[test]
+fn instruction_mode_fits_the_growth_of_exact_counts() {
+    let linear = count("instructions_linear", "linear_sum");
+    assert_eq!(linear.code, 0, "{}\n{}", linear.stdout, linear.stderr);
+    let op = operation(linear.report(), "linear_sum");
+    let complexity = &op["complexity"];
+    assert_eq!(complexity["basis"], "instructions", "{op:#}");
+    let exponent = complexity["fitted_exponent"].as_f64().unwrap();
+    assert!((exponent - 1.0).abs() < 0.01, "{exponent}");
+    assert_eq!(complexity["exponent_ci"][0], complexity["exponent_ci"][1]);
+    let counts: Vec<f64> = op["sizes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["instructions_per_call"].as_f64().unwrap())
+        .collect();
+    // 16 times the values, about 16 times the instructions.
+    let ratio = counts[2] / counts[0];
+    assert!((15.0..17.0).contains(&ratio), "{counts:?}");
+
+    let quadratic = count("instructions_quadratic", "pairwise_inversions");
+    assert_eq!(
+        quadratic.code, 2,
+        "{}\n{}",
+        quadratic.stdout, quadratic.stderr
+    );
+    let op = operation(quadratic.report(), "pairwise_inversions");
+    assert!(
+        op["reasons"]
+            .to_string()
+            .contains("instruction count grows as n^1.99"),
+        "{op:#}"
+    );
+}

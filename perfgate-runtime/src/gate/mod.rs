@@ -59,7 +59,18 @@ fn count_child(op: &str) -> ExitCode {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(1000);
-    let counted = callgrind::run_counted(entry.routine, calls);
+    // An operation with sizes is counted at the size asked for (its largest by default).
+    let build = match std::env::var(callgrind::CHILD_SIZE).ok() {
+        Some(size) => match entry.sizes.iter().find(|(n, _)| n.to_string() == size) {
+            Some((_, build)) => *build,
+            None => {
+                eprintln!("perfgate: error: operation {op:?} has no input size {size}");
+                return ExitCode::from(GateCode::Error as u8);
+            }
+        },
+        None => entry.routine,
+    };
+    let counted = callgrind::run_counted(build, calls);
     println!("{}{counted}", callgrind::COUNTED_LINE);
     ExitCode::SUCCESS
 }

@@ -377,10 +377,11 @@ pub fn trial(budget: Budget, entry: &'static Entry, shared: Arc<Shared>) -> Tria
 }
 
 fn measure_and_judge(entry: &Entry, budget: &Budget, shared: &Shared) -> Operation {
-    if shared.settings.instructions {
-        return count_and_judge(entry, budget, shared);
-    }
-    let mut operation = measure_and_judge_largest(entry, budget, shared);
+    let mut operation = if shared.settings.instructions {
+        count_and_judge(entry, budget, shared)
+    } else {
+        measure_and_judge_largest(entry, budget, shared)
+    };
     if !entry.sizes.is_empty() && operation.mean_us.is_some() {
         judge_sizes(entry, budget, shared, &mut operation);
     }
@@ -393,7 +394,12 @@ fn measure_and_judge(entry: &Entry, budget: &Budget, shared: &Shared) -> Operati
 /// least 10), so that each size takes about as long as the smallest: `--quick` stays quick.
 fn judge_sizes(entry: &Entry, budget: &Budget, shared: &Shared, op: &mut Operation) {
     use crate::report::{Complexity, SizePoint};
-    let base = plan(&shared.settings, budget);
+    let counting = shared.settings.instructions;
+    let base = if counting {
+        instruction_mode_plan(shared, budget.timeout.min(shared.remaining()))
+    } else {
+        plan(&shared.settings, budget)
+    };
     let smallest = entry.sizes[0].0.max(1) as u64;
     let largest = entry.sizes[entry.sizes.len() - 1].0;
     let mut points = Vec::new();
@@ -421,6 +427,7 @@ fn judge_sizes(entry: &Entry, budget: &Budget, shared: &Shared, op: &mut Operati
                     .map_or(op.calls.unwrap_or(0), |n| n.timed_calls),
                 units_per_call: op.throughput.as_ref().map(|t| t.per_call),
                 per_sec: op.throughput.as_ref().map(|t| t.per_sec),
+                instructions_per_call: op.instructions.as_ref().map(|i| i.per_call),
             });
             continue;
         }
@@ -436,7 +443,17 @@ fn judge_sizes(entry: &Entry, budget: &Budget, shared: &Shared, op: &mut Operati
             timeout: budget.timeout.min(shared.remaining()),
             ..base.clone()
         };
-        match measure::measure(build, &size_plan, &budget.op) {
+        let measured = measure::measure(build, &size_plan, &budget.op)
+            .map_err(|error| error.to_string())
+            .and_then(|mut m| {
+                // In instruction mode each size is counted under Valgrind too, with the calls
+                // scaled like the timed ones.
+                if counting {
+                    m.instructions = Some(count_size(budget, shared, n, scaled)?);
+                }
+                Ok(m)
+            });
+        match measured {
             Ok(m) => {
                 if m.timing.inconclusive.is_some() {
                     noisy.push(n);
@@ -471,10 +488,18 @@ fn judge_sizes(entry: &Entry, budget: &Budget, shared: &Shared, op: &mut Operati
     }
     points.sort_by_key(|p| p.n);
     let ns: Vec<f64> = points.iter().map(|p| p.n as f64).collect();
+    // Instruction counts are exact: their fit has an interval of no width, and no size is noisy.
     let means: Vec<(f64, f64, f64)> = points
         .iter()
-        .map(|p| (p.mean_us, p.ci95_low_us, p.ci95_high_us))
+        .map(|p| match (counting, p.instructions_per_call) {
+            (true, Some(i)) => (i, i, i),
+            (true, None) => (f64::NAN, f64::NAN, f64::NAN),
+            (false, _) => (p.mean_us, p.ci95_low_us, p.ci95_high_us),
+        })
         .collect();
+    if counting {
+        noisy.clear();
+    }
     op.sizes = points;
     let Some(growth) = stats::growth(&ns, &means) else {
         if budget.max_complexity.is_some() {
@@ -515,23 +540,31 @@ fn judge_sizes(entry: &Entry, budget: &Budget, shared: &Shared, op: &mut Operati
     }
     if exceeded {
         let sizes: Vec<String> = ns.iter().map(|n| format!("{n}")).collect();
-        op.add_ruling(Verdict::Fail, format!(
-            "cost grows as n^{:.2} (95% CI {:.2}–{:.2}, nearest class {}) over sizes {}: beyond \
+        op.add_ruling(
+            Verdict::Fail,
+            format!(
+                "{} grows as n^{:.2} (95% CI {:.2}–{:.2}, nearest class {}) over sizes {}: beyond \
              max_complexity \"{}\" (whose own slope over these sizes is {:.2}, with {:.2} allowed \
              for constant overheads and caches)",
-            growth.exponent,
-            growth.interval.0,
-            growth.interval.1,
-            growth.nearest,
-            sizes.join(", "),
-            budget.max_complexity.as_deref().unwrap_or_default(),
-            max_exponent.unwrap_or(f64::NAN),
-            budget
-                .max_complexity
-                .as_deref()
-                .and_then(|class| stats::allowance(class, &ns))
-                .unwrap_or(f64::NAN),
-        ));
+                if counting {
+                    "instruction count"
+                } else {
+                    "cost"
+                },
+                growth.exponent,
+                growth.interval.0,
+                growth.interval.1,
+                growth.nearest,
+                sizes.join(", "),
+                budget.max_complexity.as_deref().unwrap_or_default(),
+                max_exponent.unwrap_or(f64::NAN),
+                budget
+                    .max_complexity
+                    .as_deref()
+                    .and_then(|class| stats::allowance(class, &ns))
+                    .unwrap_or(f64::NAN),
+            ),
+        );
     }
     op.complexity = Some(Complexity {
         fitted_exponent: growth.exponent,
@@ -540,6 +573,7 @@ fn judge_sizes(entry: &Entry, budget: &Budget, shared: &Shared, op: &mut Operati
         max_complexity: budget.max_complexity.clone(),
         max_class_exponent: max_exponent,
         exceeded,
+        basis: if counting { "instructions" } else { "mean_us" }.to_string(),
     });
 }
 
@@ -688,14 +722,7 @@ fn count_and_judge(entry: &Entry, budget: &Budget, shared: &Shared) -> Operation
     if timeout.is_zero() {
         return failed(MeasureError::RunTimeLimit.to_string());
     }
-    let plan = Plan::new(
-        shared
-            .settings
-            .operations
-            .min(NATIVE_CALLS_IN_INSTRUCTION_MODE),
-        Duration::from_millis(10),
-        timeout,
-    );
+    let plan = instruction_mode_plan(shared, timeout);
     let mut measurement = match measure::measure(entry.routine, &plan, &budget.op) {
         Ok(m) => m,
         Err(error) => return failed(error.to_string()),
@@ -708,10 +735,20 @@ fn count_and_judge(entry: &Entry, budget: &Budget, shared: &Shared) -> Operation
             ));
         }
     };
+    // With sizes, the largest is counted with the calls scaled by smallest/largest (at least
+    // 10), as its timing is: counts are exact, and a large input under Valgrind is slow.
+    let calls = match (entry.sizes.first(), entry.sizes.last()) {
+        (Some(&(smallest, _)), Some(&(largest, _))) => (instruction_calls(&shared.settings)
+            .saturating_mul(smallest.max(1) as u64)
+            / (largest.max(1) as u64))
+            .max(10),
+        _ => instruction_calls(&shared.settings),
+    };
     let counts = match callgrind::count(
         &exe,
         &budget.op,
-        instruction_calls(&shared.settings),
+        None,
+        calls,
         &shared.settings.output_dir.join("callgrind"),
         budget.timeout.min(shared.remaining()),
     ) {
@@ -737,6 +774,40 @@ fn count_and_judge(entry: &Entry, budget: &Budget, shared: &Shared) -> Operation
             remeasured: false,
         },
     )
+}
+
+/// The native (informational) timing of instruction mode.
+fn instruction_mode_plan(shared: &Shared, timeout: Duration) -> Plan {
+    Plan::new(
+        shared
+            .settings
+            .operations
+            .min(NATIVE_CALLS_IN_INSTRUCTION_MODE),
+        Duration::from_millis(10),
+        timeout,
+    )
+}
+
+/// The instructions of one input size `n` of a sized operation, counted under Valgrind with
+/// [`instruction_calls`] scaled by `scaled`.
+fn count_size(
+    budget: &Budget,
+    shared: &Shared,
+    n: usize,
+    scaled: impl Fn(u64) -> u64,
+) -> Result<callgrind::InstructionCounts, String> {
+    let exe = std::env::current_exe().map_err(|error| {
+        format!("cannot find this perf binary to run it under Valgrind: {error}")
+    })?;
+    callgrind::count(
+        &exe,
+        &budget.op,
+        Some(n),
+        scaled(instruction_calls(&shared.settings)),
+        &shared.settings.output_dir.join("callgrind"),
+        budget.timeout.min(shared.remaining()),
+    )
+    .map_err(|error| error.to_string())
 }
 
 /// Calls timed natively in instruction mode (their figures are informational).

@@ -22,6 +22,8 @@ use crate::registry::Routine;
 pub const CHILD_OPERATION: &str = "PERFGATE_INSTRUCTIONS_CHILD";
 /// The counted calls the child makes.
 pub const CHILD_CALLS: &str = "PERFGATE_INSTRUCTIONS_CALLS";
+/// The input size the child counts, for an operation with `sizes` (the largest when unset).
+pub const CHILD_SIZE: &str = "PERFGATE_INSTRUCTIONS_SIZE";
 
 /// The function callgrind collects in.
 const COUNTED: &str = "perfgate_counted_calls";
@@ -87,11 +89,13 @@ pub fn check_valgrind() -> Result<String, CallgrindError> {
     Ok(String::from_utf8_lossy(&output.stdout).trim().to_string())
 }
 
-/// Counts the instructions of `calls` calls of `op` by running `exe` (this perf binary) under
-/// callgrind, writing its output into `dir`, waiting at most `timeout`.
+/// Counts the instructions of `calls` calls of `op` (at input size `size`, for an operation with
+/// `sizes`) by running `exe` (this perf binary) under callgrind, writing its output into `dir`,
+/// waiting at most `timeout`.
 pub fn count(
     exe: &Path,
     op: &str,
+    size: Option<usize>,
     calls: u64,
     dir: &Path,
     timeout: Duration,
@@ -101,7 +105,11 @@ pub fn count(
         .map_err(|e| CallgrindError::Output(dir.to_path_buf(), e.to_string()))?;
     let out = dir.join(format!("callgrind.{}.out", std::process::id()));
     let _ = std::fs::remove_file(&out);
-    let mut child = Command::new("valgrind")
+    let mut command = Command::new("valgrind");
+    if let Some(n) = size {
+        command.env(CHILD_SIZE, n.to_string());
+    }
+    let mut child = command
         .arg("--tool=callgrind")
         .arg(format!("--callgrind-out-file={}", out.display()))
         .arg("--collect-atstart=no")

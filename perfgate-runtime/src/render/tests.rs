@@ -405,6 +405,7 @@ fn sized_operations_have_a_cost_against_size_chart() {
             calls: 100,
             units_per_call: None,
             per_sec: None,
+            instructions_per_call: None,
         })
         .collect();
     decode.complexity = Some(crate::report::Complexity {
@@ -414,6 +415,7 @@ fn sized_operations_have_a_cost_against_size_chart() {
         max_complexity: Some("n".into()),
         max_class_exponent: Some(1.0),
         exceeded: true,
+        basis: "mean_us".to_string(),
     });
     let page = html(&report, &[]);
     let decode = section(&page, "mcp_message_decode");

@@ -243,6 +243,11 @@ fn operation_block(out: &mut String, op: &Operation, cores: usize, verbose: bool
             .sizes
             .iter()
             .map(|p| match (&op.throughput, p.per_sec) {
+                _ if p.instructions_per_call.is_some() => format!(
+                    "n={} {:.0} instructions",
+                    p.n,
+                    p.instructions_per_call.unwrap_or(f64::NAN)
+                ),
                 (Some(t), Some(rate)) => format!(
                     "n={} {} ({})",
                     p.n,
@@ -262,10 +267,21 @@ fn operation_block(out: &mut String, op: &Operation, cores: usize, verbose: bool
             ),
             _ => String::new(),
         };
+        let fitted = if c.basis == "instructions" {
+            format!(
+                "instructions grow as n^{:.2} (counted exactly)",
+                c.fitted_exponent
+            )
+        } else {
+            format!(
+                "cost grows as n^{:.2} [95% CI {:.2}–{:.2}]",
+                c.fitted_exponent, c.exponent_ci.0, c.exponent_ci.1
+            )
+        };
         let _ = writeln!(
             out,
-            "  Complexity: cost grows as n^{:.2} [95% CI {:.2}–{:.2}], nearest class {}{judged}",
-            c.fitted_exponent, c.exponent_ci.0, c.exponent_ci.1, c.nearest_class
+            "  Complexity: {fitted}, nearest class {}{judged}",
+            c.nearest_class
         );
     }
     if let Some(trend) = &op.trend {

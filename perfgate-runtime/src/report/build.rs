@@ -388,6 +388,7 @@ impl super::SizePoint {
             calls: m.timing.timed_calls,
             units_per_call: m.units_per_call,
             per_sec: m.throughput().map(|(rate, _, _)| rate),
+            instructions_per_call: m.instructions.as_ref().map(|i| i.instructions),
         }
     }
 }

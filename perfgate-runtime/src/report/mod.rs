@@ -561,6 +561,9 @@ pub struct SizePoint {
     /// With `throughput`: elements or bytes per second at this size's mean.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub per_sec: Option<f64>,
+    /// Instructions per call at this size, in instruction mode.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instructions_per_call: Option<f64>,
 }
 
 /// What an operation with `throughput` processes, per call and per second.
@@ -603,6 +606,14 @@ pub struct Complexity {
     /// The cost grows clearly faster than `max_complexity` (a failure).
     #[serde(default)]
     pub exceeded: bool,
+    /// What was fitted: `"mean_us"` (the sizes' timed means) or `"instructions"` (their
+    /// instruction counts, in instruction mode: exact, the interval has no width).
+    #[serde(default = "mean_basis")]
+    pub basis: String,
+}
+
+fn mean_basis() -> String {
+    "mean_us".to_string()
 }
 
 /// An operation against a named baseline (`--baseline NAME`): the change of the mean with its

@@ -231,7 +231,9 @@ pub fn assess(budget: &Budget, measurement: &Measurement) -> Assessment {
         .iter()
         .any(|c| !matches!(c.limit.source, crate::config::Source::Default))
         // Judged against the history, in either mode.
-        || budget.limit(LimitKind::RegressionPercent).is_some();
+        || budget.limit(LimitKind::RegressionPercent).is_some()
+        // Judged over the sizes, in either mode.
+        || budget.max_complexity.is_some();
     let unmeasured = !measurable && !budget.limits.is_empty();
     if unmeasured {
         let mode = if instruction_mode {
