@@ -236,6 +236,7 @@ where
     H: FnMut(&I, &mut dyn FnMut(), &tokio::runtime::Runtime) -> usize + 'static,
 {
     let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
         .build()
         .expect("a current-thread tokio runtime starts");
     Box::new(AsyncCalls {
