@@ -12,7 +12,7 @@ use std::process::Command;
 use serde_json::Value;
 
 /// Environment variables that would change a gate's behaviour if inherited.
-const INHERITED: [&str; 11] = [
+const INHERITED: [&str; 13] = [
     "PERFGATE_STAGE",
     "PERFGATE_QUICK",
     "PERFGATE_OPERATIONS",
@@ -24,6 +24,9 @@ const INHERITED: [&str; 11] = [
     "PERFGATE_CI_SETTINGS",
     "PERFORMANCE_TEST_TIMEOUT",
     "MCP_SERVICE_NAIVE_DECODE",
+    // The example's I/O operations run only in the tests that pass these explicitly.
+    "DATABASE_URL",
+    "REDIS_URL",
 ];
 
 /// What a gate run did.

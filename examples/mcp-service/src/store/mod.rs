@@ -56,6 +56,22 @@ impl fmt::Display for Unavailable {
 
 impl std::error::Error for Unavailable {}
 
+/// `error` and its sources, joined by `: `. tokio-postgres's `Display` names only the kind of
+/// failure ("error connecting to server"); the reason ("Connection refused") is its source.
+pub(crate) fn with_sources(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.ends_with(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}
+
 /// The URL in the environment variable `var`, parsed with `parse`.
 ///
 /// # Panics

@@ -12,7 +12,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use tokio::sync::OnceCell;
 
-use super::{CONNECT_TIMEOUT, REDIS_URL_VAR, check_once, url_from_env};
+use super::{CONNECT_TIMEOUT, REDIS_URL_VAR, check_once, url_from_env, with_sources};
 use crate::config::RedisUrl;
 use crate::payloads::rng::Rng;
 
@@ -124,7 +124,7 @@ impl SessionCache {
     /// # Errors
     /// The URL is not one redis-rs accepts.
     pub fn new(url: &RedisUrl) -> Result<Self, String> {
-        let client = redis::Client::open(url.as_str()).map_err(|e| e.to_string())?;
+        let client = redis::Client::open(url.as_str()).map_err(|e| with_sources(&e))?;
         Ok(Self {
             client,
             connection: OnceCell::new(),
@@ -142,7 +142,7 @@ impl SessionCache {
                 ConnectionManager::new_with_config(self.client.clone(), config)
             })
             .await
-            .map_err(|e| SessionError::Unavailable(e.to_string()))?;
+            .map_err(|e| SessionError::Unavailable(with_sources(&e)))?;
         // A clone shares the one connection.
         Ok(manager.clone())
     }
@@ -158,7 +158,7 @@ impl SessionCache {
             .arg(&key[..])
             .query_async(&mut connection)
             .await
-            .map_err(|e| SessionError::Unavailable(e.to_string()))?;
+            .map_err(|e| SessionError::Unavailable(with_sources(&e)))?;
         let session = parse_session(&value.ok_or(SessionError::NotFound)?)?;
         if session.expires_at_unix <= now_unix() {
             return Err(SessionError::Expired);
@@ -253,21 +253,21 @@ pub fn sample_tokens() -> (Vec<(String, String)>, Vec<String>) {
 
 /// Stores every seeded session (one `MSET`), overwriting what a previous run left.
 async fn seed(url: &RedisUrl, seeded: &[(String, String)]) -> Result<(), String> {
-    let client = redis::Client::open(url.as_str()).map_err(|e| e.to_string())?;
+    let client = redis::Client::open(url.as_str()).map_err(|e| with_sources(&e))?;
     let config = redis::AsyncConnectionConfig::new()
         .set_connection_timeout(Some(CONNECT_TIMEOUT))
         .set_response_timeout(Some(CONNECT_TIMEOUT));
     let mut connection = client
         .get_multiplexed_async_connection_with_config(&config)
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| with_sources(&e))?;
     let mut mset = redis::cmd("MSET");
     for (token, value) in seeded {
         mset.arg(format!("{KEY_PREFIX}{token}")).arg(value);
     }
     mset.query_async::<()>(&mut connection)
         .await
-        .map_err(|e| e.to_string())
+        .map_err(|e| with_sources(&e))
 }
 
 /// The `setup` of `session_cache_lookup`: the lookup mix bound to a new, unconnected client of

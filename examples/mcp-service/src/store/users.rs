@@ -11,7 +11,7 @@ use std::sync::{Arc, OnceLock};
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use tokio_postgres::{NoTls, Row};
 
-use super::{CONNECT_TIMEOUT, DATABASE_URL_VAR, check_once, url_from_env};
+use super::{CONNECT_TIMEOUT, DATABASE_URL_VAR, check_once, url_from_env, with_sources};
 use crate::config::PostgresUrl;
 use crate::payloads::rng::Rng;
 
@@ -75,7 +75,7 @@ impl TryFrom<&Row> for UserRecord {
     type Error = UserQueryError;
 
     fn try_from(row: &Row) -> Result<Self, UserQueryError> {
-        let decode = |e: tokio_postgres::Error| UserQueryError::Decode(e.to_string());
+        let decode = |e: tokio_postgres::Error| UserQueryError::Decode(with_sources(&e));
         let plan: &str = row.try_get(3).map_err(decode)?;
         Ok(Self {
             id: row.try_get(0).map_err(decode)?,
@@ -137,7 +137,7 @@ impl UserDirectory {
         let pool = Pool::builder(manager)
             .max_size(POOL_SIZE)
             .build()
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| with_sources(&e))?;
         Ok(Self { pool })
     }
 
@@ -146,7 +146,7 @@ impl UserDirectory {
     /// # Errors
     /// See [`UserQueryError`].
     pub async fn user(&self, id: i64) -> Result<UserRecord, UserQueryError> {
-        let unavailable = |e: &dyn fmt::Display| UserQueryError::Unavailable(e.to_string());
+        let unavailable = |e: &dyn std::error::Error| UserQueryError::Unavailable(with_sources(e));
         let client = self.pool.get().await.map_err(|e| unavailable(&e))?;
         let statement = client
             .prepare_cached(USER_BY_ID_SQL)
@@ -171,10 +171,11 @@ pub struct UserQuery {
 }
 
 fn pg_config(url: &PostgresUrl) -> Result<tokio_postgres::Config, String> {
-    let mut config: tokio_postgres::Config = url.as_str().parse().map_err(
-        // tokio-postgres's own parse errors do not repeat the URL.
-        |e: tokio_postgres::Error| e.to_string(),
-    )?;
+    // tokio-postgres's parse errors do not repeat the URL.
+    let mut config: tokio_postgres::Config = url
+        .as_str()
+        .parse()
+        .map_err(|e: tokio_postgres::Error| with_sources(&e))?;
     config.connect_timeout(CONNECT_TIMEOUT);
     config.application_name("mcp-service");
     Ok(config)
@@ -185,7 +186,7 @@ async fn check(url: &PostgresUrl) -> Result<(), String> {
     let (client, connection) = pg_config(url)?
         .connect(NoTls)
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| with_sources(&e))?;
     let connection = tokio::spawn(connection);
     let seeded = client
         .query_one("SELECT count(*) FROM users WHERE id <= $1", &[&(SEEDED_USER_COUNT as i64)])
@@ -197,7 +198,7 @@ async fn check(url: &PostgresUrl) -> Result<(), String> {
                     "{e}: the table is created by examples/mcp-service/sql/users.sql, which `scripts/services start` applies"
                 )
             } else {
-                e.to_string()
+                with_sources(&e)
             }
         })?
         .get::<_, i64>(0);
