@@ -156,6 +156,75 @@ fn stage_filter_reports_other_operations_as_ignored() {
 }
 
 #[test]
+fn an_operation_whose_required_variable_is_unset_is_ignored_naming_it() {
+    let run = gate_exact("needs_environment", &[]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        line_of(&run.stdout, "needs_environment")
+            .ends_with("ignored (requires_env: PERFGATE_FIXTURE_NEEDS is not set)"),
+        "{}",
+        run.stdout
+    );
+    let report = run.report.unwrap();
+    let op = operation(&report, "needs_environment");
+    assert_eq!(op["verdict"], "ignored");
+    assert!(
+        op["mean_us"].is_null(),
+        "an ignored operation is not measured"
+    );
+
+    let args = [
+        "--quick",
+        "--budgets",
+        BUDGETS,
+        "--exact",
+        "needs_environment",
+    ];
+    let empty = support::run(
+        FIXTURE,
+        &scratch("gate", "needs_environment_empty"),
+        &args,
+        &[("PERFGATE_FIXTURE_NEEDS", "")],
+    );
+    assert_eq!(
+        operation(&empty.report.unwrap(), "needs_environment")["verdict"],
+        "ignored",
+        "an empty variable is not set: {}",
+        empty.stdout
+    );
+
+    let set = support::run(
+        FIXTURE,
+        &scratch("gate", "needs_environment_set"),
+        &args,
+        &[("PERFGATE_FIXTURE_NEEDS", "yes")],
+    );
+    assert_eq!(set.code, 0, "{}\n{}", set.stdout, set.stderr);
+    assert_eq!(
+        operation(&set.report.unwrap(), "needs_environment")["verdict"],
+        "pass"
+    );
+}
+
+#[test]
+fn an_async_operation_does_socket_io_and_timers_on_its_runtime() {
+    let run = gate_exact("async_socket_roundtrip", &[]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let report = run.report.unwrap();
+    let op = operation(&report, "async_socket_roundtrip");
+    assert_eq!(op["verdict"], "pass", "{}", run.stdout);
+    assert_eq!(op["success_rate"], 1.0);
+    assert!(
+        op["mean_us"].as_f64().unwrap() > 1.0,
+        "a loopback round trip takes microseconds: {}",
+        op["mean_us"]
+    );
+    let concurrency = &op["concurrency"];
+    assert_eq!(concurrency["success_rate"], 1.0, "{concurrency}");
+    assert!(concurrency["ops_per_sec"].as_f64().unwrap() > 0.0);
+}
+
+#[test]
 fn bad_budgets_json_names_file_line_and_column_and_exits_4() {
     let dir = scratch("gate", "bad_json_input");
     let bad = dir.join("bad.json");
@@ -402,7 +471,7 @@ fn list_prints_every_operation_sorted_and_measures_nothing() {
     sorted.sort();
     assert_eq!(names, sorted);
     assert!(
-        names.contains(&"fast_pass") && names.contains(&"hangs") && names.len() == 13,
+        names.contains(&"fast_pass") && names.contains(&"hangs") && names.len() == 15,
         "{names:?}"
     );
     assert!(!run.stdout.contains("PERFORMANCE BUDGET RESULTS"));

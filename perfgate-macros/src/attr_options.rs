@@ -30,6 +30,9 @@ pub struct AttrOptions {
     pub timeout_s: Option<Number>,
     pub enable_memory_leak_check: Option<bool>,
     pub stages: Option<Vec<LitStr>>,
+    /// `requires_env = ["DATABASE_URL", ...]`: variables that must be set (and not empty) for
+    /// the operation to run; otherwise it is reported ignored, naming them.
+    pub requires_env: Option<Vec<LitStr>>,
     pub setup: Option<Path>,
     /// `sizes = [n, ...]`: input sizes, strictly ascending; `setup` then takes `n: usize`.
     pub sizes: Option<(proc_macro2::Span, Vec<u64>)>,
@@ -58,7 +61,7 @@ const MAX_TIMEOUT_S: f64 = 1e7;
 
 const KEYS: &str = "op, max_us, max_p95_us, max_p99_us, max_allocs, max_memory_kb, max_instance_bytes, \
                     min_success_rate, max_regression_percent, min_ops_per_sec, max_concurrent_p99_us, max_instructions, \
-                    timeout_s, enable_memory_leak_check, stages, setup, sizes, max_complexity";
+                    timeout_s, enable_memory_leak_check, stages, requires_env, setup, sizes, max_complexity";
 
 impl AttrOptions {
     pub fn parse(tokens: TokenStream) -> syn::Result<Self> {
@@ -92,7 +95,11 @@ impl AttrOptions {
                 return Ok(());
             }
             "stages" => {
-                self.stages = Some(parse_stages(meta)?);
+                self.stages = Some(parse_names(meta, Names::Stages)?);
+                return Ok(());
+            }
+            "requires_env" => {
+                self.requires_env = Some(parse_names(meta, Names::Variables)?);
                 return Ok(());
             }
             "setup" => {
@@ -226,33 +233,58 @@ fn parse_sizes(meta: &ParseNestedMeta) -> syn::Result<(proc_macro2::Span, Vec<u6
     Ok((brackets.span.join(), values))
 }
 
-fn parse_stages(meta: &ParseNestedMeta) -> syn::Result<Vec<LitStr>> {
+/// What a list of names in the attribute holds.
+#[derive(Clone, Copy)]
+enum Names {
+    /// `stages`.
+    Stages,
+    /// `requires_env`: environment variable names.
+    Variables,
+}
+
+/// Parses `key = ["a", "b"]`: at least one name, none empty, none twice; a variable name has no
+/// `=` and no NUL (the environment could not hold it).
+fn parse_names(meta: &ParseNestedMeta, kind: Names) -> syn::Result<Vec<LitStr>> {
+    let (key, what, omit) = match kind {
+        Names::Stages => ("stages", "stage", "to run at every stage"),
+        Names::Variables => (
+            "requires_env",
+            "variable",
+            "when the operation needs no environment variable",
+        ),
+    };
     let input = meta.value()?;
     let content;
     let brackets = syn::bracketed!(content in input);
-    let stages = content.parse_terminated(<LitStr as syn::parse::Parse>::parse, Token![,])?;
-    if stages.is_empty() {
+    let names = content.parse_terminated(<LitStr as syn::parse::Parse>::parse, Token![,])?;
+    if names.is_empty() {
         return Err(syn::Error::new(
             brackets.span.join(),
-            "`stages` must name at least one stage (omit the key to run at every stage)",
+            format!("`{key}` must name at least one {what} (omit the key {omit})"),
         ));
     }
     let mut seen: Vec<String> = Vec::new();
-    for stage in &stages {
-        let name = stage.value();
-        if name.trim().is_empty() {
+    for name in &names {
+        let value = name.value();
+        if value.trim().is_empty() {
             return Err(syn::Error::new(
-                stage.span(),
-                "a stage name must not be empty",
+                name.span(),
+                format!("a {what} name must not be empty"),
             ));
         }
-        if seen.contains(&name) {
+        if matches!(kind, Names::Variables) && (value.contains('=') || value.contains('\0')) {
             return Err(syn::Error::new(
-                stage.span(),
-                format!("stage `{name}` is listed twice"),
+                name.span(),
+                "an environment variable name cannot contain `=` or a NUL byte",
             ));
         }
-        seen.push(name);
+        if seen.contains(&value) {
+            return Err(syn::Error::new(
+                name.span(),
+                format!("{what} `{value}` is listed twice"),
+            ));
+        }
+        seen.push(value);
     }
-    Ok(stages.into_iter().collect())
+    Ok(names.into_iter().collect())
 }

@@ -45,6 +45,10 @@ pub fn expand(function: &ItemFn, options: &AttrOptions, shape: &Shape) -> TokenS
         Some(stages) => quote!(&[#(#stages),*]),
         None => quote!(&[]),
     };
+    let requires_env = match &options.requires_env {
+        Some(variables) => quote!(&[#(#variables),*]),
+        None => quote!(&[]),
+    };
 
     // The value is inspected with autoref specialisation, so that `Result` (under any alias,
     // `io::Result` included) counts its `Err`s and every other type counts as a success.
@@ -202,6 +206,7 @@ pub fn expand(function: &ItemFn, options: &AttrOptions, shape: &Shape) -> TokenS
                         max_instructions: #max_instructions,
                     },
                     stages: #stages,
+                    requires_env: #requires_env,
                     timeout_s: #timeout_s,
                     enable_memory_leak_check: #leak_check,
                     debug_assertions: ::core::cfg!(debug_assertions),

@@ -47,6 +47,9 @@ pub struct Entry {
     pub limits: AttrLimits,
     /// Stages at which the operation must run; empty is "every stage".
     pub stages: &'static [&'static str],
+    /// `requires_env`: environment variables that must be set, and not empty, for the operation
+    /// to run; when one is not, the operation is reported ignored, naming it.
+    pub requires_env: &'static [&'static str],
     /// `timeout_s`, when given.
     pub timeout_s: Option<f64>,
     /// `enable_memory_leak_check`, when given.
@@ -72,6 +75,22 @@ impl Entry {
     /// `file:line` of the annotated function.
     pub fn location(&self) -> String {
         format!("{}:{}", self.file, self.line)
+    }
+
+    /// Why the operation cannot run in this environment: the `requires_env` variables that are
+    /// unset or empty, named; `None` when every one is set.
+    pub fn missing_environment(&self) -> Option<String> {
+        let missing: Vec<&str> = self
+            .requires_env
+            .iter()
+            .copied()
+            .filter(|name| std::env::var_os(name).is_none_or(|value| value.is_empty()))
+            .collect();
+        match missing.as_slice() {
+            [] => None,
+            [one] => Some(format!("requires_env: {one} is not set")),
+            many => Some(format!("requires_env: {} are not set", many.join(", "))),
+        }
     }
 }
 
@@ -176,7 +195,9 @@ where
     })
 }
 
-/// An `async fn` bound to its inputs and to a current-thread tokio runtime of its own.
+/// An `async fn` bound to its inputs and to a current-thread tokio runtime of its own, with the
+/// I/O and time drivers enabled: connections an operation opens (lazily, on its first call) are
+/// driven by this runtime, during the batches.
 ///
 /// The macro generates `run` as one `block_on` over a whole batch of calls, so a call costs an
 /// `.await` of the operation's future and nothing more: no runtime start, no task spawn.
@@ -400,6 +421,7 @@ mod tests {
             line,
             limits: AttrLimits::default(),
             stages: &[],
+            requires_env: &[],
             timeout_s: None,
             enable_memory_leak_check: None,
             debug_assertions: false,

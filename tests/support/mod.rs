@@ -11,8 +11,9 @@ use std::process::Command;
 
 use serde_json::Value;
 
-/// Environment variables that would change a gate's behaviour if inherited.
-const INHERITED: [&str; 13] = [
+/// Environment variables that would change a gate's behaviour if inherited. The example's I/O
+/// operations run only when a test passes their servers' URLs itself.
+const INHERITED: [&str; 14] = [
     "PERFGATE_STAGE",
     "PERFGATE_QUICK",
     "PERFGATE_OPERATIONS",
@@ -24,9 +25,9 @@ const INHERITED: [&str; 13] = [
     "PERFGATE_CI_SETTINGS",
     "PERFORMANCE_TEST_TIMEOUT",
     "MCP_SERVICE_NAIVE_DECODE",
-    // The example's I/O operations run only in the tests that pass these explicitly.
     "DATABASE_URL",
     "REDIS_URL",
+    "PERFGATE_FIXTURE_NEEDS",
 ];
 
 /// What a gate run did.

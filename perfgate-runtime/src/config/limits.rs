@@ -433,6 +433,7 @@ mod tests {
             line: 7,
             limits,
             stages,
+            requires_env: &[],
             timeout_s: None,
             enable_memory_leak_check: None,
             debug_assertions: false,

@@ -348,6 +348,10 @@ pub fn trial(budget: Budget, entry: &'static Entry, shared: Arc<Shared>) -> Tria
             shared.push(Operation::ignored(&budget, reason.clone()));
             return Ok(Completion::ignored_with(reason));
         }
+        if let Some(reason) = entry.missing_environment() {
+            shared.push(Operation::ignored(&budget, reason.clone()));
+            return Ok(Completion::ignored_with(reason));
+        }
         super::exit_guard::measuring(Some(&budget.op));
         let operation = catch_unwind(AssertUnwindSafe(|| {
             measure_and_judge(entry, &budget, &shared)
