@@ -120,7 +120,10 @@ pub fn metrics_collection(req: &ApiRequest) {
 /// # Errors
 /// See [`SessionError`].
 #[perf_budget(
+    max_us = 400.0,
+    max_allocs = 8,
     min_success_rate = 0.985,
+    requires_env = ["REDIS_URL"],
     stages = ["integration_tests", "performance_tests", "pre_deployment"],
     setup = sample_lookups
 )]
@@ -134,7 +137,10 @@ pub async fn session_cache_lookup(lookup: &SessionLookup) -> Result<Session, Ses
 /// # Errors
 /// See [`UserQueryError`].
 #[perf_budget(
+    max_us = 400.0,
+    max_allocs = 14,
     min_success_rate = 0.999,
+    requires_env = ["DATABASE_URL"],
     stages = ["integration_tests", "performance_tests", "pre_deployment"],
     setup = sample_queries
 )]
