@@ -44,6 +44,26 @@ fn fixture_report() -> &'static Value {
     })
 }
 
+/// An operation with sizes, a fitted growth and throughput, quick.
+fn sizes_report() -> &'static Value {
+    static REPORT: OnceLock<Value> = OnceLock::new();
+    REPORT.get_or_init(|| {
+        live_report(
+            env!("CARGO_BIN_EXE_sizes-fixture"),
+            "sizes",
+            &[
+                "--quick",
+                "--concurrent-sessions",
+                "0",
+                "--budgets",
+                "tests/fixtures/budgets.json",
+                "--exact",
+                "sized_sum",
+            ],
+        )
+    })
+}
+
 /// The example application's gate, quick.
 fn mcp_report() -> &'static Value {
     static REPORT: OnceLock<Value> = OnceLock::new();
@@ -81,11 +101,22 @@ fn validate(report: &Value) -> Result<(), String> {
 
 #[test]
 fn live_reports_match_the_published_schema() {
-    for (name, report) in [("fixture", fixture_report()), ("mcp-gate", mcp_report())] {
+    for (name, report) in [
+        ("fixture", fixture_report()),
+        ("mcp-gate", mcp_report()),
+        ("sizes", sizes_report()),
+    ] {
         if let Err(error) = validate(report) {
             panic!("the {name} report does not match {SCHEMA_PATH}:\n{error}\n{report:#}");
         }
     }
+    let sized = &sizes_report()["operations"][0];
+    assert!(
+        sized["sizes"][0]["per_sec"].is_number()
+            && sized["throughput"]["per_sec"].is_number()
+            && sized["complexity"].is_object(),
+        "the sizes report has sizes, throughput and complexity to validate: {sized:#}"
+    );
     // The fixture's run has every kind of operation the schema must describe.
     let verdicts: Vec<&str> = fixture_report()["operations"]
         .as_array()
@@ -167,7 +198,7 @@ fn the_schema_rejects_broken_reports() {
 #[test]
 fn every_field_of_a_live_report_is_declared_in_the_schema() {
     let schema = schema_text();
-    for report in [fixture_report(), mcp_report()] {
+    for report in [fixture_report(), mcp_report(), sizes_report()] {
         let mut undeclared = Vec::new();
         declared(&schema, &schema, report, "", &mut undeclared);
         undeclared.sort();

@@ -149,3 +149,175 @@ fn max_complexity_in_the_budgets_file() {
         without_sizes.stderr
     );
 }
+
+/// `a` equals `b` up to floating-point rounding.
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-9 * a.abs().max(b.abs())
+}
+
+/// `throughput = "bytes"` counts the input's `len()`: 4096 bytes per call, and the rate is that
+/// count over the mean (its interval from the mean's); JUnit and BMF carry it.
+#[test]
+fn throughput_in_bytes_is_the_inputs_length_over_the_mean() {
+    let run = gate("bytes", "checksum_page");
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let op = operation(run.report(), "checksum_page");
+    let t = &op["throughput"];
+    assert_eq!(t["unit"], "bytes", "{op:#}");
+    assert_eq!(t["per_call"], 4096.0);
+    let mean_s = op["mean_us"].as_f64().unwrap() / 1e6;
+    let per_sec = t["per_sec"].as_f64().unwrap();
+    assert!(
+        close(per_sec, 4096.0 / mean_s),
+        "{per_sec} vs {}",
+        4096.0 / mean_s
+    );
+    let slow_end = op["ci95_high_us"].as_f64().unwrap() / 1e6;
+    assert!(close(
+        t["ci95_low_per_sec"].as_f64().unwrap(),
+        4096.0 / slow_end
+    ));
+    assert!(
+        line(&run.stdout, "Throughput:").ends_with("at 4.0KB per call"),
+        "{}",
+        run.stdout
+    );
+
+    let report = perfgate_runtime::Report::from_json(&run.report().to_string()).unwrap();
+    let bmf = perfgate_runtime::render::bmf(&report);
+    assert!(close(
+        bmf["checksum_page"]["bytes_per_second"]["value"]
+            .as_f64()
+            .unwrap(),
+        per_sec
+    ));
+    let junit = perfgate_runtime::render::junit(&report);
+    assert!(
+        junit.contains("throughput: ") && junit.contains("at 4.0KB per call"),
+        "{junit}"
+    );
+}
+
+/// The first line of `text` starting (after indentation) with `prefix`.
+fn line<'a>(text: &'a str, prefix: &str) -> &'a str {
+    text.lines()
+        .map(str::trim)
+        .find(|l| l.starts_with(prefix))
+        .unwrap_or_else(|| panic!("no line starting with {prefix:?} in:\n{text}"))
+}
+
+#[test]
+fn a_throughput_below_its_floor_fails_naming_the_limit() {
+    let run = gate("too_slow", "checksum_page_too_slow");
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    let op = operation(run.report(), "checksum_page_too_slow");
+    let reasons = op["reasons"].to_string();
+    assert!(
+        reasons.contains("throughput ") && reasons.contains("is below min_bytes_per_sec"),
+        "{op:#}"
+    );
+    let limit = op["limits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["name"] == "min_bytes_per_sec")
+        .expect("the limit is reported");
+    assert_eq!(limit["outcome"], "exceeded");
+    assert!(close(
+        limit["measured"].as_f64().unwrap(),
+        op["throughput"]["per_sec"].as_f64().unwrap()
+    ));
+}
+
+/// `throughput_count = records_in` counts each input with a function: batches of 10 and 30
+/// records cycled through are 20 records per call.
+#[test]
+fn throughput_counted_by_a_function_is_the_mean_over_the_inputs() {
+    let run = gate("elements", "sum_batch");
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let op = operation(run.report(), "sum_batch");
+    assert_eq!(op["throughput"]["unit"], "elements");
+    assert_eq!(op["throughput"]["per_call"], 20.0);
+    let limit = op["limits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["name"] == "min_elements_per_sec")
+        .expect("the limit is reported");
+    assert_eq!(limit["outcome"], "met");
+}
+
+/// With sizes, each size reports what a call processes there and its rate.
+#[test]
+fn each_size_reports_its_own_rate() {
+    let run = gate("sized_rate", "sized_sum");
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let op = operation(run.report(), "sized_sum");
+    let sizes = op["sizes"].as_array().unwrap();
+    assert_eq!(sizes.len(), 3);
+    for point in sizes {
+        let n = point["n"].as_f64().unwrap();
+        assert_eq!(point["units_per_call"], n, "{point}");
+        let rate = n / (point["mean_us"].as_f64().unwrap() / 1e6);
+        assert!(close(point["per_sec"].as_f64().unwrap(), rate), "{point}");
+    }
+    assert_eq!(op["throughput"]["per_call"], 16_000.0, "the largest size's");
+}
+
+/// A rate limit in the budgets file needs the operation to count that unit: exit 4 naming the
+/// operation, the limit and what to add.
+#[test]
+fn a_rate_limit_in_the_budgets_file_needs_the_operations_unit() {
+    let none = gate_with(
+        "file_rate_no_unit",
+        "unsized_constant",
+        r#"[{"operation_name": "unsized_constant", "min_bytes_per_sec": 1000}]"#,
+    );
+    assert_eq!(none.code, 4, "{}\n{}", none.stdout, none.stderr);
+    assert!(
+        none.stderr.contains("operation `unsized_constant`")
+            && none.stderr.contains("sets min_bytes_per_sec")
+            && none.stderr.contains("add `throughput = \"bytes\"`"),
+        "{}",
+        none.stderr
+    );
+    let other = gate_with(
+        "file_rate_other_unit",
+        "sum_batch",
+        r#"[{"operation_name": "sum_batch", "min_bytes_per_sec": 1000}]"#,
+    );
+    assert_eq!(other.code, 4, "{}", other.stderr);
+    assert!(
+        other
+            .stderr
+            .contains("it declares `throughput = \"elements\"`, not `throughput = \"bytes\"`"),
+        "{}",
+        other.stderr
+    );
+}
+
+/// A sort of shuffled values fits its own class, n log n, and passes it; declared linear (in the
+/// budgets file), it fails: its slope is nearer n log n's than n's.
+#[test]
+fn an_n_log_n_sort_passes_n_log_n_and_fails_n() {
+    let run = gate("sort", "sort_copy");
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let op = operation(run.report(), "sort_copy");
+    assert_eq!(op["complexity"]["nearest_class"], "n log n", "{op:#}");
+    assert_eq!(op["complexity"]["exceeded"], false);
+
+    let linear = gate_with(
+        "sort_declared_linear",
+        "sort_copy",
+        r#"[{"operation_name": "sort_copy", "max_complexity": "n"}]"#,
+    );
+    assert_eq!(linear.code, 2, "{}\n{}", linear.stdout, linear.stderr);
+    let op = operation(linear.report(), "sort_copy");
+    assert_eq!(op["complexity"]["exceeded"], true);
+    assert!(
+        op["reasons"]
+            .to_string()
+            .contains("beyond max_complexity \\\"n\\\""),
+        "{op:#}"
+    );
+}

@@ -5,11 +5,14 @@
 use proc_macro2::TokenStream;
 use syn::meta::ParseNestedMeta;
 use syn::parse::Parser;
+use syn::spanned::Spanned;
 use syn::{Lit, LitStr, Path, Token};
 
 /// A numeric limit as written in the attribute.
 pub struct Number {
     pub value: f64,
+    /// The key, for errors about the limit as a whole.
+    pub span: proc_macro2::Span,
 }
 
 /// What the attribute says, validated.
@@ -27,6 +30,8 @@ pub struct AttrOptions {
     pub min_ops_per_sec: Option<Number>,
     pub max_concurrent_p99_us: Option<Number>,
     pub max_instructions: Option<Number>,
+    pub min_elements_per_sec: Option<Number>,
+    pub min_bytes_per_sec: Option<Number>,
     pub timeout_s: Option<Number>,
     pub enable_memory_leak_check: Option<bool>,
     pub stages: Option<Vec<LitStr>>,
@@ -38,7 +43,15 @@ pub struct AttrOptions {
     pub sizes: Option<(proc_macro2::Span, Vec<u64>)>,
     /// `max_complexity = "n log n"`: the growth class cost may not exceed over `sizes`.
     pub max_complexity: Option<LitStr>,
+    /// `throughput = "elements"` or `"bytes"`: what one call processes, counted per input.
+    pub throughput: Option<LitStr>,
+    /// `throughput_count = path`: the count of one input (`fn(&Input) -> integer`); without it,
+    /// the input's `len()`.
+    pub throughput_count: Option<Path>,
 }
+
+/// The units `throughput` accepts.
+pub const THROUGHPUT_UNITS: [&str; 2] = ["elements", "bytes"];
 
 /// The growth classes `max_complexity` accepts.
 pub const COMPLEXITY_CLASSES: [&str; 6] = ["1", "log n", "n", "n log n", "n^2", "n^3"];
@@ -61,7 +74,8 @@ const MAX_TIMEOUT_S: f64 = 1e7;
 
 const KEYS: &str = "op, max_us, max_p95_us, max_p99_us, max_allocs, max_memory_kb, max_instance_bytes, \
                     min_success_rate, max_regression_percent, min_ops_per_sec, max_concurrent_p99_us, max_instructions, \
-                    timeout_s, enable_memory_leak_check, stages, requires_env, setup, sizes, max_complexity";
+                    min_elements_per_sec, min_bytes_per_sec, timeout_s, enable_memory_leak_check, stages, \
+                    requires_env, setup, sizes, max_complexity, throughput, throughput_count";
 
 impl AttrOptions {
     pub fn parse(tokens: TokenStream) -> syn::Result<Self> {
@@ -124,6 +138,21 @@ impl AttrOptions {
                 self.max_complexity = Some(class);
                 return Ok(());
             }
+            "throughput" => {
+                let unit: LitStr = meta.value()?.parse()?;
+                if !THROUGHPUT_UNITS.contains(&unit.value().as_str()) {
+                    return Err(syn::Error::new(
+                        unit.span(),
+                        "`throughput` must be \"elements\" or \"bytes\"",
+                    ));
+                }
+                self.throughput = Some(unit);
+                return Ok(());
+            }
+            "throughput_count" => {
+                self.throughput_count = Some(meta.value()?.parse()?);
+                return Ok(());
+            }
             "enable_memory_leak_check" => {
                 let value: syn::LitBool = meta.value()?.parse()?;
                 self.enable_memory_leak_check = Some(value.value);
@@ -140,6 +169,8 @@ impl AttrOptions {
             "min_ops_per_sec" => (&mut self.min_ops_per_sec, Positive),
             "max_concurrent_p99_us" => (&mut self.max_concurrent_p99_us, Positive),
             "max_instructions" => (&mut self.max_instructions, Positive),
+            "min_elements_per_sec" => (&mut self.min_elements_per_sec, Positive),
+            "min_bytes_per_sec" => (&mut self.min_bytes_per_sec, Positive),
             "timeout_s" => (&mut self.timeout_s, Timeout),
             _ => {
                 return Err(meta.error(format!("unknown key `{key}`; expected one of: {KEYS}")));
@@ -198,7 +229,10 @@ fn parse_number(key: &str, meta: &ParseNestedMeta, range: Range) -> syn::Result<
             span,
             format!("`{key}` is a number of seconds greater than zero and at most {MAX_TIMEOUT_S}"),
         )),
-        _ => Ok(Number { value }),
+        _ => Ok(Number {
+            value,
+            span: meta.path.span(),
+        }),
     }
 }
 

@@ -51,6 +51,7 @@ impl Shape {
                 ));
             }
         }
+        check_throughput(options)?;
         if let Some((span, _)) = &options.sizes {
             if options.setup.is_none() {
                 return Err(syn::Error::new(
@@ -114,4 +115,49 @@ impl Shape {
             asyncness: sig.asyncness.map(|a| a.span),
         })
     }
+}
+
+/// `throughput` counts what a call processes from its input: it needs `setup`, and each rate
+/// limit needs its own unit declared; `throughput_count` needs `throughput`.
+fn check_throughput(options: &AttrOptions) -> syn::Result<()> {
+    let declared = options.throughput.as_ref().map(|unit| unit.value());
+    for (key, number, unit) in [
+        (
+            "min_elements_per_sec",
+            &options.min_elements_per_sec,
+            "elements",
+        ),
+        ("min_bytes_per_sec", &options.min_bytes_per_sec, "bytes"),
+    ] {
+        if let Some(number) = number
+            .as_ref()
+            .filter(|_| declared.as_deref() != Some(unit))
+        {
+            return Err(syn::Error::new(
+                number.span,
+                format!(
+                    "`{key}` needs `throughput = \"{unit}\"`, so that perfgate knows how many {unit} \
+                     a call processes{}",
+                    match &declared {
+                        Some(other) => format!(" (this operation counts {other})"),
+                        None => String::new(),
+                    }
+                ),
+            ));
+        }
+    }
+    if let (Some(count), None) = (&options.throughput_count, &options.throughput) {
+        return Err(syn::Error::new(
+            count.span(),
+            "`throughput_count` needs `throughput = \"elements\"` or `throughput = \"bytes\"`",
+        ));
+    }
+    if let (Some(unit), None) = (&options.throughput, &options.setup) {
+        return Err(syn::Error::new(
+            unit.span(),
+            "`throughput` counts what each input holds: it needs `setup = path::to::fn` and a \
+             `&Input` parameter",
+        ));
+    }
+    Ok(())
 }

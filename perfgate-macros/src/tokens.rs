@@ -22,7 +22,7 @@ pub fn expand(function: &ItemFn, options: &AttrOptions, shape: &Shape) -> TokenS
     let file = quote_spanned!(ident.span()=> ::core::file!());
 
     let number = |number: &Option<Number>| match number {
-        Some(Number { value }) => quote!(::core::option::Option::Some(#value)),
+        Some(Number { value, .. }) => quote!(::core::option::Option::Some(#value)),
         None => quote!(::core::option::Option::None),
     };
     let max_us = number(&options.max_us);
@@ -36,6 +36,12 @@ pub fn expand(function: &ItemFn, options: &AttrOptions, shape: &Shape) -> TokenS
     let min_ops_per_sec = number(&options.min_ops_per_sec);
     let max_concurrent_p99_us = number(&options.max_concurrent_p99_us);
     let max_instructions = number(&options.max_instructions);
+    let min_elements_per_sec = number(&options.min_elements_per_sec);
+    let min_bytes_per_sec = number(&options.min_bytes_per_sec);
+    let throughput = match &options.throughput {
+        Some(unit) => quote!(::core::option::Option::Some(#unit)),
+        None => quote!(::core::option::Option::None),
+    };
     let timeout_s = number(&options.timeout_s);
     let leak_check = match options.enable_memory_leak_check {
         Some(on) => quote!(::core::option::Option::Some(#on)),
@@ -68,10 +74,28 @@ pub fn expand(function: &ItemFn, options: &AttrOptions, shape: &Shape) -> TokenS
         _ => (quote!(::std::vec![()]), quote!(#ident())),
     };
 
+    // With `throughput`, the routine knows the elements or bytes a call processes: the mean count
+    // over the inputs (`throughput_count(input)`, or the input's `len()`), computed untimed.
+    let counted = |routine: TokenStream| match (&options.throughput, &shape.input) {
+        (Some(unit), Some(input)) => {
+            let count = match &options.throughput_count {
+                Some(path) => quote_spanned!(path.span()=> #path(input) as f64),
+                None => quote_spanned!(unit.span()=> #private::Len::count(input) as f64),
+            };
+            quote! {{
+                let __perfgate_units = #private::units_per_call::<#input, _>(
+                    &__perfgate_inputs,
+                    |input: &#input| #count,
+                );
+                #private::with_units(#routine, __perfgate_units)
+            }}
+        }
+        _ => routine,
+    };
     let sync_routine = |inputs: &TokenStream| {
-        quote! {
+        let routine = quote! {
             #private::routine(
-                #inputs,
+                __perfgate_inputs,
                 |input| {
                     let _ = input;
                     let value = #call;
@@ -88,7 +112,12 @@ pub fn expand(function: &ItemFn, options: &AttrOptions, shape: &Shape) -> TokenS
                     size
                 },
             )
-        }
+        };
+        let routine = counted(routine);
+        quote! {{
+            let __perfgate_inputs = #inputs;
+            #routine
+        }}
     };
     // With `sizes`, `setup(n)` builds the input of each size; the operation's own routine (its
     // concurrency, leak and instruction phases) is that of the largest size.
@@ -142,35 +171,39 @@ pub fn expand(function: &ItemFn, options: &AttrOptions, shape: &Shape) -> TokenS
         },
         // One `block_on` per batch: the loop awaits each call's future in turn.
         Some(span) => {
-            let body = quote! {
-                fn __perfgate_routine() -> ::std::boxed::Box<dyn #private::Routine> {
-                    #private::async_routine(
-                        #inputs,
-                        |inputs, cursor: &mut usize, calls: u64, runtime: &#private::tokio::runtime::Runtime| -> u64 {
-                            runtime.block_on(async {
-                                let mut failures = 0u64;
-                                for _ in 0..calls {
-                                    let input = &inputs[#private::advance(cursor, inputs.len())];
-                                    let _ = input;
-                                    let value = #call.await;
-                                    let ok = #succeeded;
-                                    let _ = #private::black_box(value);
-                                    failures += u64::from(!ok);
-                                }
-                                failures
-                            })
-                        },
-                        |input, probe: &mut dyn ::core::ops::FnMut(), runtime: &#private::tokio::runtime::Runtime| -> usize {
-                            runtime.block_on(async {
+            let routine = counted(quote! {
+                #private::async_routine(
+                    __perfgate_inputs,
+                    |inputs, cursor: &mut usize, calls: u64, runtime: &#private::tokio::runtime::Runtime| -> u64 {
+                        runtime.block_on(async {
+                            let mut failures = 0u64;
+                            for _ in 0..calls {
+                                let input = &inputs[#private::advance(cursor, inputs.len())];
                                 let _ = input;
                                 let value = #call.await;
-                                probe();
-                                let size = ::core::mem::size_of_val(&value);
+                                let ok = #succeeded;
                                 let _ = #private::black_box(value);
-                                size
-                            })
-                        },
-                    )
+                                failures += u64::from(!ok);
+                            }
+                            failures
+                        })
+                    },
+                    |input, probe: &mut dyn ::core::ops::FnMut(), runtime: &#private::tokio::runtime::Runtime| -> usize {
+                        runtime.block_on(async {
+                            let _ = input;
+                            let value = #call.await;
+                            probe();
+                            let size = ::core::mem::size_of_val(&value);
+                            let _ = #private::black_box(value);
+                            size
+                        })
+                    },
+                )
+            });
+            let body = quote! {
+                fn __perfgate_routine() -> ::std::boxed::Box<dyn #private::Routine> {
+                    let __perfgate_inputs = #inputs;
+                    #routine
                 }
             };
             quote_spanned! {span=> #private::async_support! { #body } }
@@ -204,6 +237,8 @@ pub fn expand(function: &ItemFn, options: &AttrOptions, shape: &Shape) -> TokenS
                         min_ops_per_sec: #min_ops_per_sec,
                         max_concurrent_p99_us: #max_concurrent_p99_us,
                         max_instructions: #max_instructions,
+                        min_elements_per_sec: #min_elements_per_sec,
+                        min_bytes_per_sec: #min_bytes_per_sec,
                     },
                     stages: #stages,
                     requires_env: #requires_env,
@@ -212,6 +247,7 @@ pub fn expand(function: &ItemFn, options: &AttrOptions, shape: &Shape) -> TokenS
                     debug_assertions: ::core::cfg!(debug_assertions),
                     sizes: __PERFGATE_SIZES,
                     max_complexity: #max_complexity,
+                    throughput: #throughput,
                     routine: __perfgate_routine,
                 }
             }

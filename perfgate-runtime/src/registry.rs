@@ -29,6 +29,10 @@ pub struct AttrLimits {
     pub max_concurrent_p99_us: Option<f64>,
     /// `max_instructions`.
     pub max_instructions: Option<f64>,
+    /// `min_elements_per_sec`.
+    pub min_elements_per_sec: Option<f64>,
+    /// `min_bytes_per_sec`.
+    pub min_bytes_per_sec: Option<f64>,
 }
 
 /// One annotated function, as registered by the macro. Every field is const-constructible.
@@ -62,6 +66,9 @@ pub struct Entry {
     pub sizes: &'static [(usize, Build)],
     /// `max_complexity`: the growth class the cost over `sizes` may not exceed.
     pub max_complexity: Option<&'static str>,
+    /// `throughput`: what one call processes, counted per input (`"elements"` or `"bytes"`);
+    /// the routine then knows how many per call ([`Routine::units_per_call`]).
+    pub throughput: Option<&'static str>,
     /// Builds the callable: runs `setup` (untimed) and captures the inputs.
     pub routine: fn() -> Box<dyn Routine>,
 }
@@ -120,6 +127,132 @@ pub trait Routine {
     fn seek(&mut self, position: usize);
     /// Where the input cursor is.
     fn position(&self) -> usize;
+    /// With `throughput`: the elements or bytes one call processes, the mean over the inputs
+    /// cycled through (each input is called equally often).
+    fn units_per_call(&self) -> Option<f64> {
+        None
+    }
+}
+
+/// What `throughput` counts in an input when no `throughput_count` is given: its length.
+#[diagnostic::on_unimplemented(
+    message = "`throughput` counts the input's length, but `{Self}` has none perfgate knows",
+    label = "`{Self}` is not a slice, string, `Vec` or standard collection",
+    note = "give `throughput_count = path::to::fn`, a function taking `&{Self}` and returning the count of elements or bytes"
+)]
+pub trait Len {
+    /// Elements (or bytes, for strings and byte slices) in the input.
+    fn count(&self) -> usize;
+}
+
+impl<T> Len for [T] {
+    fn count(&self) -> usize {
+        self.len()
+    }
+}
+impl<T, const N: usize> Len for [T; N] {
+    fn count(&self) -> usize {
+        N
+    }
+}
+impl Len for str {
+    fn count(&self) -> usize {
+        self.len()
+    }
+}
+impl Len for String {
+    fn count(&self) -> usize {
+        self.len()
+    }
+}
+impl<T> Len for Vec<T> {
+    fn count(&self) -> usize {
+        self.len()
+    }
+}
+impl<T> Len for std::collections::VecDeque<T> {
+    fn count(&self) -> usize {
+        self.len()
+    }
+}
+impl<K, V, S> Len for std::collections::HashMap<K, V, S> {
+    fn count(&self) -> usize {
+        self.len()
+    }
+}
+impl<T, S> Len for std::collections::HashSet<T, S> {
+    fn count(&self) -> usize {
+        self.len()
+    }
+}
+impl<K, V> Len for std::collections::BTreeMap<K, V> {
+    fn count(&self) -> usize {
+        self.len()
+    }
+}
+impl<T> Len for std::collections::BTreeSet<T> {
+    fn count(&self) -> usize {
+        self.len()
+    }
+}
+impl<T: Len + ?Sized> Len for &T {
+    fn count(&self) -> usize {
+        (**self).count()
+    }
+}
+impl<T: Len + ?Sized> Len for Box<T> {
+    fn count(&self) -> usize {
+        (**self).count()
+    }
+}
+
+/// A routine that knows how many elements or bytes a call processes.
+struct Counted {
+    inner: Box<dyn Routine>,
+    units_per_call: f64,
+}
+
+impl Routine for Counted {
+    fn input_count(&self) -> usize {
+        self.inner.input_count()
+    }
+    #[inline(never)]
+    fn run(&mut self, calls: u64) -> u64 {
+        self.inner.run(calls)
+    }
+    fn hold(&mut self, probe: &mut dyn FnMut()) -> usize {
+        self.inner.hold(probe)
+    }
+    fn seek(&mut self, position: usize) {
+        self.inner.seek(position);
+    }
+    fn position(&self) -> usize {
+        self.inner.position()
+    }
+    fn units_per_call(&self) -> Option<f64> {
+        Some(self.units_per_call)
+    }
+}
+
+/// `routine`, processing `units_per_call` elements or bytes per call (`throughput`).
+pub fn with_units(routine: Box<dyn Routine>, units_per_call: f64) -> Box<dyn Routine> {
+    Box::new(Counted {
+        inner: routine,
+        units_per_call,
+    })
+}
+
+/// The mean of `count` over the stored inputs, each lent as the `&T` the operation takes: the
+/// elements or bytes one call processes, on average over the mix. Zero without inputs.
+pub fn units_per_call<T: ?Sized, X: Borrow<T>>(inputs: &[X], count: impl Fn(&T) -> f64) -> f64 {
+    if inputs.is_empty() {
+        return 0.0;
+    }
+    inputs
+        .iter()
+        .map(|input| count(input.borrow()))
+        .sum::<f64>()
+        / inputs.len() as f64
 }
 
 struct Calls<I, C, H> {
@@ -427,6 +560,7 @@ mod tests {
             debug_assertions: false,
             sizes: &[],
             max_complexity: None,
+            throughput: None,
             routine: noop,
         }
     }

@@ -86,6 +86,59 @@ impl fmt::Display for Allocs {
     }
 }
 
+/// A rate of elements or bytes per second (`throughput`), to three significant digits: bytes
+/// with 1024-based prefixes like [`Bytes`] (`1.52GB/s`), elements with decimal ones
+/// (`12.3M elements/s`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Rate {
+    /// Per second.
+    pub per_sec: f64,
+    /// `"elements"` or `"bytes"`.
+    pub unit: &'static str,
+}
+
+impl Rate {
+    /// A rate in `unit` (`"bytes"`, else elements).
+    pub fn new(per_sec: f64, unit: &str) -> Rate {
+        let unit = if unit == "bytes" { "bytes" } else { "elements" };
+        Rate { per_sec, unit }
+    }
+}
+
+impl fmt::Display for Rate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let v = self.per_sec;
+        let bytes = self.unit == "bytes";
+        if !v.is_finite() || v.abs() >= HUGE * 1e6 {
+            let unit = if bytes { "B/s" } else { " elements/s" };
+            return write!(f, "{}{unit}", fixed(v, 0));
+        }
+        // Bytes step by 1024 (the unit of every byte figure here), elements by 1000.
+        let (step, prefixes): (f64, [&str; 5]) = if bytes {
+            (KIB, ["B", "KB", "MB", "GB", "TB"])
+        } else {
+            (1e3, ["", "k", "M", "G", "T"])
+        };
+        let mut scaled = v;
+        let mut prefix = 0;
+        while scaled.abs() >= step && prefix + 1 < prefixes.len() {
+            scaled /= step;
+            prefix += 1;
+        }
+        // Three significant digits: 1.52GB/s, 15.2MB/s, 152KB/s.
+        let decimals = match scaled.abs() {
+            a if a < 10.0 => 2,
+            a if a < 100.0 => 1,
+            _ => 0,
+        };
+        if bytes {
+            write!(f, "{scaled:.decimals$}{}/s", prefixes[prefix])
+        } else {
+            write!(f, "{scaled:.decimals$}{} elements/s", prefixes[prefix])
+        }
+    }
+}
+
 /// A share in 0..=1, printed as a percentage with two decimals (`99.90%`).
 #[derive(Clone, Copy, Debug, PartialEq, PartialOrd)]
 pub struct Share(pub f64);
@@ -115,6 +168,10 @@ pub enum Unit {
     PerSecond,
     /// Instructions (per call).
     Instructions,
+    /// Elements processed per second ([`Rate`]).
+    ElementsPerSecond,
+    /// Bytes processed per second ([`Rate`]).
+    BytesPerSecond,
 }
 
 impl Unit {
@@ -129,6 +186,8 @@ impl Unit {
             Unit::Percent => format!("{}%", fixed(value, 1)),
             Unit::PerSecond => format!("{} ops/s", fixed(value, 0)),
             Unit::Instructions => format!("{} instructions", fixed(value, 0)),
+            Unit::ElementsPerSecond => Rate::new(value, "elements").to_string(),
+            Unit::BytesPerSecond => Rate::new(value, "bytes").to_string(),
         }
     }
 }
@@ -158,6 +217,25 @@ mod tests {
         assert_eq!(counted(1, "allocation"), "1 allocation");
         assert_eq!(counted(0, "allocation"), "0 allocations");
         assert_eq!(counted(12, "allocation"), "12 allocations");
+    }
+
+    #[test]
+    fn rates_are_bytes_per_second_or_elements_with_a_decimal_prefix() {
+        let gib = 1024.0 * 1024.0 * 1024.0;
+        assert_eq!(Rate::new(1.5 * gib, "bytes").to_string(), "1.50GB/s");
+        assert_eq!(Rate::new(512.0, "bytes").to_string(), "512B/s");
+        assert_eq!(
+            Rate::new(15.25 * 1024.0 * 1024.0, "bytes").to_string(),
+            "15.2MB/s"
+        );
+        assert_eq!(
+            Rate::new(12_345_678.0, "elements").to_string(),
+            "12.3M elements/s"
+        );
+        assert_eq!(Rate::new(999.0, "elements").to_string(), "999 elements/s");
+        assert_eq!(Rate::new(2.5e9, "elements").to_string(), "2.50G elements/s");
+        assert_eq!(Unit::BytesPerSecond.show(2048.0), "2.00KB/s");
+        assert_eq!(Rate::new(1e15, "bytes").to_string(), "909TB/s");
     }
 
     #[test]

@@ -1,8 +1,10 @@
 //! The validation layer of an MCP (Model Context Protocol) session, for either side of it: the
 //! example application whose operations perfgate gates.
 //!
-//! Five operations, each with a performance budget. Three are in memory:
+//! Six operations, each with a performance budget. Four are in memory:
 //! - [`mcp_message_decode`]: decode and validate one JSON-RPC message, either direction ([`jsonrpc`]);
+//! - [`mcp_decode_by_size`]: the same decode on large responses of 1, 8 and 64 KiB, its cost
+//!   judged against the message size;
 //! - [`config_instantiation`]: build the typed service configuration from the environment ([`config`]);
 //! - [`metrics_collection`]: record one API request into the process-wide registry ([`metrics`]).
 //!
@@ -72,6 +74,29 @@ pub fn mcp_message_decode(msg: &Vec<u8>) -> Result<Message<'_>, RpcError> {
     } else {
         decode_message(msg)
     }
+}
+
+/// Operation `mcp_decode_by_size`: decodes large responses of 1, 8 and 64 KiB
+/// ([`payloads::messages_of_size`]) with the typed decoder: how the cost of decoding grows with
+/// the message size (judged linear, `max_complexity = "n"`) and how many bytes per second it
+/// decodes.
+///
+/// # Errors
+/// The JSON-RPC error the message deserves (none of these messages is invalid).
+#[expect(
+    clippy::ptr_arg,
+    reason = "the perf harness hands each operation a reference to its payload type, `Vec<u8>`"
+)]
+#[perf_budget(
+    op = "mcp_decode_by_size",
+    sizes = [1_024, 8_192, 65_536],
+    setup = payloads::messages_of_size,
+    max_complexity = "n",
+    throughput = "bytes",
+    stages = ["integration_tests", "performance_tests", "pre_deployment"]
+)]
+pub fn mcp_decode_by_size(msg: &Vec<u8>) -> Result<Message<'_>, RpcError> {
+    decode_message(msg)
 }
 
 /// Whether [`mcp_message_decode`] uses the naive decoder; read from the environment once.

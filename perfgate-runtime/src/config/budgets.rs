@@ -17,7 +17,7 @@
 //! ```
 //!
 //! plus `max_p95_us`, `max_p99_us`, `max_allocs`, `max_instance_bytes`, `min_ops_per_sec`,
-//! `max_concurrent_p99_us` and `timeout_s` under the
+//! `max_concurrent_p99_us`, `min_elements_per_sec`, `min_bytes_per_sec` and `timeout_s` under the
 //! names of the attribute's keys, and a free-text `description`. Unknown fields, wrong types,
 //! negative or zero limits, a `timeout_s` outside 1 ms to 10⁷ s, duplicate keys (in
 //! `stage_requirements` too), a budget written as an array, and duplicate operations are errors
@@ -68,6 +68,10 @@ pub struct BudgetRecord {
     pub max_concurrent_p99_us: Option<f64>,
     #[serde(default, deserialize_with = "positive")]
     pub max_instructions: Option<f64>,
+    #[serde(default, deserialize_with = "positive")]
+    pub min_elements_per_sec: Option<f64>,
+    #[serde(default, deserialize_with = "positive")]
+    pub min_bytes_per_sec: Option<f64>,
     #[serde(default)]
     pub enable_memory_leak_check: Option<bool>,
     /// How fast the cost may grow over the operation's `sizes` (one of
@@ -110,6 +114,8 @@ impl BudgetRecord {
             OpsPerSec => self.min_ops_per_sec,
             ConcurrentP99Us => self.max_concurrent_p99_us,
             InstructionsPerCall => self.max_instructions,
+            ElementsPerSec => self.min_elements_per_sec,
+            BytesPerSec => self.min_bytes_per_sec,
         }
     }
 }

@@ -34,11 +34,15 @@ pub enum LimitKind {
     ConcurrentP99Us,
     /// Instructions per call, counted under Valgrind (`--instructions`).
     InstructionsPerCall,
+    /// Elements processed per second, from the mean latency (`throughput = "elements"`; minimum).
+    ElementsPerSec,
+    /// Bytes processed per second, from the mean latency (`throughput = "bytes"`; minimum).
+    BytesPerSec,
 }
 
 impl LimitKind {
     /// Every kind, in the order limits are listed in reports.
-    pub const ALL: [LimitKind; 11] = [
+    pub const ALL: [LimitKind; 13] = [
         LimitKind::MeanUs,
         LimitKind::P95Us,
         LimitKind::P99Us,
@@ -50,6 +54,8 @@ impl LimitKind {
         LimitKind::OpsPerSec,
         LimitKind::ConcurrentP99Us,
         LimitKind::InstructionsPerCall,
+        LimitKind::ElementsPerSec,
+        LimitKind::BytesPerSec,
     ];
 
     /// The key in the attribute (and, except for the mean, in the budgets file).
@@ -66,6 +72,8 @@ impl LimitKind {
             LimitKind::OpsPerSec => "min_ops_per_sec",
             LimitKind::ConcurrentP99Us => "max_concurrent_p99_us",
             LimitKind::InstructionsPerCall => "max_instructions",
+            LimitKind::ElementsPerSec => "min_elements_per_sec",
+            LimitKind::BytesPerSec => "min_bytes_per_sec",
         }
     }
 
@@ -79,7 +87,22 @@ impl LimitKind {
 
     /// A limit that is a floor (the figure must be at least the limit) rather than a ceiling.
     pub fn is_minimum(self) -> bool {
-        matches!(self, LimitKind::SuccessRate | LimitKind::OpsPerSec)
+        matches!(
+            self,
+            LimitKind::SuccessRate
+                | LimitKind::OpsPerSec
+                | LimitKind::ElementsPerSec
+                | LimitKind::BytesPerSec
+        )
+    }
+
+    /// For a throughput limit, the `throughput` unit the operation must declare.
+    pub fn throughput_unit(self) -> Option<&'static str> {
+        match self {
+            LimitKind::ElementsPerSec => Some("elements"),
+            LimitKind::BytesPerSec => Some("bytes"),
+            _ => None,
+        }
     }
 
     /// A limit judged only by a wall-clock run (not in instruction mode).
@@ -91,14 +114,21 @@ impl LimitKind {
                 | LimitKind::P99Us
                 | LimitKind::ConcurrentP99Us
                 | LimitKind::OpsPerSec
+                | LimitKind::ElementsPerSec
+                | LimitKind::BytesPerSec
         )
     }
 
-    /// A limit on a latency, which noise can make worse.
+    /// A limit on a latency (or a rate computed from one), which noise can make worse.
     pub fn is_timed(self) -> bool {
         matches!(
             self,
-            LimitKind::MeanUs | LimitKind::P95Us | LimitKind::P99Us | LimitKind::ConcurrentP99Us
+            LimitKind::MeanUs
+                | LimitKind::P95Us
+                | LimitKind::P99Us
+                | LimitKind::ConcurrentP99Us
+                | LimitKind::ElementsPerSec
+                | LimitKind::BytesPerSec
         )
     }
 
@@ -116,6 +146,8 @@ impl LimitKind {
             LimitKind::RegressionPercent => Unit::Percent,
             LimitKind::OpsPerSec => Unit::PerSecond,
             LimitKind::InstructionsPerCall => Unit::Instructions,
+            LimitKind::ElementsPerSec => Unit::ElementsPerSecond,
+            LimitKind::BytesPerSec => Unit::BytesPerSecond,
         }
     }
 
@@ -133,6 +165,8 @@ impl LimitKind {
             LimitKind::OpsPerSec => "concurrent throughput",
             LimitKind::ConcurrentP99Us => "p99 latency under concurrency",
             LimitKind::InstructionsPerCall => "instructions per call",
+            LimitKind::ElementsPerSec => "throughput",
+            LimitKind::BytesPerSec => "throughput",
         }
     }
 
@@ -226,6 +260,8 @@ pub struct Budget {
     /// How fast the cost may grow over the operation's sizes: the budgets file's
     /// `max_complexity`, else the attribute's.
     pub max_complexity: Option<String>,
+    /// `throughput`: what a call processes (`"elements"` or `"bytes"`), from the attribute.
+    pub throughput: Option<String>,
 }
 
 impl Budget {
@@ -252,6 +288,8 @@ fn attribute_limit(limits: &AttrLimits, kind: LimitKind) -> Option<f64> {
         LimitKind::OpsPerSec => limits.min_ops_per_sec,
         LimitKind::ConcurrentP99Us => limits.max_concurrent_p99_us,
         LimitKind::InstructionsPerCall => limits.max_instructions,
+        LimitKind::ElementsPerSec => limits.min_elements_per_sec,
+        LimitKind::BytesPerSec => limits.min_bytes_per_sec,
     }
 }
 
@@ -320,6 +358,30 @@ fn resolve(
             },
         )
         .collect();
+    // A rate of elements or bytes needs the operation to say what it processes per call.
+    if let Some(limit) = limits.iter().find(|l| {
+        l.kind
+            .throughput_unit()
+            .is_some_and(|unit| entry.throughput != Some(unit))
+    }) {
+        let unit = limit.kind.throughput_unit().unwrap_or_default();
+        return Err(ConfigError::Attribute {
+            op: entry.op.to_string(),
+            location: entry.location(),
+            message: format!(
+                "{} sets {}, which needs the attribute to count what a call processes: {} \
+                 (with `setup`; the count per input is its `len()` or `throughput_count = path`)",
+                limit.source,
+                limit.kind.key(),
+                match entry.throughput {
+                    Some(other) => format!(
+                        "it declares `throughput = \"{other}\"`, not `throughput = \"{unit}\"`"
+                    ),
+                    None => format!("add `throughput = \"{unit}\"`"),
+                }
+            ),
+        });
+    }
     if limits.is_empty() {
         return Err(ConfigError::NoBudget {
             op: entry.op.to_string(),
@@ -393,6 +455,7 @@ fn resolve(
             Some(class) => Some(class),
             None => entry.max_complexity.map(str::to_string),
         },
+        throughput: entry.throughput.map(str::to_string),
     })
 }
 
@@ -439,6 +502,7 @@ mod tests {
             debug_assertions: false,
             sizes: &[],
             max_complexity: None,
+            throughput: None,
             routine: noop,
         }
     }

@@ -111,6 +111,7 @@ mod tests {
             debug_assertions: false,
             sizes: &[],
             max_complexity: None,
+            throughput: None,
             routine: noop,
         }
     }

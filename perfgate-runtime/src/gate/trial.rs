@@ -419,6 +419,8 @@ fn judge_sizes(entry: &Entry, budget: &Budget, shared: &Shared, op: &mut Operati
                     .noise
                     .as_ref()
                     .map_or(op.calls.unwrap_or(0), |n| n.timed_calls),
+                units_per_call: op.throughput.as_ref().map(|t| t.per_call),
+                per_sec: op.throughput.as_ref().map(|t| t.per_sec),
             });
             continue;
         }
@@ -498,8 +500,8 @@ fn judge_sizes(entry: &Entry, budget: &Budget, shared: &Shared, op: &mut Operati
         let sizes: Vec<String> = ns.iter().map(|n| format!("{n}")).collect();
         op.add_ruling(Verdict::Fail, format!(
             "cost grows as n^{:.2} (95% CI {:.2}–{:.2}, nearest class {}) over sizes {}: beyond \
-             max_complexity \"{}\" (whose own slope over these sizes is {:.2}, with {} allowed \
-             for constant overheads)",
+             max_complexity \"{}\" (whose own slope over these sizes is {:.2}, with {:.2} allowed \
+             for constant overheads and caches)",
             growth.exponent,
             growth.interval.0,
             growth.interval.1,
@@ -507,7 +509,11 @@ fn judge_sizes(entry: &Entry, budget: &Budget, shared: &Shared, op: &mut Operati
             sizes.join(", "),
             budget.max_complexity.as_deref().unwrap_or_default(),
             max_exponent.unwrap_or(f64::NAN),
-            stats::COMPLEXITY_TOLERANCE,
+            budget
+                .max_complexity
+                .as_deref()
+                .and_then(|class| stats::allowance(class, &ns))
+                .unwrap_or(f64::NAN),
         ));
     }
     op.complexity = Some(Complexity {

@@ -202,9 +202,30 @@ pub struct Measurement {
     pub instructions: Option<callgrind::InstructionCounts>,
     /// Wall time of the whole measurement (setup, warm-up, timing, counting).
     pub wall: Duration,
+    /// With `throughput`: elements or bytes one call processes (mean over the inputs).
+    pub units_per_call: Option<f64>,
 }
 
 impl Measurement {
+    /// With `throughput`: elements or bytes per second at the mean latency, with the rates at the
+    /// ends of the mean's 95 % interval (a slower mean is a lower rate): `(rate, low, high)`.
+    pub fn throughput(&self) -> Option<(f64, f64, f64)> {
+        let units = self.units_per_call?;
+        let rate = |ns: f64| {
+            if ns > 0.0 {
+                units * 1e9 / ns
+            } else {
+                f64::INFINITY
+            }
+        };
+        let t = &self.timing;
+        Some((
+            rate(t.mean_ns),
+            rate(t.mean_ci_ns.high),
+            rate(t.mean_ci_ns.low),
+        ))
+    }
+
     /// Share of calls that succeeded: the timed calls and, when it ran, the concurrent phase's.
     pub fn success_rate(&self) -> f64 {
         let (calls, failures) = match &self.concurrency {
@@ -366,6 +387,7 @@ fn measure_until_cancelled(
     report("counting allocations", 0, 1);
     let allocs = allocs::count(routine.as_mut(), plan.alloc_calls);
     let inputs = routine.input_count();
+    let units_per_call = routine.units_per_call();
     check()?;
     // No progress while the memory run counts: drawing a bar allocates, and would be counted.
     if plan.memory_calls > 0 {
@@ -413,6 +435,7 @@ fn measure_until_cancelled(
         hotspots,
         instructions: None,
         wall: started.elapsed(),
+        units_per_call,
     })
 }
 

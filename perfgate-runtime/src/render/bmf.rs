@@ -10,7 +10,9 @@
 //!
 //! `latency` is the mean per call in nanoseconds (Bencher's built-in latency measure) with the
 //! bounds of its 95 % confidence interval; `allocations` and `bytes_allocated` are per call and
-//! exact; `throughput` (operations per second) appears when the report has one; `instructions` and
+//! exact; `throughput` (operations per second of the concurrent phase) appears when the report
+//! has one, and `bytes_per_second` or `elements_per_second` (with the bounds of the mean's
+//! interval) for an operation with `throughput = "..."`; `instructions` and
 //! `estimated_cycles` (per call) in instruction mode. Operations without figures (ignored, not
 //! measurable) are left out.
 
@@ -61,6 +63,19 @@ fn measures(op: &Operation) -> Map<String, Value> {
         .filter(|t| t.is_finite() && *t > 0.0)
     {
         measures.insert("throughput".into(), json!({ "value": throughput }));
+    }
+    if let Some(t) = op.throughput.as_ref().filter(|t| t.per_sec.is_finite()) {
+        let key = if t.unit == "bytes" {
+            "bytes_per_second"
+        } else {
+            "elements_per_second"
+        };
+        let mut rate = json!({ "value": t.per_sec });
+        if t.ci95_low_per_sec.is_finite() && t.ci95_high_per_sec.is_finite() {
+            rate["lower_value"] = json!(t.ci95_low_per_sec.min(t.per_sec));
+            rate["upper_value"] = json!(t.ci95_high_per_sec.max(t.per_sec));
+        }
+        measures.insert(key.into(), rate);
     }
     measures
 }

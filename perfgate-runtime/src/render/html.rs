@@ -442,6 +442,9 @@ fn figures_table(out: &mut String, op: &Operation) {
         };
         rows.push(("mean", format!("{}{ci}", Micros(mean))));
     }
+    if let Some(line) = super::text::throughput_phrase(op) {
+        rows.push(("throughput", line));
+    }
     for (label, value) in [
         ("p50", op.p50_us),
         ("p95", op.p95_us),

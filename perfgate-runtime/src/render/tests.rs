@@ -403,6 +403,8 @@ fn sized_operations_have_a_cost_against_size_chart() {
             allocations_per_call: 0.0,
             bytes_per_call: 0.0,
             calls: 100,
+            units_per_call: None,
+            per_sec: None,
         })
         .collect();
     decode.complexity = Some(crate::report::Complexity {

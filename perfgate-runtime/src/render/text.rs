@@ -103,6 +103,9 @@ fn operation_block(out: &mut String, op: &Operation, cores: usize, verbose: bool
         us(op.ci95_low_us),
         us(op.ci95_high_us)
     );
+    if let Some(line) = throughput_phrase(op) {
+        let _ = writeln!(out, "  Throughput: {line}");
+    }
     let _ = writeln!(out, "  P95: {}{}", us(op.p95_us), target(LimitKind::P95Us));
     let _ = writeln!(out, "  P99: {}{}", us(op.p99_us), target(LimitKind::P99Us));
     let minimum = limit(LimitKind::SuccessRate)
@@ -239,7 +242,15 @@ fn operation_block(out: &mut String, op: &Operation, cores: usize, verbose: bool
         let sizes: Vec<String> = op
             .sizes
             .iter()
-            .map(|p| format!("n={} {}", p.n, Micros(p.mean_us)))
+            .map(|p| match (&op.throughput, p.per_sec) {
+                (Some(t), Some(rate)) => format!(
+                    "n={} {} ({})",
+                    p.n,
+                    Micros(p.mean_us),
+                    crate::units::Rate::new(rate, &t.unit)
+                ),
+                _ => format!("n={} {}", p.n, Micros(p.mean_us)),
+            })
             .collect();
         let _ = writeln!(out, "  Sizes: {}", sizes.join(", "));
     }
@@ -586,6 +597,29 @@ pub fn figures_text(op: &Operation) -> String {
             i.calls
         ));
     }
+    if let Some(line) = throughput_phrase(op) {
+        lines.push(format!("throughput: {line}"));
+    }
+    for p in &op.sizes {
+        let rate = match (&op.throughput, p.per_sec) {
+            (Some(t), Some(rate)) => format!(", {}", crate::units::Rate::new(rate, &t.unit)),
+            _ => String::new(),
+        };
+        lines.push(format!(
+            "size n={}: mean {} [95% CI {}–{}], p99 {}{rate}",
+            p.n,
+            Micros(p.mean_us),
+            Micros(p.ci95_low_us),
+            Micros(p.ci95_high_us),
+            Micros(p.p99_us)
+        ));
+    }
+    if let Some(c) = &op.complexity {
+        lines.push(format!(
+            "complexity: n^{:.2} [95% CI {:.2}–{:.2}], nearest class {}",
+            c.fitted_exponent, c.exponent_ci.0, c.exponent_ci.1, c.nearest_class
+        ));
+    }
     if let Some(calls) = op.calls {
         let batch = op
             .batch_size
@@ -598,6 +632,32 @@ pub fn figures_text(op: &Operation) -> String {
         lines.push(format!("history: {}", history_phrase(regression)));
     }
     lines.join("\n")
+}
+
+/// An operation's throughput with its interval, minimum and count per call:
+/// `1.52GB/s (minimum: 286MB/s)   [95% CI 1.50GB/s–1.54GB/s] at 63.9KB per call`.
+pub fn throughput_phrase(op: &Operation) -> Option<String> {
+    let t = op.throughput.as_ref()?;
+    let kind = if t.unit == "bytes" {
+        LimitKind::BytesPerSec
+    } else {
+        LimitKind::ElementsPerSec
+    };
+    let floor = op
+        .limit_value(kind)
+        .map(|v| format!(" (minimum: {})", kind.unit().show(v)))
+        .unwrap_or_default();
+    let per_call = if t.unit == "bytes" {
+        Bytes(t.per_call).to_string()
+    } else {
+        format!("{} elements", Allocs(t.per_call))
+    };
+    Some(format!(
+        "{}{floor}   [95% CI {}–{}] at {per_call} per call",
+        t.rate(),
+        crate::units::Rate::new(t.ci95_low_per_sec, &t.unit),
+        crate::units::Rate::new(t.ci95_high_per_sec, &t.unit),
+    ))
 }
 
 /// What the history comparison says, in a few words.

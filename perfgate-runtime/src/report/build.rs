@@ -248,6 +248,7 @@ impl Operation {
             concurrency: None,
             regression: None,
             sizes: Vec::new(),
+            throughput: None,
             complexity: None,
             baseline: None,
             trend: None,
@@ -365,6 +366,7 @@ impl Operation {
                 max_us: us(c.max_ns),
             }),
             regression: parts.finding.map(|f| regression(f, &budget.op)),
+            throughput: throughput(m, budget),
             trend: parts.finding.and_then(|f| f.trend.clone()),
             histogram_b64: encode_histogram(&t.histogram),
             ..Operation::of_budget(budget)
@@ -384,8 +386,22 @@ impl super::SizePoint {
             allocations_per_call: m.allocs.allocations_per_call,
             bytes_per_call: m.allocs.bytes_per_call,
             calls: m.timing.timed_calls,
+            units_per_call: m.units_per_call,
+            per_sec: m.throughput().map(|(rate, _, _)| rate),
         }
     }
+}
+
+/// Elements or bytes per call and per second, for an operation with `throughput`.
+fn throughput(m: &Measurement, budget: &Budget) -> Option<super::Throughput> {
+    let (per_sec, low, high) = m.throughput()?;
+    Some(super::Throughput {
+        unit: budget.throughput.clone()?,
+        per_call: m.units_per_call?,
+        per_sec,
+        ci95_low_per_sec: low,
+        ci95_high_per_sec: high,
+    })
 }
 
 /// `max_regression_percent`, once the history compared the run: the change measured against the

@@ -275,6 +275,9 @@ pub struct Operation {
     /// How its cost grows with the size (3 sizes or more), judged against `max_complexity`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub complexity: Option<Complexity>,
+    /// Elements or bytes processed per second, for an operation with `throughput`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub throughput: Option<Throughput>,
     /// The run against a named baseline (`--baseline NAME`), when asked and the baseline has the
     /// operation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -552,6 +555,34 @@ pub struct SizePoint {
     pub bytes_per_call: f64,
     /// Calls timed at this size.
     pub calls: u64,
+    /// With `throughput`: elements or bytes one call at this size processes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub units_per_call: Option<f64>,
+    /// With `throughput`: elements or bytes per second at this size's mean.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per_sec: Option<f64>,
+}
+
+/// What an operation with `throughput` processes, per call and per second.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Throughput {
+    /// `"elements"` or `"bytes"`.
+    pub unit: String,
+    /// Elements or bytes one call processes: the mean over the inputs cycled through.
+    pub per_call: f64,
+    /// Per second, at the mean latency.
+    pub per_sec: f64,
+    /// At the slow end of the mean's 95 % interval.
+    pub ci95_low_per_sec: f64,
+    /// At the fast end.
+    pub ci95_high_per_sec: f64,
+}
+
+impl Throughput {
+    /// The rate at the mean, printable.
+    pub fn rate(&self) -> crate::units::Rate {
+        crate::units::Rate::new(self.per_sec, &self.unit)
+    }
 }
 
 /// How an operation's cost grows with its input size.

@@ -198,6 +198,11 @@ pub fn assess(budget: &Budget, measurement: &Measurement) -> Assessment {
                 Some(counts) => (counts.instructions, None),
                 None => continue,
             },
+            // From the mean latency; the configuration made sure the operation counts its units.
+            LimitKind::ElementsPerSec | LimitKind::BytesPerSec => match measurement.throughput() {
+                Some((rate, low, high)) => (rate, Some(Interval { low, high })),
+                None => continue,
+            },
         };
         let mut checked = check(limit, measured, interval);
         // Figures that noise alone may have made too slow are not judged (WARN, re-measured).

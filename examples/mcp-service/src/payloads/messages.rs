@@ -108,6 +108,63 @@ pub fn sample_messages() -> Vec<Vec<u8>> {
         .collect()
 }
 
+/// How many messages [`messages_of_size`] returns per size.
+pub const SIZED_MESSAGE_COUNT: usize = 8;
+
+const SIZED_SEED: u64 = 0x6D63_705F_7369_7A65;
+
+/// Responses of about `n` bytes each: [`SIZED_MESSAGE_COUNT`] `resources/read` text results and
+/// structured `tools/call` results, alternating, so that the cost of decoding can be measured
+/// against the message size (`mcp_decode_by_size`). The same bytes on every call.
+pub fn messages_of_size(n: usize) -> Vec<Vec<u8>> {
+    let mut rng = Rng::new(SIZED_SEED ^ n as u64);
+    (0..SIZED_MESSAGE_COUNT)
+        .map(|i| {
+            let kind = if i % 2 == 0 {
+                Kind::LargeTextResult
+            } else {
+                Kind::LargeStructuredResult
+            };
+            let id = request_id(i as i64 + 1, &mut rng);
+            // The envelope around the payload takes about 160 bytes.
+            let size = n.saturating_sub(160);
+            let message = match kind {
+                Kind::LargeTextResult => text_result(id, size, &mut rng),
+                _ => structured_result(id, size, &mut rng),
+            };
+            serde_json::to_vec(&message).unwrap_or_default()
+        })
+        .collect()
+}
+
+/// A `resources/read` result holding about `size` bytes of source text.
+fn text_result(id: Value, size: usize, rng: &mut Rng) -> Value {
+    json!({
+        "jsonrpc": "2.0",
+        "id": id,
+        "result": {"contents": [{
+            "uri": resource_uri(rng),
+            "mimeType": "text/x-rust",
+            "text": source_text(rng, size)
+        }]}
+    })
+}
+
+/// A structured `tools/call` result of table rows taking about `size` bytes (as text and as
+/// structured content).
+fn structured_result(id: Value, size: usize, rng: &mut Rng) -> Value {
+    let rows = table_rows(rng, size);
+    json!({
+        "jsonrpc": "2.0",
+        "id": id,
+        "result": {
+            "content": [{"type": "text", "text": rows.to_string()}],
+            "structuredContent": {"rows": rows},
+            "isError": false
+        }
+    })
+}
+
 fn generate(kind: Kind, serial: i64, rng: &mut Rng) -> Value {
     let id = request_id(serial, rng);
     match kind {
@@ -240,28 +297,11 @@ fn generate(kind: Kind, serial: i64, rng: &mut Rng) -> Value {
         }),
         Kind::LargeTextResult => {
             let size = large_size(rng);
-            json!({
-                "jsonrpc": "2.0",
-                "id": id,
-                "result": {"contents": [{
-                    "uri": resource_uri(rng),
-                    "mimeType": "text/x-rust",
-                    "text": source_text(rng, size)
-                }]}
-            })
+            text_result(id, size, rng)
         }
         Kind::LargeStructuredResult => {
             let size = large_size(rng);
-            let rows = table_rows(rng, size);
-            json!({
-                "jsonrpc": "2.0",
-                "id": id,
-                "result": {
-                    "content": [{"type": "text", "text": rows.to_string()}],
-                    "structuredContent": {"rows": rows},
-                    "isError": false
-                }
-            })
+            structured_result(id, size, rng)
         }
         // A common client bug: the arguments object sent as a JSON string.
         Kind::Invalid => request(

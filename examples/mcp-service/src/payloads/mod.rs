@@ -11,6 +11,7 @@ mod tests;
 
 pub use environments::{SAMPLE_ENVIRONMENT_COUNT, sample_environments};
 pub use messages::{
-    INVALID_SAMPLE_MESSAGE_COUNT, LARGE_MESSAGE_MAX_BYTES, SAMPLE_MESSAGE_COUNT, sample_messages,
+    INVALID_SAMPLE_MESSAGE_COUNT, LARGE_MESSAGE_MAX_BYTES, SAMPLE_MESSAGE_COUNT,
+    SIZED_MESSAGE_COUNT, messages_of_size, sample_messages,
 };
 pub use requests::{SAMPLE_REQUEST_COUNT, sample_requests};

@@ -89,3 +89,24 @@ fn sample_requests_are_deterministic_with_bounded_labels() {
             .all(|r| r.latency.as_micros() >= 1 && r.latency.as_secs() < 10)
     );
 }
+
+#[test]
+fn sized_messages_are_about_their_size_and_decode() {
+    for n in [1_024, 8_192, 65_536] {
+        let messages = super::messages_of_size(n);
+        assert_eq!(messages.len(), super::SIZED_MESSAGE_COUNT);
+        for message in &messages {
+            // Within 25 % of the size asked for (the payload is built in whole rows or items).
+            let len = message.len() as f64;
+            assert!(
+                (len - n as f64).abs() <= 0.25 * n as f64,
+                "{len} bytes for size {n}"
+            );
+            assert!(crate::decode_message(message).is_ok(), "size {n}");
+        }
+    }
+    assert_eq!(
+        super::messages_of_size(8_192),
+        super::messages_of_size(8_192)
+    );
+}
