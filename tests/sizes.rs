@@ -321,3 +321,40 @@ fn an_n_log_n_sort_passes_n_log_n_and_fails_n() {
         "{op:#}"
     );
 }
+
+/// The operation's limits hold at every size: an allocation made only on small inputs fails
+/// `max_allocs = 0`, naming the size, though the largest size (the operation's own figures)
+/// allocates nothing.
+#[test]
+fn limits_are_judged_at_every_size() {
+    let run = gate("every_size", "copies_small_inputs");
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    let op = operation(run.report(), "copies_small_inputs");
+    assert_eq!(
+        op["allocations_per_call"], 0.0,
+        "the largest size allocates nothing"
+    );
+    let reasons = op["reasons"].to_string();
+    assert!(
+        reasons.contains("at size n = 1000: allocations per call 1 exceeds max_allocs 0"),
+        "{op:#}"
+    );
+    assert!(!reasons.contains("n = 4000"), "{reasons}");
+}
+
+/// `sizes` on an `async fn`: each size is awaited on the measuring runtime, reported and fitted.
+#[test]
+fn an_async_operation_over_sizes_is_measured_at_each_size() {
+    let run = gate("async_sizes", "async_linear_sum");
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let op = operation(run.report(), "async_linear_sum");
+    let sizes: Vec<u64> = op["sizes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["n"].as_u64().unwrap())
+        .collect();
+    assert_eq!(sizes, [1_000, 4_000, 16_000], "{op:#}");
+    assert_eq!(op["complexity"]["nearest_class"], "n", "{op:#}");
+    assert_eq!(op["sizes"][0]["units_per_call"], 1_000.0);
+}

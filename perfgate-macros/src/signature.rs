@@ -52,20 +52,14 @@ impl Shape {
             }
         }
         check_throughput(options)?;
-        if let Some((span, _)) = &options.sizes {
-            if options.setup.is_none() {
-                return Err(syn::Error::new(
-                    *span,
-                    "`sizes` needs `setup = path::to::fn` taking `n: usize` and producing the \
-                     input of that size",
-                ));
-            }
-            if let Some(asyncness) = &sig.asyncness {
-                return Err(syn::Error::new(
-                    asyncness.span,
-                    "`sizes` is not supported on an `async fn` yet",
-                ));
-            }
+        if let Some((span, _)) = &options.sizes
+            && options.setup.is_none()
+        {
+            return Err(syn::Error::new(
+                *span,
+                "`sizes` needs `setup = path::to::fn` taking `n: usize` and producing the \
+                 input of that size",
+            ));
         }
         let mut params = sig.inputs.iter();
         let input = match (params.next(), &options.setup) {

@@ -119,13 +119,66 @@ pub fn expand(function: &ItemFn, options: &AttrOptions, shape: &Shape) -> TokenS
             #routine
         }}
     };
+    // One `block_on` per batch: the loop awaits each call's future in turn.
+    let async_routine = |inputs: &TokenStream| {
+        let routine = counted(quote! {
+            #private::async_routine(
+                __perfgate_inputs,
+                |inputs, cursor: &mut usize, calls: u64, runtime: &#private::tokio::runtime::Runtime| -> u64 {
+                    runtime.block_on(async {
+                        let mut failures = 0u64;
+                        for _ in 0..calls {
+                            let input = &inputs[#private::advance(cursor, inputs.len())];
+                            let _ = input;
+                            let value = #call.await;
+                            let ok = #succeeded;
+                            let _ = #private::black_box(value);
+                            failures += u64::from(!ok);
+                        }
+                        failures
+                    })
+                },
+                |input, probe: &mut dyn ::core::ops::FnMut(), runtime: &#private::tokio::runtime::Runtime| -> usize {
+                    runtime.block_on(async {
+                        let _ = input;
+                        let value = #call.await;
+                        probe();
+                        let size = ::core::mem::size_of_val(&value);
+                        let _ = #private::black_box(value);
+                        size
+                    })
+                },
+            )
+        });
+        quote! {{
+            let __perfgate_inputs = #inputs;
+            #routine
+        }}
+    };
+    let routine_of = |inputs: &TokenStream| match shape.asyncness {
+        Some(_) => async_routine(inputs),
+        None => sync_routine(inputs),
+    };
     // With `sizes`, `setup(n)` builds the input of each size; the operation's own routine (its
     // concurrency, leak and instruction phases) is that of the largest size.
     let (sizes, max_complexity) = match (&options.sizes, &shape.input, &options.setup) {
         (Some((_, sizes)), Some(input), Some(setup)) => {
             let sized_inputs =
                 quote_spanned!(setup.span()=> #private::inputs::<#input, _, _>(#setup(n)));
-            let body = sync_routine(&sized_inputs);
+            let body = routine_of(&sized_inputs);
+            let sized_fn = quote! {
+                fn __perfgate_sized(n: usize) -> ::std::boxed::Box<dyn #private::Routine> {
+                    #body
+                }
+            };
+            // Without the `async` feature: one error, and a `__perfgate_sized` that keeps the
+            // rest well-formed.
+            let sized_fn = match shape.asyncness {
+                Some(span) => {
+                    quote_spanned! {span=> #private::async_support! { sized: #sized_fn } }
+                }
+                None => sized_fn,
+            };
             let largest = *sizes.last().expect("sizes are not empty") as usize;
             let size_fns: Vec<proc_macro2::Ident> = (0..sizes.len())
                 .map(|i| quote::format_ident!("__perfgate_size_{}", i))
@@ -137,9 +190,7 @@ pub fn expand(function: &ItemFn, options: &AttrOptions, shape: &Shape) -> TokenS
             };
             (
                 quote! {
-                    fn __perfgate_sized(n: usize) -> ::std::boxed::Box<dyn #private::Routine> {
-                        #body
-                    }
+                    #sized_fn
                     fn __perfgate_routine() -> ::std::boxed::Box<dyn #private::Routine> {
                         __perfgate_sized(#largest)
                     }
@@ -169,41 +220,12 @@ pub fn expand(function: &ItemFn, options: &AttrOptions, shape: &Shape) -> TokenS
                 #unsized_routine
             }
         },
-        // One `block_on` per batch: the loop awaits each call's future in turn.
+        Some(_) if options.sizes.is_some() => quote!(),
         Some(span) => {
-            let routine = counted(quote! {
-                #private::async_routine(
-                    __perfgate_inputs,
-                    |inputs, cursor: &mut usize, calls: u64, runtime: &#private::tokio::runtime::Runtime| -> u64 {
-                        runtime.block_on(async {
-                            let mut failures = 0u64;
-                            for _ in 0..calls {
-                                let input = &inputs[#private::advance(cursor, inputs.len())];
-                                let _ = input;
-                                let value = #call.await;
-                                let ok = #succeeded;
-                                let _ = #private::black_box(value);
-                                failures += u64::from(!ok);
-                            }
-                            failures
-                        })
-                    },
-                    |input, probe: &mut dyn ::core::ops::FnMut(), runtime: &#private::tokio::runtime::Runtime| -> usize {
-                        runtime.block_on(async {
-                            let _ = input;
-                            let value = #call.await;
-                            probe();
-                            let size = ::core::mem::size_of_val(&value);
-                            let _ = #private::black_box(value);
-                            size
-                        })
-                    },
-                )
-            });
+            let unsized_async = async_routine(&inputs);
             let body = quote! {
                 fn __perfgate_routine() -> ::std::boxed::Box<dyn #private::Routine> {
-                    let __perfgate_inputs = #inputs;
-                    #routine
+                    #unsized_async
                 }
             };
             quote_spanned! {span=> #private::async_support! { #body } }

@@ -154,6 +154,7 @@ pub mod __private {
     #[macro_export]
     #[doc(hidden)]
     macro_rules! __perfgate_async {
+        (sized: $($tokens:tt)*) => { $($tokens)* };
         ($($tokens:tt)*) => { $($tokens)* };
     }
 
@@ -163,6 +164,16 @@ pub mod __private {
     #[macro_export]
     #[doc(hidden)]
     macro_rules! __perfgate_async {
+        (sized: $($tokens:tt)*) => {
+            ::core::compile_error!(
+                "`#[perf_budget]` on an `async fn` needs the `async` feature of perfgate-runtime: \
+                 perfgate-runtime = { version = \"0.1\", features = [\"async\"] }"
+            );
+            // Keeps the sized registration that follows well-formed: one error, not several.
+            fn __perfgate_sized(_: usize) -> ::std::boxed::Box<dyn $crate::__private::Routine> {
+                ::core::unreachable!()
+            }
+        };
         ($($tokens:tt)*) => {
             ::core::compile_error!(
                 "`#[perf_budget]` on an `async fn` needs the `async` feature of perfgate-runtime: \

@@ -17,7 +17,7 @@ use crate::progress;
 use crate::registry::Entry;
 use crate::report::{Operation, OperationParts};
 use crate::stats::{self, Comparison, RegressionSettings};
-use crate::verdict::{self, RegressionFinding, Verdict};
+use crate::verdict::{self, Compliance, RegressionFinding, Verdict};
 
 /// What every trial shares: the run's settings, the history, and what the trials produced.
 pub struct Shared {
@@ -440,6 +440,23 @@ fn judge_sizes(entry: &Entry, budget: &Budget, shared: &Shared, op: &mut Operati
             Ok(m) => {
                 if m.timing.inconclusive.is_some() {
                     noisy.push(n);
+                }
+                // The operation's limits hold at every size, not only the largest.
+                let assessment = verdict::assess(budget, &m);
+                for check in assessment
+                    .checks
+                    .iter()
+                    .filter(|c| c.compliance != Compliance::Met)
+                {
+                    let verdict = if check.compliance == Compliance::Exceeded {
+                        Verdict::Fail
+                    } else {
+                        Verdict::Warn
+                    };
+                    op.add_ruling(
+                        verdict,
+                        format!("at size n = {n}: {}", verdict::reason(check)),
+                    );
                 }
                 points.push(SizePoint::of(n, &m));
             }
