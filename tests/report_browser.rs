@@ -189,7 +189,9 @@ fn the_example_report_renders_in_chromium_with_its_charts() {
             "config_instantiation",
             "mcp_decode_by_size",
             "mcp_message_decode",
-            "metrics_collection"
+            "metrics_collection",
+            "session_cache_lookup",
+            "user_record_query"
         ]
     );
     // The operation over message sizes has its cost-against-size chart, loaded in the browser.
@@ -197,7 +199,24 @@ fn the_example_report_renders_in_chromium_with_its_charts() {
         section(&browsed.dom, "mcp_decode_by_size").contains("<svg class=\"chart sizes\""),
         "mcp_decode_by_size: no size chart in the loaded page"
     );
-    for op in ops {
+    // The I/O operations run without their servers' URLs here: ignored, and shown so.
+    let io = [
+        ("session_cache_lookup", "REDIS_URL"),
+        ("user_record_query", "DATABASE_URL"),
+    ];
+    for (op, var) in io {
+        let section = section(&browsed.dom, op);
+        assert!(
+            section.contains(&format!("requires_env: {var} is not set")),
+            "{op}: the reason it was ignored: {section}"
+        );
+        assert!(!section.contains("<svg class=\"chart"), "{op}: no chart");
+    }
+    for op in ops
+        .iter()
+        .copied()
+        .filter(|op| io.iter().all(|(io_op, _)| io_op != op))
+    {
         let section = section(&browsed.dom, op);
         for chart in ["histogram", "percentiles", "trend"] {
             assert!(

@@ -1,12 +1,17 @@
 //! The validation layer of an MCP (Model Context Protocol) session, for either side of it: the
 //! example application whose operations perfgate gates.
 //!
-//! Four operations, each with a performance budget:
+//! Six operations, each with a performance budget. Four are in memory:
 //! - [`mcp_message_decode`]: decode and validate one JSON-RPC message, either direction ([`jsonrpc`]);
 //! - [`mcp_decode_by_size`]: the same decode on large responses of 1, 8 and 64 KiB, its cost
 //!   judged against the message size;
 //! - [`config_instantiation`]: build the typed service configuration from the environment ([`config`]);
 //! - [`metrics_collection`]: record one API request into the process-wide registry ([`metrics`]).
+//!
+//! Two are I/O against real servers ([`store`]), each an `async fn` that needs its server's URL
+//! in the environment (perfgate reports them ignored without it):
+//! - [`session_cache_lookup`]: validate a session token and look it up in Redis (`REDIS_URL`);
+//! - [`user_record_query`]: one user row from PostgreSQL, typed (`DATABASE_URL`).
 //!
 //! [`payloads`] generates the deterministic inputs the gate measures them with.
 //!
@@ -25,6 +30,7 @@ pub mod config;
 pub mod jsonrpc;
 pub mod metrics;
 pub mod payloads;
+pub mod store;
 
 use perfgate_runtime::perf_budget;
 use std::ffi::OsStr;
@@ -37,6 +43,8 @@ pub use jsonrpc::{
 };
 pub use metrics::{ApiRequest, HttpMethod, MetricsSnapshot, Registry, global_registry};
 pub use payloads::{sample_environments, sample_messages, sample_requests};
+pub use store::sessions::{Session, SessionError, SessionLookup, sample_lookups};
+pub use store::users::{UserQuery, UserQueryError, UserRecord, sample_queries};
 
 /// The environment variable that switches [`mcp_message_decode`] to the naive decoder when set to `1`.
 pub const NAIVE_DECODE_VAR: &str = "MCP_SERVICE_NAIVE_DECODE";
@@ -126,6 +134,43 @@ pub fn config_instantiation(env: &EnvMap) -> Result<ServiceConfig, ConfigErrors>
 )]
 pub fn metrics_collection(req: &ApiRequest) {
     global_registry().record(req);
+}
+
+/// Operation `session_cache_lookup`: validates a session token and looks its session up in
+/// Redis, through the measuring thread's pooled client (see [`store`]).
+///
+/// The mix ([`sample_lookups`]) holds 0.5 % unknown tokens (cache misses) and 0.5 % malformed
+/// ones: 1 % of calls return `Err`, counted against `min_success_rate`.
+///
+/// # Errors
+/// See [`SessionError`].
+#[perf_budget(
+    max_us = 400.0,
+    max_allocs = 8,
+    min_success_rate = 0.985,
+    requires_env = ["REDIS_URL"],
+    stages = ["integration_tests", "performance_tests", "pre_deployment"],
+    setup = sample_lookups
+)]
+pub async fn session_cache_lookup(lookup: &SessionLookup) -> Result<Session, SessionError> {
+    lookup.cache.lookup(&lookup.token).await
+}
+
+/// Operation `user_record_query`: one user row by id from PostgreSQL, through a prepared,
+/// parameterised query on the measuring thread's connection pool, decoded into a [`UserRecord`].
+///
+/// # Errors
+/// See [`UserQueryError`].
+#[perf_budget(
+    max_us = 400.0,
+    max_allocs = 14,
+    min_success_rate = 0.999,
+    requires_env = ["DATABASE_URL"],
+    stages = ["integration_tests", "performance_tests", "pre_deployment"],
+    setup = sample_queries
+)]
+pub async fn user_record_query(query: &UserQuery) -> Result<UserRecord, UserQueryError> {
+    query.directory.user(query.id).await
 }
 
 #[cfg(test)]

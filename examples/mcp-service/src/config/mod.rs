@@ -20,6 +20,7 @@ use serde::Deserialize;
 
 pub use env::EnvMap;
 pub use error::{ConfigError, ConfigErrors, ConfigProblem};
+pub(crate) use url::redact_unparsed;
 pub use url::{
     MAX_DATABASE_NAME_BYTES, MAX_URL_BYTES, PostgresUrl, REDIS_DATABASES, RedisUrl, UrlProblem,
 };

@@ -4,7 +4,7 @@
 mod environments;
 mod messages;
 mod requests;
-mod rng;
+pub(crate) mod rng;
 
 #[cfg(test)]
 mod tests;
