@@ -24,8 +24,11 @@
 //! context-switch counters ([`Switches`]): an operation that does not block is never switched out
 //! of its own accord, so a batch during which the thread was switched out was disturbed, and it
 //! is timed again on the same inputs (up to [`MAX_RETIMES`] times). An operation that blocks by
-//! design (I/O) is switched out every call; for it only involuntary switches count. Nothing is
-//! trimmed by its duration: a mix where 5 % of the inputs cost 20× keeps its true mean.
+//! design (I/O) is switched out every call; for it only involuntary switches count. An operation
+//! whose short calls are preempted on most calls by design (a request to a server on the same
+//! machine, which the kernel runs at once on the caller's CPU) is allowed its own rate of
+//! preemptions, measured on its first single calls; only preemptions beyond that rate count.
+//! Nothing is trimmed by its duration: a mix where 5 % of the inputs cost 20× keeps its true mean.
 //!
 //! # Rounds
 //!
@@ -106,6 +109,11 @@ pub const BLOCKING_SHARE: f64 = 0.75;
 
 /// Single calls observed in the warm-up to tell whether the operation blocks.
 const BLOCKING_PROBES: u32 = 16;
+
+/// A call shorter than this is far shorter than a scheduler time slice (a few ms): a neighbour
+/// sharing its CPU would preempt it only now and then, so being preempted on most such calls is
+/// the operation's own doing (it wakes a server that runs at once on its CPU).
+const SHORT_CALL_NS: f64 = 1e6;
 
 /// How the timing phase spreads its calls.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -189,6 +197,9 @@ pub struct Timing {
     pub unresolved: u64,
     /// The operation blocks by design (only preemptions count as disturbance).
     pub blocking: bool,
+    /// Preemptions per call the operation causes by design (its calls are short and preempted on
+    /// most of them); only preemptions beyond this rate count as disturbance. 0 for most.
+    pub own_preemptions_per_call: f64,
     /// Why the figures cannot be trusted, when they cannot.
     pub inconclusive: Option<String>,
     /// What else is worth knowing of the timing (a mean above the p99, a phase cut short).
@@ -202,7 +213,8 @@ pub struct Timing {
 pub fn time(routine: &mut dyn Routine, plan: TimingPlan, progress: &mut dyn FnMut(u64)) -> Timing {
     let started = Instant::now();
     let overhead_ns = calibrate(routine);
-    let blocking = blocks(routine);
+    let switching = switching(routine);
+    let blocking = switching.blocking;
     let calls = plan.calls.max(1);
     let (warmup_calls, estimate_ns) = warm_up(
         routine,
@@ -219,6 +231,7 @@ pub fn time(routine: &mut dyn Routine, plan: TimingPlan, progress: &mut dyn FnMu
     let mut timer = BatchTimer {
         overhead_ns,
         blocking,
+        own_preemptions: switching.own_preemptions_per_call,
         samples: Vec::with_capacity((calls / batch_size + 1).min(1 << 20) as usize),
         failures: 0,
         retimed: 0,
@@ -376,6 +389,8 @@ fn addition_chain(steps: u64) {
 struct BatchTimer {
     overhead_ns: f64,
     blocking: bool,
+    /// Preemptions per call the operation causes itself (see [`Switching`]).
+    own_preemptions: f64,
     /// (nanoseconds, calls) of each batch kept.
     samples: Vec<(f64, u64)>,
     failures: u64,
@@ -410,7 +425,8 @@ impl BatchTimer {
                 (Some(before), Some(after)) => after.since(before),
                 _ => Switches::default(),
             };
-            let disturbed = switched.involuntary > 0 || (!self.blocking && switched.voluntary > 0);
+            let disturbed = switched.involuntary as f64 > self.expected_preemptions(n)
+                || (!self.blocking && switched.voluntary > 0);
             if disturbed && attempt < MAX_RETIMES {
                 attempt += 1;
                 self.retimed += 1;
@@ -425,6 +441,17 @@ impl BatchTimer {
                 .push(((elapsed_ns - self.overhead_ns).max(0.0), n));
             return;
         }
+    }
+
+    /// Preemptions a batch of `n` calls may have by the operation's own doing: none for most
+    /// operations; for one preempted by design, its rate with three standard deviations
+    /// (Poisson) of room.
+    fn expected_preemptions(&self, n: u64) -> f64 {
+        if self.own_preemptions <= 0.0 {
+            return 0.0;
+        }
+        let mean = self.own_preemptions * n as f64;
+        (mean + 3.0 * mean.sqrt()).floor()
     }
 
     fn finish(self, run: Finish) -> Timing {
@@ -575,6 +602,7 @@ impl BatchTimer {
             retimed: self.retimed,
             unresolved: self.unresolved,
             blocking: self.blocking,
+            own_preemptions_per_call: self.own_preemptions,
             inconclusive,
             notes,
             elapsed: run.started.elapsed(),
@@ -632,20 +660,49 @@ fn calibrate(routine: &mut dyn Routine) -> f64 {
     costs[costs.len() / 2] as f64
 }
 
-/// Whether the operation blocks by design: most of its first single calls switch the thread out
-/// voluntarily. (A stopped process also switches out voluntarily, but not on most calls.)
-fn blocks(routine: &mut dyn Routine) -> bool {
-    let mut switched = 0;
+/// How an operation's own calls switch the thread out, from its first single calls.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+struct Switching {
+    /// Most calls switch out voluntarily: it blocks by design (I/O, sleeps). A stopped process
+    /// also switches out voluntarily, but not on most calls.
+    blocking: bool,
+    /// Preemptions per call, when most of its calls are short and preempted (by a server it wakes
+    /// on the same CPU); 0 otherwise.
+    own_preemptions_per_call: f64,
+}
+
+/// Observes [`BLOCKING_PROBES`] single calls.
+fn switching(routine: &mut dyn Routine) -> Switching {
+    let mut voluntary_calls = 0u32;
+    let mut preempted_calls = 0u32;
+    let mut preemptions = 0u64;
+    let mut durations = Vec::with_capacity(BLOCKING_PROBES as usize);
     for _ in 0..BLOCKING_PROBES {
         let Some(before) = Switches::now() else {
-            return false;
+            return Switching::default();
         };
+        let start = Instant::now();
         routine.run(1);
-        if Switches::now().is_some_and(|after| after.since(before).voluntary > 0) {
-            switched += 1;
-        }
+        durations.push(start.elapsed().as_nanos() as f64);
+        let Some(after) = Switches::now() else {
+            return Switching::default();
+        };
+        let switched = after.since(before);
+        voluntary_calls += u32::from(switched.voluntary > 0);
+        preempted_calls += u32::from(switched.involuntary > 0);
+        preemptions += switched.involuntary;
     }
-    f64::from(switched) >= BLOCKING_SHARE * f64::from(BLOCKING_PROBES)
+    durations.sort_by(f64::total_cmp);
+    let median_ns = durations[durations.len() / 2];
+    let most = |calls: u32| f64::from(calls) >= BLOCKING_SHARE * f64::from(BLOCKING_PROBES);
+    Switching {
+        blocking: most(voluntary_calls),
+        own_preemptions_per_call: if most(preempted_calls) && median_ns < SHORT_CALL_NS {
+            preemptions as f64 / f64::from(BLOCKING_PROBES)
+        } else {
+            0.0
+        },
+    }
 }
 
 /// Runs growing batches for the whole of `warmup` (the CPU must be busy long enough to settle),
@@ -676,6 +733,28 @@ fn warm_up(routine: &mut dyn Routine, warmup: Duration, max_calls: u64) -> (u64,
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn timer(own_preemptions: f64) -> BatchTimer {
+        BatchTimer {
+            overhead_ns: 0.0,
+            blocking: false,
+            own_preemptions,
+            samples: Vec::new(),
+            failures: 0,
+            retimed: 0,
+            unresolved: 0,
+        }
+    }
+
+    #[test]
+    fn only_preemptions_beyond_the_operations_own_rate_disturb_a_batch() {
+        // Most operations cause none: one preemption in a batch is a disturbance.
+        assert_eq!(timer(0.0).expected_preemptions(1000), 0.0);
+        // One preempted by the server it wakes, 0.9 times a call: 100 calls may have 90, plus
+        // three standard deviations (Poisson), before a batch counts as disturbed.
+        assert_eq!(timer(0.9).expected_preemptions(100), 118.0);
+        assert_eq!(timer(0.9).expected_preemptions(1), 3.0);
+    }
 
     #[test]
     fn rounds_split_the_calls_in_order() {

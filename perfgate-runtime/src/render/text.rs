@@ -386,6 +386,14 @@ pub fn noise_line(noise: &crate::report::Noise) -> String {
     if noise.blocking {
         line.push_str("; the operation blocks, only preemptions counted");
     }
+    if noise.own_preemptions_per_call > 0.0 {
+        let _ = write!(
+            line,
+            "; preempted by design ({:.2} per call, by what it wakes on its CPU), only \
+             preemptions beyond that counted",
+            noise.own_preemptions_per_call
+        );
+    }
     if let Some(reason) = &noise.inconclusive {
         let _ = write!(line, "; INCONCLUSIVE: {reason}");
     }

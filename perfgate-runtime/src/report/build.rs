@@ -338,6 +338,7 @@ impl Operation {
                 raw_mean_us: us(t.raw_mean_ns),
                 reference_ns: Some(t.reference_ns).filter(|r| r.is_finite()),
                 blocking: t.blocking,
+                own_preemptions_per_call: t.own_preemptions_per_call,
                 inconclusive: t.inconclusive.clone(),
                 notes: t.notes.clone(),
             }),

@@ -405,6 +405,10 @@ pub struct Noise {
     /// The operation blocks by design: only preemptions counted as disturbance.
     #[serde(default)]
     pub blocking: bool,
+    /// Preemptions per call the operation causes by design (short calls preempted on most of
+    /// them, by a server it wakes on its CPU): only preemptions beyond this rate were counted.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub own_preemptions_per_call: f64,
     /// Why the timing could not be trusted, when it could not: its timed limits were not judged.
     #[serde(default)]
     pub inconclusive: Option<String>,
@@ -610,6 +614,10 @@ pub struct Complexity {
     /// instruction counts, in instruction mode: exact, the interval has no width).
     #[serde(default = "mean_basis")]
     pub basis: String,
+}
+
+fn is_zero(value: &f64) -> bool {
+    *value == 0.0
 }
 
 fn mean_basis() -> String {
