@@ -471,7 +471,7 @@ fn list_prints_every_operation_sorted_and_measures_nothing() {
     sorted.sort();
     assert_eq!(names, sorted);
     assert!(
-        names.contains(&"fast_pass") && names.contains(&"hangs") && names.len() == 15,
+        names.contains(&"fast_pass") && names.contains(&"hangs") && names.len() == 16,
         "{names:?}"
     );
     assert!(!run.stdout.contains("PERFORMANCE BUDGET RESULTS"));

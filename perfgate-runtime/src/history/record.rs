@@ -98,6 +98,10 @@ pub struct Record {
     /// Instructions per call, counted under Valgrind (runs of mode `instructions`).
     #[serde(default)]
     pub instructions_per_call: Option<f64>,
+    /// For an operation that waits on another party: the cores other processes kept busy while
+    /// it was timed; such runs compare only with runs whose machine was about as busy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub others_busy_cores: Option<f64>,
 }
 
 /// The machine and build a measurement was taken on; figures are comparable only within one.

@@ -91,6 +91,7 @@ impl RunStamp {
                 .as_ref()
                 .and_then(|n| n.speed_seen.then_some(n.speed_sensitive)),
             instructions_per_call: op.instructions.as_ref().map(|i| i.per_call),
+            others_busy_cores: op.noise.as_ref().and_then(|n| n.others_busy_cores),
         })
     }
 }

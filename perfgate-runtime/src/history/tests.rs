@@ -66,6 +66,7 @@ fn record(op: &str, time_unix_ms: u64, mean_us: f64) -> Record {
         reference_ns: None,
         speed_sensitive: None,
         instructions_per_call: None,
+        others_busy_cores: None,
     }
 }
 

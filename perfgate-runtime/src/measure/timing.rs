@@ -200,6 +200,10 @@ pub struct Timing {
     /// Preemptions per call the operation causes by design (its calls are short and preempted on
     /// most of them); only preemptions beyond this rate count as disturbance. 0 for most.
     pub own_preemptions_per_call: f64,
+    /// For an operation that waits on another party (it blocks, or is preempted by design): the
+    /// cores other processes kept busy during the timed phase ([`super::clock::Load`]). Its runs
+    /// are compared only with runs whose machine was about as busy.
+    pub others_busy_cores: Option<f64>,
     /// Why the figures cannot be trusted, when they cannot.
     pub inconclusive: Option<String>,
     /// What else is worth knowing of the timing (a mean above the p99, a phase cut short).
@@ -215,6 +219,8 @@ pub fn time(routine: &mut dyn Routine, plan: TimingPlan, progress: &mut dyn FnMu
     let overhead_ns = calibrate(routine);
     let switching = switching(routine);
     let blocking = switching.blocking;
+    let waits = blocking || switching.own_preemptions_per_call > 0.0;
+    let load_before = waits.then(super::clock::Load::now).flatten();
     let calls = plan.calls.max(1);
     let (warmup_calls, estimate_ns) = warm_up(
         routine,
@@ -296,7 +302,11 @@ pub fn time(routine: &mut dyn Routine, plan: TimingPlan, progress: &mut dyn FnMu
             grown >> 20
         )
     });
+    let others_busy_cores = load_before.and_then(|before| {
+        super::clock::Load::now().and_then(|after| after.others_cores_since(&before))
+    });
     timer.finish(Finish {
+        others_busy_cores,
         cut_short,
         planned_calls: calls,
         batch_size,
@@ -400,6 +410,7 @@ struct BatchTimer {
 
 /// What the figures are computed from, besides the batches.
 struct Finish {
+    others_busy_cores: Option<f64>,
     cut_short: Option<String>,
     planned_calls: u64,
     batch_size: u64,
@@ -603,6 +614,7 @@ impl BatchTimer {
             unresolved: self.unresolved,
             blocking: self.blocking,
             own_preemptions_per_call: self.own_preemptions,
+            others_busy_cores: run.others_busy_cores,
             inconclusive,
             notes,
             elapsed: run.started.elapsed(),

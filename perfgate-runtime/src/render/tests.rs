@@ -176,6 +176,7 @@ fn record(op: &str, i: u64, mean_us: f64, verdict: &str) -> Record {
         reference_ns: None,
         speed_sensitive: None,
         instructions_per_call: None,
+        others_busy_cores: None,
     }
 }
 

@@ -394,6 +394,13 @@ pub fn noise_line(noise: &crate::report::Noise) -> String {
             noise.own_preemptions_per_call
         );
     }
+    if let Some(cores) = noise.others_busy_cores {
+        let _ = write!(
+            line,
+            "; other processes kept {cores:.1} cores busy (the operation waits on another party: \
+             compared with runs as busy)"
+        );
+    }
     if let Some(reason) = &noise.inconclusive {
         let _ = write!(line, "; INCONCLUSIVE: {reason}");
     }
@@ -485,12 +492,7 @@ fn history_line(r: &Regression, exact: bool) -> String {
                 p_text(p)
             )
         }
-        ComparisonStatus::Invalid => {
-            format!(
-                "not compared: {}",
-                r.note.as_deref().unwrap_or("invalid figures")
-            )
-        }
+        ComparisonStatus::Invalid => format!("not compared: {}", why_not_compared(r)),
     }
 }
 
@@ -684,6 +686,13 @@ pub fn throughput_phrase(op: &Operation) -> Option<String> {
     ))
 }
 
+/// Why a run was not compared with its history, without repeating "not compared".
+fn why_not_compared(r: &Regression) -> &str {
+    let note = r.note.as_deref().unwrap_or("invalid figures");
+    note.strip_prefix("not compared with its history: ")
+        .unwrap_or(note)
+}
+
 /// What the history comparison says, in a few words.
 pub fn history_phrase(r: &Regression) -> String {
     let runs = r.baseline_runs;
@@ -705,10 +714,7 @@ pub fn history_phrase(r: &Regression) -> String {
         ComparisonStatus::Improvement => {
             format!("improvement ({change} against a baseline of {runs} runs)")
         }
-        ComparisonStatus::Invalid => format!(
-            "not compared: {}",
-            r.note.as_deref().unwrap_or("invalid figures")
-        ),
+        ComparisonStatus::Invalid => format!("not compared: {}", why_not_compared(r)),
     }
 }
 

@@ -339,6 +339,7 @@ impl Operation {
                 reference_ns: Some(t.reference_ns).filter(|r| r.is_finite()),
                 blocking: t.blocking,
                 own_preemptions_per_call: t.own_preemptions_per_call,
+                others_busy_cores: t.others_busy_cores,
                 inconclusive: t.inconclusive.clone(),
                 notes: t.notes.clone(),
             }),

@@ -409,6 +409,11 @@ pub struct Noise {
     /// them, by a server it wakes on its CPU): only preemptions beyond this rate were counted.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub own_preemptions_per_call: f64,
+    /// For an operation that waits on another party (it blocks, or is preempted by design): the
+    /// cores other processes kept busy while it was timed; its runs compare only with runs whose
+    /// machine was about as busy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub others_busy_cores: Option<f64>,
     /// Why the timing could not be trusted, when it could not: its timed limits were not judged.
     #[serde(default)]
     pub inconclusive: Option<String>,
