@@ -89,6 +89,7 @@ pub fn mcp_message_decode(msg: &Vec<u8>) -> Result<Message<'_>, RpcError> {
 )]
 #[perf_budget(
     op = "mcp_decode_by_size",
+    max_us = 200,
     sizes = [1_024, 8_192, 65_536],
     setup = payloads::messages_of_size,
     max_complexity = "n",
