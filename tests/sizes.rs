@@ -418,3 +418,58 @@ fn instruction_mode_fits_the_growth_of_exact_counts() {
         "{op:#}"
     );
 }
+
+/// `size_limits` in the budgets file scopes limits to one size: at that size they replace the
+/// operation's own; at the largest they are the operation's own figures' limits. A size the
+/// operation does not have, or a key that is not a size, is exit 4 naming it.
+#[test]
+fn limits_scoped_to_one_size() {
+    let allowed = gate_with(
+        "scoped_allowed",
+        "copies_small_inputs",
+        r#"[{"operation_name": "copies_small_inputs", "size_limits": {"1000": {"max_allocs": 1}}}]"#,
+    );
+    assert_eq!(allowed.code, 0, "{}\n{}", allowed.stdout, allowed.stderr);
+
+    let largest = gate_with(
+        "scoped_largest",
+        "linear_sum",
+        r#"[{"operation_name": "linear_sum", "size_limits": {"16000": {"max_latency_us": 0.001}}}]"#,
+    );
+    assert_eq!(largest.code, 2, "{}\n{}", largest.stdout, largest.stderr);
+    let op = operation(largest.report(), "linear_sum");
+    let reasons = op["reasons"].to_string();
+    assert!(
+        reasons.contains("exceeds max_us 0.001μs") && !reasons.contains("at size n = 1000"),
+        "{op:#}"
+    );
+
+    let unknown = gate_with(
+        "scoped_unknown",
+        "linear_sum",
+        r#"[{"operation_name": "linear_sum", "size_limits": {"999": {"max_allocs": 0}}}]"#,
+    );
+    assert_eq!(unknown.code, 4, "{}", unknown.stderr);
+    assert!(
+        unknown
+            .stderr
+            .contains("size_limits for size 999, which is not one of the operation's sizes (1000, 4000, 16000)"),
+        "{}",
+        unknown.stderr
+    );
+
+    let not_a_size = gate_with(
+        "scoped_not_a_size",
+        "linear_sum",
+        r#"[{"operation_name": "linear_sum", "size_limits": {"large": {"max_allocs": 0}}}]"#,
+    );
+    assert_eq!(not_a_size.code, 4, "{}", not_a_size.stderr);
+    assert!(
+        not_a_size.stderr.contains("budgets.json:1:")
+            && not_a_size
+                .stderr
+                .contains("`size_limits` key \"large\" is not an input size"),
+        "{}",
+        not_a_size.stderr
+    );
+}

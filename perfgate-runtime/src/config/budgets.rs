@@ -80,6 +80,95 @@ pub struct BudgetRecord {
     pub max_complexity: Option<String>,
     #[serde(default, deserialize_with = "values::stage_map")]
     pub stage_requirements: Option<BTreeMap<String, bool>>,
+    /// Limits scoped to one input size of an operation with `sizes`: `{"1024": {"max_latency_us":
+    /// 2.0}}`. At that size they replace the operation's limits of the same name.
+    #[serde(default, deserialize_with = "size_limits")]
+    pub size_limits: Option<BTreeMap<usize, SizeLimits>>,
+}
+
+/// The limits of one input size (`size_limits` in a budget): the fields of a budget that one
+/// timed run of that size can judge.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SizeLimits {
+    #[serde(default, deserialize_with = "positive")]
+    pub max_latency_us: Option<f64>,
+    #[serde(default, deserialize_with = "positive")]
+    pub max_p95_us: Option<f64>,
+    #[serde(default, deserialize_with = "positive")]
+    pub max_p99_us: Option<f64>,
+    #[serde(default, deserialize_with = "non_negative")]
+    pub max_allocs: Option<f64>,
+    #[serde(default, deserialize_with = "non_negative")]
+    pub max_memory_kb: Option<f64>,
+    #[serde(default, deserialize_with = "non_negative")]
+    pub max_instance_bytes: Option<f64>,
+    #[serde(default, deserialize_with = "fraction")]
+    pub min_success_rate: Option<f64>,
+    #[serde(default, deserialize_with = "positive")]
+    pub max_instructions: Option<f64>,
+    #[serde(default, deserialize_with = "positive")]
+    pub min_elements_per_sec: Option<f64>,
+    #[serde(default, deserialize_with = "positive")]
+    pub min_bytes_per_sec: Option<f64>,
+}
+
+impl SizeLimits {
+    /// This size's value for a limit; `None` for limits a size cannot scope (those of the
+    /// concurrent phase and the history, which run at the largest size only).
+    pub fn limit(&self, kind: super::LimitKind) -> Option<f64> {
+        use super::LimitKind::*;
+        match kind {
+            MeanUs => self.max_latency_us,
+            P95Us => self.max_p95_us,
+            P99Us => self.max_p99_us,
+            AllocsPerCall => self.max_allocs,
+            MemoryKbPerCall => self.max_memory_kb,
+            InstanceBytes => self.max_instance_bytes,
+            SuccessRate => self.min_success_rate,
+            InstructionsPerCall => self.max_instructions,
+            ElementsPerSec => self.min_elements_per_sec,
+            BytesPerSec => self.min_bytes_per_sec,
+            RegressionPercent | OpsPerSec | ConcurrentP99Us => None,
+        }
+    }
+}
+
+/// `size_limits`: an object from input sizes (written as strings, JSON's keys) to limits; a key
+/// that is not a whole number of at least 1, or one given twice, is an error at it.
+fn size_limits<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<BTreeMap<usize, SizeLimits>>, D::Error> {
+    struct Sizes;
+    impl<'de> Visitor<'de> for Sizes {
+        type Value = Option<BTreeMap<usize, SizeLimits>>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str(
+                "an object of input sizes to limits, such as {\"1024\": {\"max_latency_us\": 2.0}}",
+            )
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut sizes = BTreeMap::new();
+            while let Some(key) = map.next_key::<String>()? {
+                let n: usize = key.parse().ok().filter(|n| *n >= 1).ok_or_else(|| {
+                    serde::de::Error::custom(format!(
+                        "`size_limits` key {key:?} is not an input size (a whole number, at least 1)"
+                    ))
+                })?;
+                if sizes.contains_key(&n) {
+                    return Err(serde::de::Error::custom(format!(
+                        "size {n} appears twice in `size_limits`"
+                    )));
+                }
+                sizes.insert(n, map.next_value::<SizeLimits>()?);
+            }
+            Ok(Some(sizes))
+        }
+    }
+    deserializer.deserialize_map(Sizes)
 }
 
 impl Described for BudgetRecord {

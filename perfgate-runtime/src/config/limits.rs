@@ -262,6 +262,9 @@ pub struct Budget {
     pub max_complexity: Option<String>,
     /// `throughput`: what a call processes (`"elements"` or `"bytes"`), from the attribute.
     pub throughput: Option<String>,
+    /// Limits the budgets file scopes to one input size (`size_limits`), by size: at that size
+    /// they replace the limits of the same kind ([`Budget::at_size`]).
+    pub size_limits: std::collections::BTreeMap<usize, Vec<Limit>>,
 }
 
 impl Budget {
@@ -271,6 +274,19 @@ impl Budget {
 
     pub fn location(&self) -> String {
         format!("{}:{}", self.file, self.line)
+    }
+
+    /// The budget at input size `n`: its limits, with those scoped to `n` in their place.
+    pub fn at_size(&self, n: usize) -> Budget {
+        let mut budget = self.clone();
+        for scoped in self.size_limits.get(&n).into_iter().flatten() {
+            budget.limits.retain(|l| l.kind != scoped.kind);
+            budget.limits.push(scoped.clone());
+        }
+        budget
+            .limits
+            .sort_by_key(|l| LimitKind::ALL.iter().position(|k| *k == l.kind));
+        budget
     }
 }
 
@@ -456,7 +472,65 @@ fn resolve(
             None => entry.max_complexity.map(str::to_string),
         },
         throughput: entry.throughput.map(str::to_string),
+        size_limits: scoped_limits(entry, record, &from_file, &file.path)?,
     })
+}
+
+/// The budgets file's `size_limits` of `entry`: each size must be one of the operation's, and a
+/// rate limit needs the operation's `throughput` unit, as for the operation's own limits.
+fn scoped_limits(
+    entry: &Entry,
+    record: Option<&super::budgets::BudgetRecord>,
+    from_file: &Source,
+    path: &std::path::Path,
+) -> Result<std::collections::BTreeMap<usize, Vec<Limit>>, ConfigError> {
+    let mut scoped = std::collections::BTreeMap::new();
+    let Some(sizes) = record.and_then(|r| r.size_limits.as_ref()) else {
+        return Ok(scoped);
+    };
+    let error = |message: String| ConfigError::Attribute {
+        op: entry.op.to_string(),
+        location: entry.location(),
+        message,
+    };
+    let known: Vec<String> = entry.sizes.iter().map(|(n, _)| n.to_string()).collect();
+    for (&n, size) in sizes {
+        if !entry.sizes.iter().any(|(m, _)| *m == n) {
+            return Err(error(format!(
+                "{} sets size_limits for size {n}, which is not one of the operation's sizes ({})",
+                path.display(),
+                if known.is_empty() {
+                    "it has none: give the attribute `sizes = [...]`".to_string()
+                } else {
+                    known.join(", ")
+                }
+            )));
+        }
+        let limits: Vec<Limit> = LimitKind::ALL
+            .into_iter()
+            .filter_map(|kind| {
+                size.limit(kind).map(|value| Limit {
+                    kind,
+                    value,
+                    source: from_file.clone(),
+                })
+            })
+            .collect();
+        if let Some(limit) = limits.iter().find(|l| {
+            l.kind
+                .throughput_unit()
+                .is_some_and(|unit| entry.throughput != Some(unit))
+        }) {
+            return Err(error(format!(
+                "{} sets {} for size {n}, which needs the attribute's `throughput = \"{}\"`",
+                path.display(),
+                limit.kind.key(),
+                limit.kind.throughput_unit().unwrap_or_default()
+            )));
+        }
+        scoped.insert(n, limits);
+    }
+    Ok(scoped)
 }
 
 /// The attribute's `timeout_s`, if within [`MIN_TIMEOUT_S`]..=[`MAX_TIMEOUT_S`]: the macro only

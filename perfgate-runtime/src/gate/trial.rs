@@ -414,10 +414,16 @@ pub fn trial(budget: Budget, entry: &'static Entry, shared: Arc<Shared>) -> Tria
 }
 
 fn measure_and_judge(entry: &Entry, budget: &Budget, shared: &Shared) -> Operation {
+    // With sizes, the operation's own measurement is its largest size, judged by the limits
+    // scoped to that size where the budgets file scopes some.
+    let own = match entry.sizes.last() {
+        Some(&(largest, _)) => budget.at_size(largest),
+        None => budget.clone(),
+    };
     let mut operation = if shared.settings.instructions {
-        count_and_judge(entry, budget, shared)
+        count_and_judge(entry, &own, shared)
     } else {
-        measure_and_judge_largest(entry, budget, shared)
+        measure_and_judge_largest(entry, &own, shared)
     };
     if !entry.sizes.is_empty() && operation.mean_us.is_some() {
         judge_sizes(entry, budget, shared, &mut operation);
@@ -495,8 +501,9 @@ fn judge_sizes(entry: &Entry, budget: &Budget, shared: &Shared, op: &mut Operati
                 if m.timing.inconclusive.is_some() {
                     noisy.push(n);
                 }
-                // The operation's limits hold at every size, not only the largest.
-                let assessment = verdict::assess(budget, &m);
+                // The operation's limits hold at every size, not only the largest (with those
+                // scoped to this size in their place).
+                let assessment = verdict::assess(&budget.at_size(n), &m);
                 for check in assessment
                     .checks
                     .iter()
