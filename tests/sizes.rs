@@ -27,23 +27,26 @@ fn gate_with(name: &str, op: &str, budgets: &str) -> Run {
 }
 
 fn gate_once(name: &str, op: &str, budgets: &str) -> Run {
+    run_fixture(name, op, budgets, &[])
+}
+
+/// A quick run of `op` alone in a scratch directory `name`, without history or the concurrent
+/// phase, with the budgets file `budgets` and the flags `extra`.
+fn run_fixture(name: &str, op: &str, budgets: &str, extra: &[&str]) -> Run {
     let dir = scratch("sizes", name);
     let budgets = support::write(dir.join("budgets.json"), budgets);
-    support::run(
-        FIXTURE,
-        &dir,
-        &[
-            "--quick",
-            "--concurrent-sessions",
-            "0",
-            "--no-history",
-            "--budgets",
-            &budgets,
-            "--exact",
-            op,
-        ],
-        &[],
-    )
+    let mut args = vec![
+        "--quick",
+        "--concurrent-sessions",
+        "0",
+        "--no-history",
+        "--budgets",
+        &budgets,
+        "--exact",
+        op,
+    ];
+    args.extend_from_slice(extra);
+    support::run(FIXTURE, &dir, &args, &[])
 }
 
 #[test]
@@ -361,24 +364,7 @@ fn an_async_operation_over_sizes_is_measured_at_each_size() {
 
 /// A quick `--instructions` run of `op` (no budgets file): every size counted under Valgrind.
 fn count(name: &str, op: &str) -> Run {
-    let dir = scratch("sizes", name);
-    let budgets = support::write(dir.join("budgets.json"), "[]");
-    support::run(
-        FIXTURE,
-        &dir,
-        &[
-            "--instructions",
-            "--quick",
-            "--concurrent-sessions",
-            "0",
-            "--no-history",
-            "--budgets",
-            &budgets,
-            "--exact",
-            op,
-        ],
-        &[],
-    )
+    run_fixture(name, op, "[]", &["--instructions"])
 }
 
 /// In instruction mode the growth is fitted on each size's instruction count: exact, so a
