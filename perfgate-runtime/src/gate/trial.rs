@@ -670,6 +670,35 @@ fn measure_and_judge_largest(entry: &Entry, budget: &Budget, shared: &Shared) ->
             return Operation::failed(budget, error.to_string(), message);
         }
     };
+    // A timing the machine's state made untrustworthy (a host that slowed the whole timed
+    // phase, a neighbour that disturbed most batches) is not a verdict: wait for the machine to
+    // run at full speed again, and time once more. The second timing is kept whatever it says,
+    // if it can be trusted.
+    if measurement.timing.inconclusive.is_some() {
+        let waited = shared
+            .full_speed_ns
+            .and_then(|hint| measure::wait_for_full_speed(hint, FULL_SPEED_WAIT));
+        let timing_only = Plan {
+            timeout: budget.timeout.min(shared.remaining()),
+            progress: None,
+            ..plan.clone().timing_only()
+        };
+        if let Some(waited) = waited
+            && let Ok(mut second) = measure::measure(entry.routine, &timing_only, &budget.op)
+            && second.timing.inconclusive.is_none()
+        {
+            shared.run_to_run(&budget.op, &mut second.timing);
+            let first = measurement.timing.inconclusive.take().unwrap_or_default();
+            measurement.timing = second.timing;
+            measurement.timing.notes.push(format!(
+                "timed again after waiting {:.2} s for the machine to run at full speed (the \
+                 first timing: {first})",
+                waited.as_secs_f64()
+            ));
+            assessment = verdict::assess(budget, &measurement);
+            remeasured = true;
+        }
+    }
     let budget_us = budget.limit(LimitKind::MeanUs).map(|l| l.value);
     let mut finding = shared.finding(&budget.op, &measurement.timing, budget_us);
     if matches!(finding.comparison, Comparison::Regression { .. }) {
@@ -916,6 +945,11 @@ fn follows_speed(timing: &Timing, past: &[&Record]) -> bool {
 /// many cores busy (within this many). An unchanged Redis lookup on the 2-core VM took 72–82 µs
 /// with the neighbour core idle and 22–23 µs with it busy ([`crate::measure::clock::Load`]).
 const SAME_LOAD_CORES: f64 = 0.5;
+
+/// How long an operation whose timing could not be trusted waits for the machine to run at full
+/// speed again before it is timed once more (host slowdowns last from a fraction of a
+/// millisecond to seconds).
+const FULL_SPEED_WAIT: Duration = Duration::from_secs(5);
 
 /// Runs compare when their machines' full speeds (the fastest reference chain of each run) are
 /// within this factor: a host that slows the machine by more (it happens: up to 1.85× on shared

@@ -16,7 +16,7 @@ pub use allocs::AllocFigures;
 pub use concurrent::Concurrency;
 pub use histogram::{decode_histogram, encode_histogram, latency_histogram};
 pub use memory::{HotspotRun, MemoryRun};
-pub use timing::{Timing, TimingPlan};
+pub use timing::{Timing, TimingPlan, wait_for_full_speed};
 
 use std::any::Any;
 use std::panic::{AssertUnwindSafe, catch_unwind};

@@ -358,6 +358,22 @@ fn full_speed_calls(segments: &[Segment], samples: &[(f64, u64)], best_reference
 /// One run of the reference chain, nanoseconds: a dependent chain of additions whose cost
 /// depends on nothing but the speed of the CPU it runs on.
 #[inline(never)]
+/// Waits, polling the reference chain every 20 ms, until the machine runs within
+/// [`FULL_SPEED_TOLERANCE`] of `full_speed_ns` (the run's full speed), for at most `max_wait`.
+/// Returns how long it waited, or `None` if the machine was still at reduced speed.
+pub fn wait_for_full_speed(full_speed_ns: f64, max_wait: Duration) -> Option<Duration> {
+    let started = Instant::now();
+    loop {
+        if reference_ns() <= full_speed_ns * FULL_SPEED_TOLERANCE {
+            return Some(started.elapsed());
+        }
+        if started.elapsed() >= max_wait {
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 fn reference_ns() -> f64 {
     let start = Instant::now();
     addition_chain(REFERENCE_STEPS);
@@ -756,6 +772,17 @@ mod tests {
             retimed: 0,
             unresolved: 0,
         }
+    }
+
+    #[test]
+    fn waiting_for_full_speed_ends_at_full_speed_or_after_the_wait() {
+        // Any machine runs the chain faster than in an hour: at full speed at once.
+        let at_once = wait_for_full_speed(3.6e12, Duration::from_secs(5)).unwrap();
+        assert!(at_once < Duration::from_secs(1), "{at_once:?}");
+        // No machine runs it in a thousandth of a nanosecond: it gives up after the wait.
+        let started = Instant::now();
+        assert_eq!(wait_for_full_speed(1e-3, Duration::from_millis(60)), None);
+        assert!(started.elapsed() >= Duration::from_millis(60));
     }
 
     #[test]
