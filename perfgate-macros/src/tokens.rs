@@ -80,6 +80,9 @@ pub fn expand(function: &ItemFn, options: &AttrOptions, shape: &Shape) -> TokenS
         (Some(unit), Some(input)) => {
             let count = match &options.throughput_count {
                 Some(path) => quote_spanned!(path.span()=> #path(input) as f64),
+                None if unit.value() == "bytes" => {
+                    quote_spanned!(unit.span()=> #private::ByteLen::bytes(input) as f64)
+                }
                 None => quote_spanned!(unit.span()=> #private::Len::count(input) as f64),
             };
             quote! {{

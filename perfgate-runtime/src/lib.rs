@@ -138,8 +138,8 @@ pub mod __private {
     pub use crate::alloc::{AllocSnapshot, Counting, is_installed};
     pub use crate::measure::{Measurement, Plan, concurrent, measure_here};
     pub use crate::registry::{
-        AttrLimits, Entry, Len, Returned, Routine, SucceededViaAny, SucceededViaResult, advance,
-        borrow, inputs, routine, units_per_call, with_units,
+        AttrLimits, ByteLen, Entry, Len, Returned, Routine, SucceededViaAny, SucceededViaResult,
+        advance, borrow, inputs, routine, units_per_call, with_units,
     };
     pub use inventory;
     pub use std::hint::black_box;

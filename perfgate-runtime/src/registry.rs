@@ -134,7 +134,8 @@ pub trait Routine {
     }
 }
 
-/// What `throughput` counts in an input when no `throughput_count` is given: its length.
+/// What `throughput = "elements"` counts in an input when no `throughput_count` is given: its
+/// length (a string's in bytes).
 #[diagnostic::on_unimplemented(
     message = "`throughput` counts the input's length, but `{Self}` has none perfgate knows",
     label = "`{Self}` is not a slice, string, `Vec` or standard collection",
@@ -203,6 +204,56 @@ impl<T: Len + ?Sized> Len for &T {
 impl<T: Len + ?Sized> Len for Box<T> {
     fn count(&self) -> usize {
         (**self).count()
+    }
+}
+
+/// What `throughput = "bytes"` counts in an input when no `throughput_count` is given: the bytes
+/// it holds in line — a string's or a byte slice's length, a slice's or `Vec`'s elements times
+/// their size. (A collection of boxed or heap-owning items has no such count: give
+/// `throughput_count`.)
+#[diagnostic::on_unimplemented(
+    message = "`throughput = \"bytes\"` counts the input's bytes, but perfgate cannot tell how many bytes `{Self}` holds",
+    label = "`{Self}` is not a string, slice, array or `Vec`",
+    note = "give `throughput_count = path::to::fn`, a function taking `&{Self}` and returning its bytes"
+)]
+pub trait ByteLen {
+    /// Bytes the input holds in line.
+    fn bytes(&self) -> usize;
+}
+
+impl<T> ByteLen for [T] {
+    fn bytes(&self) -> usize {
+        std::mem::size_of_val(self)
+    }
+}
+impl<T, const N: usize> ByteLen for [T; N] {
+    fn bytes(&self) -> usize {
+        std::mem::size_of_val(self)
+    }
+}
+impl<T> ByteLen for Vec<T> {
+    fn bytes(&self) -> usize {
+        std::mem::size_of_val(self.as_slice())
+    }
+}
+impl ByteLen for str {
+    fn bytes(&self) -> usize {
+        self.len()
+    }
+}
+impl ByteLen for String {
+    fn bytes(&self) -> usize {
+        self.len()
+    }
+}
+impl<T: ByteLen + ?Sized> ByteLen for &T {
+    fn bytes(&self) -> usize {
+        (**self).bytes()
+    }
+}
+impl<T: ByteLen + ?Sized> ByteLen for Box<T> {
+    fn bytes(&self) -> usize {
+        (**self).bytes()
     }
 }
 
@@ -533,6 +584,21 @@ fn order<'a>(a: &'a Entry, b: &'a Entry) -> (&'a Entry, &'a Entry) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bytes_are_counted_in_line_and_elements_by_length() {
+        let words: Vec<u64> = vec![1, 2, 3];
+        assert_eq!(ByteLen::bytes(&words), 24, "three u64 are 24 bytes");
+        assert_eq!(ByteLen::bytes(words.as_slice()), 24);
+        assert_eq!(Len::count(&words), 3, "and three elements");
+        assert_eq!(
+            ByteLen::bytes("héllo"),
+            6,
+            "a string's bytes, not its chars"
+        );
+        assert_eq!(ByteLen::bytes(&vec![0u8; 4096]), 4096);
+        assert_eq!(ByteLen::bytes(&[0u32; 4]), 16);
+    }
 
     fn noop() -> Box<dyn Routine> {
         routine(

@@ -182,20 +182,26 @@ impl Shared {
     /// another party (its time is mostly wake-ups, which the machine's state sets: an idle core
     /// wakes slowly, a shared one hands over at once); all past runs for any other. Also how many
     /// were left out.
-    fn alike<'a>(&'a self, op: &str, timing: &Timing) -> (Vec<&'a Record>, usize) {
+    fn alike<'a>(&'a self, op: &str, timing: &Timing) -> (Vec<&'a Record>, LeftOut) {
         let past = self.past_runs(op);
         let Some(now) = timing.others_busy_cores else {
-            return (past, 0);
+            return (past, LeftOut::default());
         };
-        let total = past.len();
+        let mut left_out = LeftOut::default();
         let alike: Vec<&Record> = past
             .into_iter()
-            .filter(|r| {
-                r.others_busy_cores
-                    .is_some_and(|theirs| (now - theirs).abs() <= SAME_LOAD_CORES)
+            .filter(|r| match r.others_busy_cores {
+                Some(theirs) if (now - theirs).abs() <= SAME_LOAD_CORES => true,
+                Some(_) => {
+                    left_out.other_load += 1;
+                    false
+                }
+                None => {
+                    left_out.unknown_load += 1;
+                    false
+                }
             })
             .collect();
-        let left_out = total - alike.len();
         (alike, left_out)
     }
 
@@ -236,7 +242,7 @@ impl Shared {
     fn finding(&self, op: &str, timing: &Timing, budget_us: Option<f64>) -> RegressionFinding {
         let mean_us = timing.mean_ns / 1000.0;
         let (comparable, other_speed) = self.comparable(op, timing);
-        let (_, other_load) = self.alike(op, timing);
+        let (_, left_out) = self.alike(op, timing);
         let all = comparable.len() + other_speed;
         let means: Vec<f64> = comparable.iter().map(|r| r.mean_us).collect();
         let comparison = match &timing.inconclusive {
@@ -247,16 +253,15 @@ impl Shared {
             }
             _ => match stats::compare(&means, mean_us, &self.baseline.settings) {
                 Comparison::NoBaseline { have, need }
-                    if other_load > 0 && have + other_load >= need =>
+                    if left_out.total() > 0 && have + left_out.total() >= need =>
                 {
                     Comparison::InvalidInput {
                         reason: format!(
                             "not compared with its history: the operation waits on another party, \
-                             whose wake-ups cost what the machine's load makes them, and \
-                             {other_load} of its past runs had other processes keep more than \
-                             {SAME_LOAD_CORES} cores more or less busy than now ({:.1} cores), \
-                             {have} alike",
-                            timing.others_busy_cores.unwrap_or(f64::NAN)
+                             whose wake-ups cost what the machine's background load makes them \
+                             ({:.1} cores busy with other processes now), and {}; {have} alike",
+                            timing.others_busy_cores.unwrap_or(f64::NAN),
+                            left_out.phrase()
                         ),
                     }
                 }
@@ -532,6 +537,11 @@ fn judge_sizes(entry: &Entry, budget: &Budget, shared: &Shared, op: &mut Operati
     }
     points.sort_by_key(|p| p.n);
     let ns: Vec<f64> = points.iter().map(|p| p.n as f64).collect();
+    let basis = if counting {
+        stats::Basis::Instructions
+    } else {
+        stats::Basis::Timing
+    };
     // Instruction counts are exact: their fit has an interval of no width, and no size is noisy.
     let means: Vec<(f64, f64, f64)> = points
         .iter()
@@ -566,7 +576,7 @@ fn judge_sizes(entry: &Entry, budget: &Budget, shared: &Shared, op: &mut Operati
         && budget
             .max_complexity
             .as_deref()
-            .and_then(|class| stats::exceeds(&growth, class, &ns))
+            .and_then(|class| stats::exceeds(&growth, class, &ns, basis))
             .unwrap_or(false);
     if !noisy.is_empty() && budget.max_complexity.is_some() {
         op.add_ruling(
@@ -605,7 +615,7 @@ fn judge_sizes(entry: &Entry, budget: &Budget, shared: &Shared, op: &mut Operati
                 budget
                     .max_complexity
                     .as_deref()
-                    .and_then(|class| stats::allowance(class, &ns))
+                    .and_then(|class| stats::allowance(class, &ns, basis))
                     .unwrap_or(f64::NAN),
             ),
         );
@@ -939,6 +949,39 @@ fn follows_speed(timing: &Timing, past: &[&Record]) -> bool {
                 None => (yes, no),
             });
     insensitive <= sensitive
+}
+
+/// Past runs of an operation that waits, left out of its comparison: how many, and why.
+#[derive(Clone, Copy, Debug, Default)]
+struct LeftOut {
+    /// Their machine's background load was more than [`SAME_LOAD_CORES`] apart.
+    other_load: usize,
+    /// They did not record it (written before perfgate recorded it).
+    unknown_load: usize,
+}
+
+impl LeftOut {
+    fn total(self) -> usize {
+        self.other_load + self.unknown_load
+    }
+
+    fn phrase(self) -> String {
+        let mut parts = Vec::new();
+        if self.other_load > 0 {
+            parts.push(format!(
+                "{} of its past runs had other processes keep more than {SAME_LOAD_CORES} cores \
+                 more or less busy",
+                self.other_load
+            ));
+        }
+        if self.unknown_load > 0 {
+            parts.push(format!(
+                "{} did not record the machine's load (written by an earlier perfgate)",
+                self.unknown_load
+            ));
+        }
+        parts.join(", and ")
+    }
 }
 
 /// Runs of an operation that waits on another party compare when other processes kept about as

@@ -106,9 +106,11 @@ pub fn count(
     let out = dir.join(format!("callgrind.{}.out", std::process::id()));
     let _ = std::fs::remove_file(&out);
     let mut command = Command::new("valgrind");
-    if let Some(n) = size {
-        command.env(CHILD_SIZE, n.to_string());
-    }
+    // The child counts the size asked for, or its largest: never one inherited from outside.
+    match size {
+        Some(n) => command.env(CHILD_SIZE, n.to_string()),
+        None => command.env_remove(CHILD_SIZE),
+    };
     let mut child = command
         .arg("--tool=callgrind")
         .arg(format!("--callgrind-out-file={}", out.display()))

@@ -201,8 +201,10 @@ pub struct Timing {
     /// most of them); only preemptions beyond this rate count as disturbance. 0 for most.
     pub own_preemptions_per_call: f64,
     /// For an operation that waits on another party (it blocks, or is preempted by design): the
-    /// cores other processes kept busy during the timed phase ([`super::clock::Load`]). Its runs
-    /// are compared only with runs whose machine was about as busy.
+    /// cores other processes kept busy while the operation was not running, in two windows of
+    /// [`IDLE_LOAD_WINDOW`] before and after the timed phase ([`super::clock::Load`]): the
+    /// machine's background load, not the server's work for the operation (which a regression
+    /// could change). Its runs are compared only with runs whose machine was about as busy.
     pub others_busy_cores: Option<f64>,
     /// Why the figures cannot be trusted, when they cannot.
     pub inconclusive: Option<String>,
@@ -220,7 +222,7 @@ pub fn time(routine: &mut dyn Routine, plan: TimingPlan, progress: &mut dyn FnMu
     let switching = switching(routine);
     let blocking = switching.blocking;
     let waits = blocking || switching.own_preemptions_per_call > 0.0;
-    let load_before = waits.then(super::clock::Load::now).flatten();
+    let load_before = waits.then(idle_load).flatten();
     let calls = plan.calls.max(1);
     let (warmup_calls, estimate_ns) = warm_up(
         routine,
@@ -302,9 +304,10 @@ pub fn time(routine: &mut dyn Routine, plan: TimingPlan, progress: &mut dyn FnMu
             grown >> 20
         )
     });
-    let others_busy_cores = load_before.and_then(|before| {
-        super::clock::Load::now().and_then(|after| after.others_cores_since(&before))
-    });
+    let others_busy_cores = match (load_before, waits.then(idle_load).flatten()) {
+        (Some(before), Some(after)) => Some((before + after) / 2.0),
+        (one, other) => one.or(other),
+    };
     timer.finish(Finish {
         others_busy_cores,
         cut_short,
@@ -316,6 +319,16 @@ pub fn time(routine: &mut dyn Routine, plan: TimingPlan, progress: &mut dyn FnMu
         best_reference,
         started,
     })
+}
+
+/// How long the background load is sampled, twice, for an operation that waits.
+pub const IDLE_LOAD_WINDOW: Duration = Duration::from_millis(150);
+
+/// The cores other processes keep busy while this one sleeps for [`IDLE_LOAD_WINDOW`].
+fn idle_load() -> Option<f64> {
+    let before = super::clock::Load::now()?;
+    std::thread::sleep(IDLE_LOAD_WINDOW);
+    super::clock::Load::now()?.others_cores_since(&before)
 }
 
 /// The process's resident memory, where the platform tells (Linux).
@@ -355,16 +368,19 @@ fn full_speed_calls(segments: &[Segment], samples: &[(f64, u64)], best_reference
         .sum()
 }
 
-/// One run of the reference chain, nanoseconds: a dependent chain of additions whose cost
-/// depends on nothing but the speed of the CPU it runs on.
-#[inline(never)]
-/// Waits, polling the reference chain every 20 ms, until the machine runs within
-/// [`FULL_SPEED_TOLERANCE`] of `full_speed_ns` (the run's full speed), for at most `max_wait`.
+/// Waits until the machine runs within [`FULL_SPEED_TOLERANCE`] of `full_speed_ns` (the run's
+/// full speed), for at most `max_wait`: every 20 ms it spins 1 ms (a core just woken from a sleep
+/// may run at a low clock at first) and takes the fastest of 8 runs of the reference chain.
 /// Returns how long it waited, or `None` if the machine was still at reduced speed.
 pub fn wait_for_full_speed(full_speed_ns: f64, max_wait: Duration) -> Option<Duration> {
     let started = Instant::now();
     loop {
-        if reference_ns() <= full_speed_ns * FULL_SPEED_TOLERANCE {
+        let spin = Instant::now();
+        while spin.elapsed() < Duration::from_millis(1) {
+            std::hint::spin_loop();
+        }
+        let fastest = (0..8).map(|_| reference_ns()).fold(f64::INFINITY, f64::min);
+        if fastest <= full_speed_ns * FULL_SPEED_TOLERANCE {
             return Some(started.elapsed());
         }
         if started.elapsed() >= max_wait {
@@ -374,6 +390,9 @@ pub fn wait_for_full_speed(full_speed_ns: f64, max_wait: Duration) -> Option<Dur
     }
 }
 
+/// One run of the reference chain, nanoseconds: a dependent chain of additions whose cost
+/// depends on nothing but the speed of the CPU it runs on.
+#[inline(never)]
 fn reference_ns() -> f64 {
     let start = Instant::now();
     addition_chain(REFERENCE_STEPS);

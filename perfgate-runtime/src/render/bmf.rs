@@ -71,9 +71,11 @@ fn measures(op: &Operation) -> Map<String, Value> {
             "elements_per_second"
         };
         let mut rate = json!({ "value": t.per_sec });
-        if t.ci95_low_per_sec.is_finite() && t.ci95_high_per_sec.is_finite() {
+        if t.ci95_low_per_sec.is_finite() {
             rate["lower_value"] = json!(t.ci95_low_per_sec.min(t.per_sec));
-            rate["upper_value"] = json!(t.ci95_high_per_sec.max(t.per_sec));
+        }
+        if let Some(high) = t.ci95_high_per_sec.filter(|h| h.is_finite()) {
+            rate["upper_value"] = json!(high.max(t.per_sec));
         }
         measures.insert(key.into(), rate);
     }

@@ -641,9 +641,14 @@ pub fn figures_text(op: &Operation) -> String {
         ));
     }
     if let Some(c) = &op.complexity {
+        let interval = if c.basis == "instructions" {
+            " (instruction counts, exact)".to_string()
+        } else {
+            format!(" [95% CI {:.2}–{:.2}]", c.exponent_ci.0, c.exponent_ci.1)
+        };
         lines.push(format!(
-            "complexity: n^{:.2} [95% CI {:.2}–{:.2}], nearest class {}",
-            c.fitted_exponent, c.exponent_ci.0, c.exponent_ci.1, c.nearest_class
+            "complexity: n^{:.2}{interval}, nearest class {}",
+            c.fitted_exponent, c.nearest_class
         ));
     }
     if let Some(calls) = op.calls {
@@ -682,7 +687,11 @@ pub fn throughput_phrase(op: &Operation) -> Option<String> {
         "{}{floor}   [95% CI {}–{}] at {per_call} per call",
         t.rate(),
         crate::units::Rate::new(t.ci95_low_per_sec, &t.unit),
-        crate::units::Rate::new(t.ci95_high_per_sec, &t.unit),
+        t.ci95_high_per_sec
+            .map_or("unbounded".to_string(), |h| crate::units::Rate::new(
+                h, &t.unit
+            )
+            .to_string()),
     ))
 }
 

@@ -389,7 +389,10 @@ impl super::SizePoint {
             bytes_per_call: m.allocs.bytes_per_call,
             calls: m.timing.timed_calls,
             units_per_call: m.units_per_call,
-            per_sec: m.throughput().map(|(rate, _, _)| rate),
+            per_sec: m
+                .throughput()
+                .map(|(rate, _, _)| rate)
+                .filter(|r| r.is_finite()),
             instructions_per_call: m.instructions.as_ref().map(|i| i.instructions),
         }
     }
@@ -403,7 +406,7 @@ fn throughput(m: &Measurement, budget: &Budget) -> Option<super::Throughput> {
         per_call: m.units_per_call?,
         per_sec,
         ci95_low_per_sec: low,
-        ci95_high_per_sec: high,
+        ci95_high_per_sec: Some(high).filter(|h| h.is_finite()),
     })
 }
 

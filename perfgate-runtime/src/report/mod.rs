@@ -587,7 +587,10 @@ pub struct Throughput {
     /// At the slow end of the mean's 95 % interval.
     pub ci95_low_per_sec: f64,
     /// At the fast end.
-    pub ci95_high_per_sec: f64,
+    /// `None` when the interval of the mean reaches down to zero (a run-to-run spread wider than
+    /// the mean): the rate is then unbounded above.
+    #[serde(default)]
+    pub ci95_high_per_sec: Option<f64>,
 }
 
 impl Throughput {

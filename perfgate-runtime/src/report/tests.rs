@@ -133,3 +133,18 @@ fn a_build_with_debug_assertions_is_noted_with_its_crate_not_judged() {
         report.notes
     );
 }
+
+#[test]
+fn an_unbounded_throughput_interval_is_null_and_reads_back() {
+    let throughput = crate::report::Throughput {
+        unit: "bytes".into(),
+        per_call: 4096.0,
+        per_sec: 1e9,
+        ci95_low_per_sec: 5e8,
+        ci95_high_per_sec: None,
+    };
+    let json = serde_json::to_value(&throughput).unwrap();
+    assert!(json["ci95_high_per_sec"].is_null(), "{json}");
+    let back: crate::report::Throughput = serde_json::from_value(json).unwrap();
+    assert_eq!(back, throughput);
+}

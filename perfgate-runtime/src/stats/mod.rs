@@ -12,7 +12,7 @@ pub use change::{Change, Estimate, change_between};
 pub use compare::{
     Comparison, RegressionSettings, compare, compare_coarsely, compare_exact, run_to_run_spread,
 };
-pub use complexity::{allowance, class_cost, class_slope, exceeds, growth};
+pub use complexity::{Basis, allowance, class_cost, class_slope, exceeds, growth};
 pub use interval::{Interval, interval_of_means, mean_interval, quantile_interval};
 pub use trend::{GrowthModel, Trend, trend};
 
