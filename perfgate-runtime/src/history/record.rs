@@ -99,7 +99,8 @@ pub struct Record {
     #[serde(default)]
     pub instructions_per_call: Option<f64>,
     /// For an operation that waits on another party: the cores other processes kept busy while
-    /// it was timed; such runs compare only with runs whose machine was about as busy.
+    /// it was not running (before and after its timing); such runs compare only with runs whose
+    /// machine was about as busy.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub others_busy_cores: Option<f64>,
 }

@@ -410,7 +410,8 @@ pub struct Noise {
     #[serde(default, skip_serializing_if = "is_zero")]
     pub own_preemptions_per_call: f64,
     /// For an operation that waits on another party (it blocks, or is preempted by design): the
-    /// cores other processes kept busy while it was timed; its runs compare only with runs whose
+    /// cores other processes kept busy while it was not running (before and after its timed
+    /// phase); its runs compare only with runs whose
     /// machine was about as busy.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub others_busy_cores: Option<f64>,
