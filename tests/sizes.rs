@@ -49,17 +49,22 @@ fn run_fixture(name: &str, op: &str, budgets: &str, extra: &[&str]) -> Run {
     support::run(FIXTURE, &dir, &args, &[])
 }
 
+/// The sizes an operation's report lists, in order.
+fn sizes_of(op: &serde_json::Value) -> Vec<u64> {
+    op["sizes"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no sizes: {op:#}"))
+        .iter()
+        .map(|p| p["n"].as_u64().unwrap())
+        .collect()
+}
+
 #[test]
 fn linear_cost_meets_a_linear_class_and_every_size_is_reported() {
     let run = gate("linear", "linear_sum");
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     let op = operation(run.report(), "linear_sum");
-    let sizes: Vec<u64> = op["sizes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["n"].as_u64().unwrap())
-        .collect();
+    let sizes = sizes_of(op);
     assert_eq!(sizes, [1_000, 4_000, 16_000]);
     for point in op["sizes"].as_array().unwrap() {
         assert!(point["mean_us"].as_f64().unwrap() > 0.0, "{point}");
@@ -368,12 +373,7 @@ fn an_async_operation_over_sizes_is_measured_at_each_size() {
     let run = gate("async_sizes", "async_linear_sum");
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     let op = operation(run.report(), "async_linear_sum");
-    let sizes: Vec<u64> = op["sizes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["n"].as_u64().unwrap())
-        .collect();
+    let sizes = sizes_of(op);
     assert_eq!(sizes, [1_000, 4_000, 16_000], "{op:#}");
     assert_eq!(op["complexity"]["nearest_class"], "n", "{op:#}");
     assert_eq!(op["sizes"][0]["units_per_call"], 1_000.0);
