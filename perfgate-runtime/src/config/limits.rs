@@ -375,29 +375,7 @@ fn resolve(
         )
         .collect();
     // A rate of elements or bytes needs the operation to say what it processes per call.
-    if let Some(limit) = limits.iter().find(|l| {
-        l.kind
-            .throughput_unit()
-            .is_some_and(|unit| entry.throughput != Some(unit))
-    }) {
-        let unit = limit.kind.throughput_unit().unwrap_or_default();
-        return Err(ConfigError::Attribute {
-            op: entry.op.to_string(),
-            location: entry.location(),
-            message: format!(
-                "{} sets {}, which needs the attribute to count what a call processes: {} \
-                 (with `setup`; the count per input is its `len()` or `throughput_count = path`)",
-                limit.source,
-                limit.kind.key(),
-                match entry.throughput {
-                    Some(other) => format!(
-                        "it declares `throughput = \"{other}\"`, not `throughput = \"{unit}\"`"
-                    ),
-                    None => format!("add `throughput = \"{unit}\"`"),
-                }
-            ),
-        });
-    }
+    check_throughput_units(entry, &limits, None)?;
     if limits.is_empty() {
         return Err(ConfigError::NoBudget {
             op: entry.op.to_string(),
@@ -516,21 +494,44 @@ fn scoped_limits(
                 })
             })
             .collect();
-        if let Some(limit) = limits.iter().find(|l| {
-            l.kind
-                .throughput_unit()
-                .is_some_and(|unit| entry.throughput != Some(unit))
-        }) {
-            return Err(error(format!(
-                "{} sets {} for size {n}, which needs the attribute's `throughput = \"{}\"`",
-                path.display(),
-                limit.kind.key(),
-                limit.kind.throughput_unit().unwrap_or_default()
-            )));
-        }
+        check_throughput_units(entry, &limits, Some(n))?;
         scoped.insert(n, limits);
     }
     Ok(scoped)
+}
+
+/// A rate limit (elements or bytes per second) among `limits` needs the operation's `throughput`
+/// in that unit: otherwise an error naming the limit, where it was set, the size it is scoped to
+/// (when it is) and what the attribute should say.
+fn check_throughput_units(
+    entry: &Entry,
+    limits: &[Limit],
+    size: Option<usize>,
+) -> Result<(), ConfigError> {
+    let Some(limit) = limits.iter().find(|l| {
+        l.kind
+            .throughput_unit()
+            .is_some_and(|unit| entry.throughput != Some(unit))
+    }) else {
+        return Ok(());
+    };
+    let unit = limit.kind.throughput_unit().unwrap_or_default();
+    Err(ConfigError::Attribute {
+        op: entry.op.to_string(),
+        location: entry.location(),
+        message: format!(
+            "{} sets {}{}, which needs the attribute to count what a call processes: {} \
+             (with `setup`; the count per input is its `len()` or `throughput_count = path`)",
+            limit.source,
+            limit.kind.key(),
+            size.map(|n| format!(" for size {n}")).unwrap_or_default(),
+            match entry.throughput {
+                Some(other) =>
+                    format!("it declares `throughput = \"{other}\"`, not `throughput = \"{unit}\"`"),
+                None => format!("add `throughput = \"{unit}\"`"),
+            }
+        ),
+    })
 }
 
 /// The attribute's `timeout_s`, if within [`MIN_TIMEOUT_S`]..=[`MAX_TIMEOUT_S`]: the macro only
