@@ -157,10 +157,10 @@ impl Shared {
     /// [`SAME_SPEED`] of this run's: a run of a host-slowed machine compares with nothing). An
     /// operation whose timing the machine's speed does not move (it waits on a clock or on I/O)
     /// compares with its past runs at any speed.
-    /// Returns them and how many were left out for their speed.
-    fn comparable(&self, op: &str, timing: &Timing) -> (Vec<&Record>, usize) {
-        let (past, _) = self.alike(op, timing);
-        let follows_speed = follows_speed(timing, &past);
+    /// From `past`, the runs [`Shared::alike`] found; returns them and how many were left out
+    /// for their speed.
+    fn comparable<'a>(&self, past: &[&'a Record], timing: &Timing) -> (Vec<&'a Record>, usize) {
+        let follows_speed = follows_speed(timing, past);
         let same_speed = |r: &&Record| match r.reference_ns {
             Some(theirs) if timing.reference_ns.is_finite() && theirs > 0.0 => {
                 let ratio = timing.reference_ns / theirs;
@@ -222,7 +222,7 @@ impl Shared {
     /// comparable past runs, from their run-to-run spread (Student's t over them), which a single
     /// run cannot see in itself; without, it stays the interval of this run's rounds.
     fn run_to_run(&self, op: &str, timing: &mut Timing) {
-        let (past, _) = self.comparable(op, timing);
+        let (past, _) = self.comparable(&self.alike(op, timing).0, timing);
         let means: Vec<f64> = past.iter().map(|r| r.mean_us * 1000.0).collect();
         let Some(spread) = stats::run_to_run_spread(&means) else {
             return;
@@ -241,8 +241,8 @@ impl Shared {
     /// compared.
     fn finding(&self, op: &str, timing: &Timing, budget_us: Option<f64>) -> RegressionFinding {
         let mean_us = timing.mean_ns / 1000.0;
-        let (comparable, other_speed) = self.comparable(op, timing);
-        let (_, left_out) = self.alike(op, timing);
+        let (alike, left_out) = self.alike(op, timing);
+        let (comparable, other_speed) = self.comparable(&alike, timing);
         let all = comparable.len() + other_speed;
         let means: Vec<f64> = comparable.iter().map(|r| r.mean_us).collect();
         let comparison = match &timing.inconclusive {
@@ -287,9 +287,8 @@ impl Shared {
         let (comparison, note) = match comparison {
             // Never across wake-up latencies: the past runs alike only.
             Comparison::InvalidInput { reason } => {
-                let (past, _) = self.alike(op, timing);
-                let follows_speed = follows_speed(timing, &past);
-                let scaled: Vec<f64> = past
+                let follows_speed = follows_speed(timing, &alike);
+                let scaled: Vec<f64> = alike
                     .iter()
                     .map(|r| match r.reference_ns {
                         Some(theirs)
@@ -448,7 +447,7 @@ fn judge_sizes(entry: &Entry, budget: &Budget, shared: &Shared, op: &mut Operati
     } else {
         plan(&shared.settings, budget)
     };
-    let smallest = entry.sizes[0].0.max(1) as u64;
+    let smallest = entry.sizes[0].0;
     let largest = entry.sizes[entry.sizes.len() - 1].0;
     let mut points = Vec::new();
     let mut noisy: Vec<usize> = Vec::new();
@@ -479,7 +478,7 @@ fn judge_sizes(entry: &Entry, budget: &Budget, shared: &Shared, op: &mut Operati
             });
             continue;
         }
-        let scaled = |calls: u64| (calls.saturating_mul(smallest) / (n as u64).max(1)).max(10);
+        let scaled = |calls: u64| calls_at_size(calls, smallest, n);
         let size_plan = Plan {
             calls: scaled(base.calls),
             alloc_calls: scaled(base.alloc_calls),
@@ -497,7 +496,8 @@ fn judge_sizes(entry: &Entry, budget: &Budget, shared: &Shared, op: &mut Operati
                 // In instruction mode each size is counted under Valgrind too, with the calls
                 // scaled like the timed ones.
                 if counting {
-                    m.instructions = Some(count_size(budget, shared, n, scaled)?);
+                    let calls = scaled(instruction_calls(&shared.settings));
+                    m.instructions = Some(count_instructions(budget, shared, Some(n), calls)?);
                 }
                 Ok(m)
             });
@@ -810,33 +810,17 @@ fn count_and_judge(entry: &Entry, budget: &Budget, shared: &Shared) -> Operation
         Ok(m) => m,
         Err(error) => return failed(error.to_string()),
     };
-    let exe = match std::env::current_exe() {
-        Ok(exe) => exe,
-        Err(error) => {
-            return failed(format!(
-                "cannot find this perf binary to run it under Valgrind: {error}"
-            ));
-        }
-    };
-    // With sizes, the largest is counted with the calls scaled by smallest/largest (at least
-    // 10), as its timing is: counts are exact, and a large input under Valgrind is slow.
+    // With sizes, the largest is counted with the calls scaled by smallest/largest, as its
+    // timing is: counts are exact, and a large input under Valgrind is slow.
     let calls = match (entry.sizes.first(), entry.sizes.last()) {
-        (Some(&(smallest, _)), Some(&(largest, _))) => (instruction_calls(&shared.settings)
-            .saturating_mul(smallest.max(1) as u64)
-            / (largest.max(1) as u64))
-            .max(10),
+        (Some(&(smallest, _)), Some(&(largest, _))) => {
+            calls_at_size(instruction_calls(&shared.settings), smallest, largest)
+        }
         _ => instruction_calls(&shared.settings),
     };
-    let counts = match callgrind::count(
-        &exe,
-        &budget.op,
-        None,
-        calls,
-        &shared.settings.output_dir.join("callgrind"),
-        budget.timeout.min(shared.remaining()),
-    ) {
+    let counts = match count_instructions(budget, shared, None, calls) {
         Ok(counts) => counts,
-        Err(error) => return failed(error.to_string()),
+        Err(error) => return failed(error),
     };
     let finding = shared.instruction_finding(&budget.op, counts.instructions);
     measurement.instructions = Some(counts);
@@ -871,13 +855,13 @@ fn instruction_mode_plan(shared: &Shared, timeout: Duration) -> Plan {
     )
 }
 
-/// The instructions of one input size `n` of a sized operation, counted under Valgrind with
-/// [`instruction_calls`] scaled by `scaled`.
-fn count_size(
+/// The instructions of `calls` calls of the operation (at input size `size`, for one with
+/// sizes; its largest when `None`), counted by running this perf binary under Valgrind.
+fn count_instructions(
     budget: &Budget,
     shared: &Shared,
-    n: usize,
-    scaled: impl Fn(u64) -> u64,
+    size: Option<usize>,
+    calls: u64,
 ) -> Result<callgrind::InstructionCounts, String> {
     let exe = std::env::current_exe().map_err(|error| {
         format!("cannot find this perf binary to run it under Valgrind: {error}")
@@ -885,12 +869,18 @@ fn count_size(
     callgrind::count(
         &exe,
         &budget.op,
-        Some(n),
-        scaled(instruction_calls(&shared.settings)),
+        size,
+        calls,
         &shared.settings.output_dir.join("callgrind"),
         budget.timeout.min(shared.remaining()),
     )
     .map_err(|error| error.to_string())
+}
+
+/// `calls` scaled for input size `n` of an operation whose smallest size is `smallest`: by
+/// smallest/n, at least 10, so that each size takes about as long as the smallest.
+fn calls_at_size(calls: u64, smallest: usize, n: usize) -> u64 {
+    (calls.saturating_mul(smallest.max(1) as u64) / (n.max(1) as u64)).max(10)
 }
 
 /// Calls timed natively in instruction mode (their figures are informational).
